@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by a Store when a looked-up record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is what app/ needs from persistence. storage/ implements it on SQLite;
+// app tests use an in-memory fake. Every write that other nodes or the county
+// must learn of also writes its outbox row in the same database transaction.
+type Store interface {
+	// Centre and setup.
+	Centre(ctx context.Context) (Centre, error)
+	SaveCentre(ctx context.Context, c Centre) error
+	AddWindow(ctx context.Context, w Window) (int64, error)
+	Windows(ctx context.Context) ([]Window, error)
+	AddStaff(ctx context.Context, s Staff) (int64, error)
+	StaffByNo(ctx context.Context, no string) (Staff, error)
+	StaffByID(ctx context.Context, id int64) (Staff, error)
+	AllStaff(ctx context.Context) ([]Staff, error)
+	SetPost(ctx context.Context, p Post) error
+	Posts(ctx context.Context) ([]Post, error)
+	SaveItem(ctx context.Context, it ServiceItem) error // insert or replace by Code
+	Items(ctx context.Context) ([]ServiceItem, error)
+	AddCategory(ctx context.Context, c QueueCategory) (int64, error)
+	Categories(ctx context.Context) ([]QueueCategory, error)
+	AddTicket(ctx context.Context, t Ticket) (int64, error)
+
+	// Transactions. AddTransaction fills ID and Serial/UID when empty.
+	AddTransaction(ctx context.Context, tx Transaction) (Transaction, error)
+	UpdateTransaction(ctx context.Context, tx Transaction) error
+	Transaction(ctx context.Context, id int64) (Transaction, error)
+	TransactionBySerial(ctx context.Context, serial string) (Transaction, error)
+	// RelatedTransactions returns the transactions that share a rating with tx:
+	// the other members of its batch (same BatchID), and for a theme its parent
+	// and all children. tx itself is included. Order: by ID.
+	RelatedTransactions(ctx context.Context, tx Transaction) ([]Transaction, error)
+	// FinishedUnrated returns finished, non-theme-parent transactions finished
+	// before `before` whose final visit (Visit == tx.Visits) has no evaluation
+	// row of kind active or timeout, oldest first, at most limit.
+	FinishedUnrated(ctx context.Context, before time.Time, limit int) ([]Transaction, error)
+
+	// Evaluations (append-only).
+	EvaluationsFor(ctx context.Context, txIDs []int64) ([]Evaluation, error)
+	Evaluation(ctx context.Context, id int64) (Evaluation, error)
+	// AddEvaluations stores the rows (filling ID, UID, CreatedAt) and, in the same
+	// database transaction, the work orders for the bad ones (order.EvaluationID is
+	// set from the row with the same index in orderFor; -1 = none), the outbox rows
+	// and the audit entry. Either all is stored or nothing.
+	AddEvaluations(ctx context.Context, evs []Evaluation, orders []WorkOrder, orderFor []int, audit AuditEntry) ([]Evaluation, error)
+
+	// Work orders (mutable; each change is a step, with its outbox row).
+	WorkOrder(ctx context.Context, id int64) (WorkOrder, error)
+	WorkOrders(ctx context.Context, f OrderFilter) ([]WorkOrder, error)
+	UpdateWorkOrder(ctx context.Context, o WorkOrder, step OrderStep) error
+	OrderSteps(ctx context.Context, orderID int64) ([]OrderStep, error)
+
+	// Facts for metrics, for ratings rated (RatedAt) in [from, to).
+	// Rows superseded by a correction are left out; the correcting row stands.
+	EvalFacts(ctx context.Context, from, to time.Time) ([]EvalFact, error)
+	// OrderFacts: work orders whose bad review was rated in [from, to).
+	OrderFacts(ctx context.Context, from, to time.Time) ([]OrderFact, error)
+	// TxFacts: transactions (not theme parents) finished in [from, to).
+	TxFacts(ctx context.Context, from, to time.Time) ([]TxFact, error)
+
+	AddAudit(ctx context.Context, a AuditEntry) error
+}
+
+// Ticket is a queue ticket (the queue issue builds on it).
+type Ticket struct {
+	ID         int64
+	CategoryID int64
+	Number     string // A001
+	Day        string // YYYY-MM-DD
+	Priority   bool
+	IssuedAt   time.Time
+	CalledAt   time.Time
+	WindowID   int64
+	ClerkID    int64
+	ServedAt   time.Time
+	DoneAt     time.Time
+	NoShow     bool
+}
+
+// OrderFilter selects work orders.
+type OrderFilter struct {
+	OpenOnly bool
+	ClerkID  int64 // 0 = all
+	From, To time.Time
+}
+
+// EvalFact is the slim view of an evaluation row that metrics need.
+type EvalFact struct {
+	TransactionID int64
+	Kind          EvalKind
+	Level         Level
+	Channel       Channel
+	Dimension     Dimension
+	WindowID      int64
+	ClerkID       int64
+	ItemCode      string
+	Verdict       Verdict // of the row's work order; pending when none
+	RatedAt       time.Time
+}
+
+// OrderFact is the slim view of a work order that metrics need.
+type OrderFact struct {
+	Verdict        Verdict
+	Category       OrderCategory
+	State          OrderState
+	OnSite         bool
+	Replied        bool // RepliedAt set
+	Rectified      bool // RectifiedAt set
+	CalledBack     bool // CalledBackAt set
+	CallbackResult CallbackResult
+	WindowID       int64
+	ClerkID        int64
+	ItemCode       string
+}
+
+// TxFact is the slim view of a finished transaction that metrics need.
+type TxFact struct {
+	ID          int64
+	WindowID    int64
+	ClerkID     int64
+	ItemCode    string
+	ActiveRated bool // has at least one active rating row
+}
