@@ -1,0 +1,63 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+)
+
+// UserError carries a message for the person at the screen (Chinese) next to the
+// precise cause for the log (English). Code is stable for tests and callers.
+type UserError struct {
+	Code string // e.g. "already_rated"
+	Msg  string // Chinese, shown to the user
+	Err  error  // cause, for the log; may be nil
+}
+
+func (e *UserError) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Err.Error()
+	}
+	return e.Code
+}
+
+func (e *UserError) Unwrap() error { return e.Err }
+
+// refuse builds a UserError without an underlying cause.
+func refuse(code, msg string, args ...any) *UserError {
+	return &UserError{Code: code, Msg: fmt.Sprintf(msg, args...)}
+}
+
+// ErrForbidden is the cause of a refused manager-only action.
+var ErrForbidden = errors.New("manager role required")
+
+// UserMessage is the Chinese text to show for err.
+func UserMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return ue.Msg
+	}
+	if errors.Is(err, ErrNotFound) {
+		return "未找到相关记录"
+	}
+	return "操作未完成，请重试；如仍失败请联系管理员（详见日志）"
+}
+
+// ErrorCode returns the UserError code of err, or "".
+func ErrorCode(err error) string {
+	var ue *UserError
+	if errors.As(err, &ue) {
+		return ue.Code
+	}
+	return ""
+}
+
+// requireManager enforces manager-only actions in app/, whatever the UI shows.
+func requireManager(actor *Staff) error {
+	if actor == nil || actor.Role != RoleManager || !actor.Active {
+		return &UserError{Code: "forbidden", Msg: "此操作需要中心负责人权限", Err: ErrForbidden}
+	}
+	return nil
+}
