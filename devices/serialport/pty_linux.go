@@ -1,0 +1,61 @@
+package serialport
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// PTY is a pseudo-terminal pair: a simulator holds Master and the code under
+// test opens SlaveName through tarm/serial like a real port.
+type PTY struct {
+	Master    *os.File
+	SlaveName string
+}
+
+// OpenPTY creates a pair with the slave in raw mode (a fresh slave is in
+// cooked mode, which would echo and rewrite bytes a simulator writes before
+// the port is opened).
+func OpenPTY() (*PTY, error) {
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open ptmx: %w", err)
+	}
+	fd := int(m.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("unlock pty: %w", err)
+	}
+	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
+	if err != nil {
+		m.Close()
+		return nil, fmt.Errorf("pty number: %w", err)
+	}
+	name := fmt.Sprintf("/dev/pts/%d", n)
+	s, err := os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		m.Close()
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	defer s.Close()
+	t, err := unix.IoctlGetTermios(int(s.Fd()), unix.TCGETS)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	// cfmakeraw
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Oflag &^= unix.OPOST
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag &^= unix.CSIZE | unix.PARENB
+	t.Cflag |= unix.CS8
+	if err := unix.IoctlSetTermios(int(s.Fd()), unix.TCSETS, t); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return &PTY{Master: m, SlaveName: name}, nil
+}
+
+// Close closes the master: to the slave's reader this looks like a pulled cable.
+func (p *PTY) Close() error { return p.Master.Close() }
