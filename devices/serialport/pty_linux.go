@@ -18,11 +18,14 @@ type PTY struct {
 // cooked mode, which would echo and rewrite bytes a simulator writes before
 // the port is opened).
 func OpenPTY() (*PTY, error) {
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	// Non-blocking, so the master is on Go's poller: Close then wakes a
+	// goroutine blocked in Read (a simulator) and the slave sees the hang-up at
+	// once, as when a USB cable is pulled.
+	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open ptmx: %w", err)
 	}
-	fd := int(m.Fd())
+	m := os.NewFile(uintptr(fd), "/dev/ptmx")
 	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
 		m.Close()
 		return nil, fmt.Errorf("unlock pty: %w", err)
