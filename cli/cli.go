@@ -1,0 +1,166 @@
+// Package cli is bianmin's command line: init, demo, stats, export, backup
+// and check. Run is called by main with the arguments after the program name.
+// Messages for people are Chinese first, with the English detail after them;
+// the log (log/slog, English key-value) goes to stderr.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"strings"
+
+	"bianmin/app"
+	"bianmin/storage"
+)
+
+const usage = `便民服务中心“好差评”系统 命令行 / bianmin command line
+
+用法 Usage: bianmin <命令 command> [选项 options]
+
+命令 Commands:
+  init     新建中心数据库 / create the centre's database
+           --db PATH --profile national|shenzhen|taian --centre 名称 --area 12位区划代码
+           [--manager-no 0001 --manager-name 中心负责人 --manager-pin 123456] [--force]
+  demo     生成演示数据 / fill a new database with a demo centre
+           --db PATH [--days 90] [--seed 1] [--profile national]
+  stats    统计好差评指标 / GB/T 39735 metrics for a period (--to is inclusive)
+           --db PATH --from YYYY-MM-DD --to YYYY-MM-DD [--by window|clerk|item] [--json]
+  export   导出明细 / export records
+           --db PATH --what evaluations|transactions|workorders --format csv|xlsx --out FILE [--from --to]
+  backup   在线备份 / consistent backup while the app runs
+           --db PATH --out FILE
+  check    数据库完整性检查 / integrity check (exit 1 when problems are found)
+           --db PATH
+
+不带命令运行时打开桌面窗口。 Without a command the desktop window opens.
+`
+
+// Run runs one CLI command and returns the process exit code:
+// 0 ok, 1 failed, 2 bad usage.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	c := &cmd{ctx: ctx, out: stdout, err: stderr, log: log}
+	var run func([]string) int
+	switch args[0] {
+	case "init":
+		run = c.init
+	case "demo":
+		run = c.demo
+	case "stats":
+		run = c.stats
+	case "export":
+		run = c.export
+	case "backup":
+		run = c.backup
+	case "check":
+		run = c.check
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "未知命令：%s / unknown command %q\n\n", args[0], args[0])
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	return run(args[1:])
+}
+
+type cmd struct {
+	ctx context.Context
+	out io.Writer
+	err io.Writer
+	log *slog.Logger
+}
+
+// flags makes a sub-command's flag set with the --db flag.
+func (c *cmd) flags(name, help string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.err)
+	def, _ := DefaultDBPath()
+	db := fs.String("db", def, "数据库文件 / database file")
+	fs.Usage = func() {
+		fmt.Fprintf(c.err, "用法 Usage: bianmin %s %s\n", name, help)
+		fs.PrintDefaults()
+	}
+	return fs, db
+}
+
+// parse parses flags; it returns the exit code to use when parsing failed.
+func (c *cmd) parse(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(c.err, "多余的参数：%s / unexpected arguments: %s\n", strings.Join(fs.Args(), " "), strings.Join(fs.Args(), " "))
+		fs.Usage()
+		return 2, false
+	}
+	return 0, true
+}
+
+// usageErr reports a bad option value: exit 2.
+func (c *cmd) usageErr(zh, en string) int {
+	fmt.Fprintf(c.err, "%s\n%s\n", zh, en)
+	return 2
+}
+
+// fail reports err: a Chinese first line saying what happened and what to do,
+// then the English detail. It returns exit code 1.
+func (c *cmd) fail(what string, err error) int {
+	fmt.Fprintf(c.err, "%s\n%s: %v\n", zhMessage(err), what, err)
+	c.log.Error(what+" failed", "err", err)
+	return 1
+}
+
+// zhMessage is the Chinese line for an error.
+func zhMessage(err error) string {
+	var ue *app.UserError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &ue):
+		return ue.Msg
+	case errors.Is(err, ErrNotInitialised):
+		return "数据库尚未初始化：请先运行 bianmin init 新建中心。"
+	case errors.Is(err, ErrAlreadyInitialised):
+		return "该数据库已有中心设置，未作任何更改；如确需重新设置，请加 --force。"
+	case errors.Is(err, app.ErrUnknownProfile):
+		return "未知的评价规则（profile），内置规则：" + strings.Join(app.BuiltinProfiles(), "、") + "。"
+	case errors.Is(err, storage.ErrNewerSchema):
+		return "该数据库由更新版本的便民系统写入，当前程序版本过旧，未作任何更改；请升级程序后再打开。"
+	case errors.Is(err, storage.ErrReadOnly):
+		return "数据库文件或其所在目录不可写，未作任何更改；请检查权限或换一个目录。"
+	case strings.Contains(msg, "disk is full") || strings.Contains(msg, "no space left"):
+		return "磁盘空间已满，操作未完成；请清理磁盘后重试（已有数据未受影响）。"
+	case strings.Contains(msg, "profile override") || strings.Contains(msg, "profile \""):
+		return "县级评价规则文件（" + CountyProfileFile + "）有误，请按提示修正后重试。"
+	case strings.Contains(msg, "holiday overrides"):
+		return "节假日调整文件（" + HolidaysFile + "）有误，请按提示修正后重试。"
+	case errors.Is(err, fs.ErrExist):
+		return "目标文件已存在，为防止覆盖未作任何更改；请换一个文件名。"
+	case errors.Is(err, fs.ErrPermission):
+		return "没有权限读写该文件或目录，请检查权限。"
+	case errors.Is(err, fs.ErrNotExist):
+		return "找不到文件或目录，请检查路径。"
+	case strings.Contains(msg, "not a bianmin database"):
+		return "该文件不是便民系统的数据库，未作任何更改。"
+	case strings.Contains(msg, "damaged"):
+		return "数据库文件已损坏，请用最近的备份恢复。"
+	case strings.Contains(msg, "locked"):
+		return "数据库正被其他程序占用，请稍后重试。"
+	case strings.Contains(msg, "cannot be opened or created"):
+		return "无法打开或创建数据库文件，请检查路径和目录权限。"
+	}
+	return "操作未完成，详见下面的英文说明。"
+}

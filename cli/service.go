@@ -1,0 +1,243 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"bianmin/app"
+	"bianmin/app/demo"
+	"bianmin/storage"
+)
+
+// Files looked for next to the database file.
+const (
+	CountyProfileFile = "county-profile.toml" // a county's overrides of the centre's profile
+	HolidaysFile      = "holidays.toml"       // working-day calendar corrections
+)
+
+// ErrNotInitialised means the database file is missing or holds no centre yet.
+var ErrNotInitialised = errors.New("the database has no centre yet: run `bianmin init` first")
+
+// ErrAlreadyInitialised means init was asked to set up a centre that exists.
+var ErrAlreadyInitialised = errors.New("the database already has a centre: use --force to change it")
+
+// DefaultDBPath is os.UserConfigDir()/bianmin/bianmin.db.
+func DefaultDBPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no user config directory: %w", err)
+	}
+	return filepath.Join(dir, "bianmin", "bianmin.db"), nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// loadRules reads the profile and the calendar for a centre whose database is
+// at dbPath: the built-in profile with the county override file, if any, and
+// the holiday overrides, if any, both next to the database file.
+func loadRules(dbPath, profile string) (*app.Profile, *app.Calendar, error) {
+	dir := filepath.Dir(dbPath)
+	override := filepath.Join(dir, CountyProfileFile)
+	if !exists(override) {
+		override = ""
+	}
+	p, err := app.LoadProfile(profile, override)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal := app.NewCalendar()
+	if h := filepath.Join(dir, HolidaysFile); exists(h) {
+		if err := cal.LoadOverrides(h); err != nil {
+			return nil, nil, err
+		}
+	}
+	return p, cal, nil
+}
+
+// OpenService opens the centre's database read-write (migrating it), reads
+// the centre's profile with the county and holiday overrides found next to the
+// file, and wires an app.Service on the system clock. It never creates a
+// database: a missing file or one without a centre gives ErrNotInitialised.
+// The caller closes the DB.
+func OpenService(ctx context.Context, dbPath string, log *slog.Logger) (*app.Service, *storage.DB, error) {
+	return openService(ctx, dbPath, log, false)
+}
+
+// openService is OpenService; with readOnlyOK a database that cannot be
+// written is opened read-only instead (reports and exports).
+func openService(ctx context.Context, dbPath string, log *slog.Logger, readOnlyOK bool) (*app.Service, *storage.DB, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("%s: %w", dbPath, ErrNotInitialised)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	db, err := storage.Open(dbPath)
+	if err != nil && readOnlyOK && errors.Is(err, storage.ErrReadOnly) {
+		log.Warn("database not writable, opening read-only", "path", dbPath)
+		db, err = storage.OpenReadOnly(dbPath)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := db.Centre(ctx)
+	if errors.Is(err, app.ErrNotFound) {
+		db.Close()
+		return nil, nil, fmt.Errorf("%s: %w", dbPath, ErrNotInitialised)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	p, cal, err := loadRules(dbPath, c.Profile)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return app.NewService(db, app.SystemClock{}, p, cal, log), db, nil
+}
+
+// Manager is the first manager created by InitCentre; empty fields take the defaults.
+type Manager struct {
+	No, Name, PIN string
+}
+
+// Default first manager: change the PIN at the first login.
+const (
+	DefaultManagerNo   = "0001"
+	DefaultManagerName = "中心负责人"
+	DefaultManagerPIN  = "123456"
+)
+
+// InitCentre creates (or, with force, updates) the centre in the database at
+// dbPath: it validates everything first, so bad input leaves the disk as it
+// was, then creates and migrates the database, saves the centre and creates
+// the first manager unless a staff member with that 工号 exists. It returns the
+// manager. Used by `bianmin init` and by the desktop app's first start.
+func InitCentre(ctx context.Context, dbPath, profile, name, area string, m Manager, force bool, log *slog.Logger) (app.Staff, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	name, area = strings.TrimSpace(name), strings.TrimSpace(area)
+	if name == "" {
+		return app.Staff{}, &app.UserError{Code: "bad_centre", Msg: "请填写便民服务中心名称（--centre）"}
+	}
+	if err := app.ValidateAreaCode(area); err != nil {
+		return app.Staff{}, err
+	}
+	if m.No == "" {
+		m.No = DefaultManagerNo
+	}
+	if m.Name == "" {
+		m.Name = DefaultManagerName
+	}
+	if m.PIN == "" {
+		m.PIN = DefaultManagerPIN
+	}
+	if err := app.ValidatePIN(m.PIN); err != nil {
+		return app.Staff{}, err
+	}
+	p, cal, err := loadRules(dbPath, profile)
+	if err != nil {
+		return app.Staff{}, err
+	}
+	if dir := filepath.Dir(dbPath); !exists(dir) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return app.Staff{}, err
+		}
+	}
+	db, err := storage.Open(dbPath)
+	if err != nil {
+		return app.Staff{}, err
+	}
+	defer db.Close()
+	if old, err := db.Centre(ctx); err == nil {
+		if !force {
+			return app.Staff{}, fmt.Errorf("%s (%s): %w", old.Name, dbPath, ErrAlreadyInitialised)
+		}
+		log.Warn("re-initialising centre", "old_name", old.Name, "old_area", old.AreaCode, "old_profile", old.Profile)
+	} else if !errors.Is(err, app.ErrNotFound) {
+		return app.Staff{}, err
+	}
+	if err := db.SaveCentre(ctx, app.Centre{Name: name, AreaCode: area, Profile: p.Name}); err != nil {
+		return app.Staff{}, err
+	}
+	svc := app.NewService(db, app.SystemClock{}, p, cal, log)
+	if st, err := db.StaffByNo(ctx, m.No); err == nil {
+		log.Info("manager exists, kept", "no", st.No)
+		return st, nil
+	} else if !errors.Is(err, app.ErrNotFound) {
+		return app.Staff{}, err
+	}
+	st, err := svc.BootstrapManager(ctx, app.Staff{No: m.No, Name: m.Name}, m.PIN)
+	if err != nil {
+		return app.Staff{}, err
+	}
+	log.Info("centre initialised", "path", dbPath, "centre", name, "area", area, "profile", p.Name, "manager", st.No)
+	return st, nil
+}
+
+// LoadDemo fills the database at dbPath with a demo centre: days of history
+// ending now, generated deterministically from seed. A new database gets a
+// demo centre under the national profile; an initialised one without windows
+// keeps its centre and profile. A centre already set up is refused.
+func LoadDemo(ctx context.Context, dbPath string, days int, seed int64) error {
+	_, err := loadDemo(ctx, dbPath, "", days, seed, nil)
+	return err
+}
+
+func loadDemo(ctx context.Context, dbPath, profile string, days int, seed int64, log *slog.Logger) (*demo.Result, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if days <= 0 || days > 3660 {
+		return nil, &app.UserError{Code: "bad_days", Msg: "天数应在1至3660之间"}
+	}
+	if profile == "" {
+		profile = "national"
+	}
+	if _, _, err := loadRules(dbPath, profile); err != nil { // fail before creating anything
+		return nil, err
+	}
+	if !exists(dbPath) {
+		if _, err := InitCentre(ctx, dbPath, profile, "示范镇便民服务中心", "370911105000", Manager{}, false, log); err != nil {
+			return nil, err
+		}
+	}
+	svc, db, err := OpenService(ctx, dbPath, log)
+	if errors.Is(err, ErrNotInitialised) {
+		if _, err := InitCentre(ctx, dbPath, profile, "示范镇便民服务中心", "370911105000", Manager{}, false, log); err != nil {
+			return nil, err
+		}
+		svc, db, err = OpenService(ctx, dbPath, log)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	c, err := db.Centre(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.Profile != profile {
+		log.Warn("centre already has a profile; the demo follows it", "centre_profile", c.Profile, "asked", profile)
+	}
+	res, err := demo.Generate(ctx, db, svc.Profile, svc.Cal, demo.Options{Days: days, Seed: seed,
+		End: time.Now().In(app.ChinaTime), Log: log, Area: c.AreaCode, Centre: c.Name, Profile: c.Profile})
+	if err != nil {
+		return res, err
+	}
+	return res, nil
+}
