@@ -25,7 +25,9 @@ type env struct {
 }
 
 // newEnv: a real SQLite file, the real service, one completed transaction.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvB(t) }
+
+func newEnvB(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(filepath.Join(t.TempDir(), "centre.db"))
@@ -68,7 +70,9 @@ func (e *env) evalCount(t *testing.T) int {
 
 // plug makes a pty pair and points link at its slave, as udev's by-id link
 // would point at a re-plugged USB-serial adapter.
-func plug(t *testing.T, link string) *serialport.PTY {
+func plug(t *testing.T, link string) *serialport.PTY { return plugB(t, link) }
+
+func plugB(t testing.TB, link string) *serialport.PTY {
 	t.Helper()
 	pty, err := serialport.OpenPTY()
 	if err != nil {
