@@ -102,6 +102,10 @@ func (c *cmd) parse(fs *flag.FlagSet, args []string) (int, bool) {
 		}
 		return 2, false
 	}
+	if f := fs.Lookup("db"); f != nil && strings.TrimSpace(f.Value.String()) == "" {
+		fmt.Fprintln(c.err, "请用 --db 指定数据库文件。\n--db is required (no user config directory for the default)")
+		return 2, false
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(c.err, "多余的参数：%s / unexpected arguments: %s\n", strings.Join(fs.Args(), " "), strings.Join(fs.Args(), " "))
 		fs.Usage()

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,6 +110,9 @@ func TestDemoStatsMatchExports(t *testing.T) {
 	}
 	t.Logf("demo 10 days: %v: %s", time.Since(start), out)
 
+	if code, _, errs := run(t, "demo", "--db", db, "--days", "3"); code == 0 || !strings.Contains(errs, "已有窗口") {
+		t.Errorf("second demo into a set-up centre: %d %s", code, errs)
+	}
 	now := time.Now().In(app.ChinaTime)
 	from := now.AddDate(0, 0, -12).Format("2006-01-02")
 	to := now.Format("2006-01-02")
@@ -339,16 +343,29 @@ func TestBadInputs(t *testing.T) {
 	}
 }
 
-func TestReadOnlyDir(t *testing.T) {
-	if os.Getuid() == 0 {
-		t.Skip("root ignores directory permissions")
+// readOnly makes dir unwritable, also for root (chattr +i), or skips the test.
+func readOnly(t *testing.T, path string) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		if err := os.Chmod(path, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(path, 0o755) })
+		return
 	}
+	if err := exec.Command("chattr", "+i", path).Run(); err != nil {
+		t.Skipf("cannot make %s read-only as root: %v", path, err)
+	}
+	t.Cleanup(func() { exec.Command("chattr", "-i", path).Run() })
+}
+
+func TestReadOnlyDir(t *testing.T) {
 	dir := t.TempDir()
 	ro := filepath.Join(dir, "ro")
-	if err := os.Mkdir(ro, 0o555); err != nil {
+	if err := os.Mkdir(ro, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	defer os.Chmod(ro, 0o755)
+	readOnly(t, ro)
 	db := filepath.Join(ro, "b.db")
 	code, _, errs := run(t, "init", "--db", db, "--centre", "丙镇便民服务中心", "--area", "370911105000")
 	if code == 0 {
@@ -358,10 +375,53 @@ func TestReadOnlyDir(t *testing.T) {
 	if _, err := os.Stat(db); err == nil {
 		t.Error("a database file was left in the read-only directory")
 	}
-	if code, _, _ := run(t, "export", "--db", initDB(t, dir), "--what", "evaluations", "--format", "csv",
+	good := initDB(t, dir)
+	if code, _, _ := run(t, "export", "--db", good, "--what", "evaluations", "--format", "csv",
 		"--out", filepath.Join(ro, "x.csv")); code == 0 {
 		t.Error("export into a read-only directory succeeded")
+	}
+	if code, _, _ := run(t, "backup", "--db", good, "--out", filepath.Join(ro, "b.db")); code == 0 {
+		t.Error("backup into a read-only directory succeeded")
+	}
+	entries, _ := os.ReadDir(ro)
+	if len(entries) != 0 {
+		t.Errorf("files left in the read-only directory: %v", entries)
 	}
 }
 
 var _ = io.Discard
+
+// TestFullDisk fills a small tmpfs with a demo: the command must fail with a
+// clear message and leave a database that still passes the integrity check.
+func TestFullDisk(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	mnt := filepath.Join(t.TempDir(), "small")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	db := initDB(t, mnt)
+	code, _, errs := run(t, "demo", "--db", db, "--days", "60")
+	if code == 0 {
+		t.Fatal("demo on a full disk succeeded")
+	}
+	t.Log(strings.SplitN(errs, "\n", 3)[:2])
+	if first := strings.SplitN(errs, "\n", 2)[0]; !strings.Contains(errs, "磁盘空间已满") {
+		t.Errorf("full disk message: %q", first)
+	}
+	bk := filepath.Join(t.TempDir(), "after.db")
+	if code, _, errs := run(t, "backup", "--db", db, "--out", bk); code != 0 {
+		t.Fatalf("backup after full disk: %s", errs)
+	}
+	if code, out, errs := run(t, "check", "--db", bk); code != 0 {
+		t.Fatalf("check after full disk: %s %s", out, errs)
+	}
+	if code, out, _ := run(t, "stats", "--db", bk, "--from", "2000-01-01", "--to", "2100-01-01", "--json"); code != 0 {
+		t.Fatalf("stats after full disk: %s", out)
+	}
+}

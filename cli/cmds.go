@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -122,9 +121,11 @@ func openExisting(path string, c *cmd) (*storage.DB, error) {
 		return nil, err
 	}
 	d, err := storage.Open(path)
-	if err != nil && errors.Is(err, storage.ErrReadOnly) {
-		c.log.Warn("database not writable, opening read-only", "path", path)
-		d, err = storage.OpenReadOnly(path)
+	if err != nil && !errors.Is(err, storage.ErrNewerSchema) {
+		c.log.Warn("database cannot be opened read-write, trying read-only", "path", path, "err", err)
+		if rd, rerr := storage.OpenReadOnly(path); rerr == nil {
+			return rd, nil
+		}
 	}
 	return d, err
 }
@@ -139,10 +140,6 @@ func (c *cmd) check(args []string) int {
 	}
 	// Read-only first: checking must not migrate or otherwise change the file.
 	d, err := storage.OpenReadOnly(*db)
-	if err != nil && !errors.Is(err, storage.ErrNewerSchema) && !errors.Is(err, fs.ErrNotExist) {
-		c.log.Warn("read-only open failed, trying read-write", "err", err)
-		d, err = storage.Open(*db)
-	}
 	if err != nil {
 		return c.fail("check", err)
 	}

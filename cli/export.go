@@ -195,6 +195,9 @@ func (c *cmd) writeExport(svc *app.Service, d *storage.DB, what, format, out str
 	if err = s.close(); err != nil {
 		return n, err
 	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return n, err
+	}
 	if err = tmp.Sync(); err != nil {
 		return n, err
 	}

@@ -85,9 +85,15 @@ func openService(ctx context.Context, dbPath string, log *slog.Logger, readOnlyO
 		return nil, nil, err
 	}
 	db, err := storage.Open(dbPath)
-	if err != nil && readOnlyOK && errors.Is(err, storage.ErrReadOnly) {
-		log.Warn("database not writable, opening read-only", "path", dbPath)
-		db, err = storage.OpenReadOnly(dbPath)
+	if err != nil && readOnlyOK && !errors.Is(err, storage.ErrNewerSchema) {
+		// An unwritable file or directory (a backup on a CD, a locked-down
+		// share) can still be reported on: nothing is written.
+		log.Warn("database cannot be opened read-write, trying read-only", "path", dbPath, "err", err)
+		if rdb, rerr := storage.OpenReadOnly(dbPath); rerr == nil {
+			db, err = rdb, nil
+		} else {
+			log.Warn("read-only open failed too", "err", rerr)
+		}
 	}
 	if err != nil {
 		return nil, nil, err

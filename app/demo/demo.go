@@ -262,7 +262,14 @@ func (g *gen) person(elderly bool) person {
 	if elderly {
 		min, max = 70, 92
 	}
-	return person{name: g.name(), id: g.idNumber(min, max), tel: g.mobile(), elderly: elderly}
+	pr := person{name: g.name(), id: g.idNumber(min, max), tel: g.mobile(), elderly: elderly}
+	if _, err := app.ValidateIDNumber(pr.id); err != nil {
+		g.anomaly("generated ID number %s invalid: %v", app.MaskID(pr.id), err)
+	}
+	if _, err := app.ValidatePhone(pr.tel); err != nil {
+		g.anomaly("generated phone %s invalid: %v", app.MaskPhone(pr.tel), err)
+	}
+	return pr
 }
 
 // ---- setup ----
