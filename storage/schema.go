@@ -41,9 +41,9 @@ func (d *DB) migrate(ctx context.Context, migs []migration) error {
 
 // migrateOne applies the next pending migration, if any. The version is read
 // inside the immediate transaction so two processes opening an old file at
-// once do not both migrate. Even when nothing is pending, taking the write
-// lock once proves the file and its directory are writable, so Open fails
-// early and clearly rather than at the first rating.
+// once do not both migrate. Even when nothing is pending, one write (rolled
+// back) proves the file and its directory are writable, so Open fails early
+// and clearly rather than at the first rating.
 func (d *DB) migrateOne(ctx context.Context, migs []migration) (done bool, err error) {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -62,6 +62,11 @@ func (d *DB) migrateOne(ctx context.Context, migs []migration) (done bool, err e
 		return false, newerSchemaError(d.path, v, len(migs))
 	}
 	if v == len(migs) {
+		// BEGIN IMMEDIATE succeeds on a read-only file in WAL mode; a write
+		// that is rolled back (nothing reaches the disk) does not.
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+			return false, fmt.Errorf("storage: unable to open %s for writing: %w", d.path, explain(err))
+		}
 		d.version = v
 		return true, tx.Rollback()
 	}
