@@ -303,6 +303,14 @@ func TestBadInputs(t *testing.T) {
 		t.Errorf("bad override: %d %s", code, errs)
 	}
 	os.Remove(filepath.Join(dir, CountyProfileFile))
+	if err := os.WriteFile(filepath.Join(dir, HolidaysFile), []byte("[[day]]\ndate = \"2026-13-01\"\nwork = true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "stats", "--db", db, "--from", "2026-01-01", "--to", "2026-01-31")
+	if code == 0 || !strings.Contains(errs, HolidaysFile) {
+		t.Errorf("bad holidays file: %d %s", code, errs)
+	}
+	os.Remove(filepath.Join(dir, HolidaysFile))
 	if hashFile(t, db) != before {
 		t.Error("database changed by a failed command")
 	}

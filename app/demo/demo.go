@@ -916,6 +916,14 @@ func (g *gen) anomaly(format string, args ...any) {
 // afterRating tries what the rules must refuse, and follow-ups and corrections.
 func (g *gen) afterRating(v *visit, target app.Transaction, req app.RateRequest, rows []app.Evaluation) {
 	now := g.clk.Now()
+	// Later attempts name the visit that was rated, as a receipt's QR code does:
+	// a 承诺件 picked up in between has a new, unrated visit.
+	for _, r := range rows {
+		if r.TransactionID == target.ID || (target.IsTheme && r.Visit > 0) {
+			req.Visit = r.Visit
+			break
+		}
+	}
 	switch {
 	case req.Channel == app.ChannelKeypad && g.r.Float64() < 0.03:
 		// The person presses the keypad again: one rating per visit.

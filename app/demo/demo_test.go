@@ -147,3 +147,16 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAnomalies runs several seeds under every built-in profile: every
+// refusal the generator meets must be one it attempted on purpose.
+func TestNoAnomalies(t *testing.T) {
+	for _, prof := range app.BuiltinProfiles() {
+		for seed := int64(10); seed < 13; seed++ {
+			_, res, _ := generate(t, prof, 45, seed)
+			if len(res.Anomalies) > 0 {
+				t.Errorf("%s seed %d: %q", prof, seed, res.Anomalies)
+			}
+		}
+	}
+}
