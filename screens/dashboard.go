@@ -1,0 +1,216 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"bianmin/app"
+)
+
+// Dashboard is the centre manager's first screen: today's and this month's
+// 好差评 figures (Service.Dashboard) and the open 差评工单. F5 or the
+// 刷新 button reloads it.
+type Dashboard struct {
+	Title   *canvas.Text  // centre name
+	Info    *widget.Label // area code and profile
+	User    *widget.Label // the signed-in user
+	Updated *widget.Label // when the figures were computed, or "正在刷新…"
+	Refresh *widget.Button
+	Logout  *widget.Button
+	// OnLogout runs when the user signs out (the shell shows the login screen).
+	OnLogout func()
+
+	TodayHead, MonthHead *widget.Label
+	// Cells holds the value labels of the metrics table by row name
+	// (RateRows and CountRows): [0] today, [1] this month.
+	Cells      map[string][2]*widget.Label
+	OpenOrders *canvas.Text
+	Overdue    *canvas.Text
+	Channels   *fyne.Container // rows of 评价渠道 | 今日 | 本月
+
+	env  *Env
+	svc  *app.Service
+	user *app.Staff
+	obj  fyne.CanvasObject
+}
+
+// NewDashboard builds the dashboard for the signed-in user; call Reload to fill it.
+func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
+	d := &Dashboard{env: env, svc: svc, user: user, Cells: map[string][2]*widget.Label{}}
+
+	d.Title = canvas.NewText("", colInk)
+	d.Title.TextSize = 30
+	d.Title.TextStyle.Bold = true
+	d.Info = widget.NewLabel("")
+	d.Info.Truncation = fyne.TextTruncateEllipsis
+	d.User = widget.NewLabel("")
+	d.Updated = widget.NewLabel("")
+	d.Updated.Alignment = fyne.TextAlignTrailing
+	d.Refresh = widget.NewButton("刷新 (F5)", d.Reload)
+	d.Refresh.Importance = widget.HighImportance
+	d.Logout = widget.NewButton("退出登录", func() {
+		if d.OnLogout != nil {
+			d.OnLogout()
+		}
+	})
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Refresh, d.Logout), d.Title)
+	second := container.NewBorder(nil, nil, nil, d.Updated, d.Info)
+	header := container.NewStack(canvas.NewRectangle(colPanel), container.NewPadded(container.NewVBox(top, second)))
+
+	// Metrics table: 指标 | 今日 | 本月.
+	d.TodayHead = boldLabel("今日")
+	d.MonthHead = boldLabel("本月")
+	rows := []fyne.CanvasObject{tableRow(0, boldLabel("指标"), d.TodayHead, d.MonthHead)}
+	for _, r := range append(append([]RateRow{}, RateRows...), CountRows...) {
+		name := widget.NewLabel(r.Name)
+		today, month := widget.NewLabel(Dash), widget.NewLabel(Dash)
+		d.Cells[r.Name] = [2]*widget.Label{today, month}
+		rows = append(rows, tableRow(len(rows), name, today, month))
+	}
+	note := widget.NewLabel("“—”表示分母为零，该项无法计算。")
+	note.Importance = widget.LowImportance
+	metrics := container.NewVBox(append(rows, note)...)
+
+	// Right column: work orders, then ratings by channel.
+	d.OpenOrders = bigNumber(colInk)
+	d.Overdue = bigNumber(colInk)
+	orders := card("差评工单", container.NewGridWithColumns(2,
+		container.NewVBox(widget.NewLabelWithStyle("未办结", fyne.TextAlignCenter, fyne.TextStyle{}), d.OpenOrders),
+		container.NewVBox(widget.NewLabelWithStyle("已超期", fyne.TextAlignCenter, fyne.TextStyle{}), d.Overdue)))
+	d.Channels = container.NewVBox()
+	channels := card("评价渠道（评价次数）", d.Channels)
+
+	body := container.NewGridWithColumns(2,
+		card("评价指标", metrics),
+		container.NewVBox(orders, channels))
+	d.obj = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+	return d
+}
+
+// Content is the screen's canvas object.
+func (d *Dashboard) Content() fyne.CanvasObject { return d.obj }
+
+// TypedKey handles the dashboard's keys (F5 refreshes); the shell sets it as
+// the window canvas's key handler.
+func (d *Dashboard) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyF5 {
+		d.Reload()
+	}
+}
+
+// Reload recomputes the figures off the UI goroutine and shows them.
+func (d *Dashboard) Reload() {
+	if d.Refresh.Disabled() {
+		return // a refresh is already running
+	}
+	d.Refresh.Disable()
+	d.Updated.SetText("正在刷新…")
+	Run(d.env, func(ctx context.Context) (*app.Dashboard, error) {
+		return d.svc.Dashboard(ctx)
+	}, func(db *app.Dashboard, err error) {
+		d.Refresh.Enable()
+		if err != nil {
+			d.Updated.SetText("刷新未成功")
+			d.env.ShowError("dashboard refresh failed", "刷新未成功", err, nil)
+			return
+		}
+		d.Show(db)
+	})
+}
+
+// Show puts db on the screen. It must run on the UI goroutine.
+func (d *Dashboard) Show(db *app.Dashboard) {
+	d.Title.Text = db.Centre.Name
+	d.Title.Refresh()
+	if d.user != nil {
+		d.User.SetText(fmt.Sprintf("当前用户：%s（%s，工号 %s）", d.user.Name, d.user.Role.Name(), d.user.No))
+	}
+	d.Info.SetText(fmt.Sprintf("行政区划代码 %s  ｜  评价规则：%s", db.Centre.AreaCode, db.Profile))
+	d.Updated.SetText("数据时间 " + db.Now.Format("2006-01-02 15:04"))
+	d.TodayHead.SetText(fmt.Sprintf("今日（%d月%d日）", db.Now.Month(), db.Now.Day()))
+	d.MonthHead.SetText(fmt.Sprintf("本月（%d年%d月）", db.Now.Year(), db.Now.Month()))
+
+	for i, rep := range []*app.StatsReport{db.Today, db.Month} {
+		var m *app.Metrics
+		if rep != nil {
+			m = &rep.Metrics
+		}
+		for _, r := range append(append([]RateRow{}, RateRows...), CountRows...) {
+			text := Dash
+			if m != nil {
+				text = r.Value(m)
+			}
+			d.Cells[r.Name][i].SetText(text)
+		}
+	}
+
+	d.OpenOrders.Text = strconv.Itoa(db.OpenOrders)
+	d.OpenOrders.Refresh()
+	d.Overdue.Text = strconv.Itoa(db.Overdue)
+	d.Overdue.Color = colInk
+	if db.Overdue > 0 {
+		d.Overdue.Color = colError
+	}
+	d.Overdue.Refresh()
+
+	d.Channels.Objects = nil
+	d.Channels.Add(tableRow(0, boldLabel("渠道"), boldLabel("今日"), boldLabel("本月")))
+	for _, ch := range app.Channels() {
+		t, m := channelCount(db.Today, ch), channelCount(db.Month, ch)
+		if t == 0 && m == 0 {
+			continue
+		}
+		d.Channels.Add(tableRow(len(d.Channels.Objects), widget.NewLabel(ch.Name()),
+			widget.NewLabel(strconv.Itoa(t)), widget.NewLabel(strconv.Itoa(m))))
+	}
+	if len(d.Channels.Objects) == 1 {
+		d.Channels.Add(widget.NewLabel("本月暂无评价"))
+	}
+	d.Channels.Refresh()
+}
+
+func channelCount(r *app.StatsReport, ch app.Channel) int {
+	if r == nil {
+		return 0
+	}
+	return r.ByChannel[ch]
+}
+
+func boldLabel(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func bigNumber(c color.Color) *canvas.Text {
+	t := canvas.NewText("—", c)
+	t.TextSize = 40
+	t.TextStyle.Bold = true
+	t.Alignment = fyne.TextAlignCenter
+	return t
+}
+
+// tableRow lays out three cells in equal columns, shading every other row.
+func tableRow(i int, a, b, c fyne.CanvasObject) fyne.CanvasObject {
+	row := container.NewGridWithColumns(3, a, b, c)
+	if i%2 == 1 {
+		return container.NewStack(canvas.NewRectangle(colPanel), row)
+	}
+	return row
+}
+
+// card is a titled, bordered panel.
+func card(title string, content fyne.CanvasObject) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	border := canvas.NewRectangle(color.Transparent)
+	border.StrokeColor = colBorder
+	border.StrokeWidth = 1
+	border.CornerRadius = 6
+	return container.NewStack(border, container.NewPadded(
+		container.NewBorder(container.NewVBox(head, widget.NewSeparator()), nil, nil, nil, content)))
+}

@@ -1,0 +1,81 @@
+// Package screens holds the Fyne screens of bianmin: first start, login and
+// the manager's dashboard. Screens call app.Service and nothing below it (no
+// SQL, no serial ports), and never import fyne.io/fyne/v2/app, so their tests
+// run headless with fyne.io/fyne/v2/test and need no GL driver.
+//
+// Threading: widget callbacks run on Fyne's UI goroutine. Slow work (SQLite,
+// Argon2 PIN checks, the demo generator) runs through Env.Run on another
+// goroutine, and its result comes back to the UI with fyne.Do.
+package screens
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"bianmin/app"
+)
+
+// Env is what every screen needs: its window, the log, and how slow work runs.
+type Env struct {
+	Win fyne.Window
+	Log *slog.Logger
+	// Go starts slow work off the UI goroutine. Nil means `go f()`. Tests set
+	// it to run f at once, so that assertions see the finished screen.
+	Go func(f func())
+	// Timeout bounds one piece of slow work; zero means two minutes.
+	Timeout time.Duration
+}
+
+func (e *Env) log() *slog.Logger {
+	if e.Log == nil {
+		return slog.Default()
+	}
+	return e.Log
+}
+
+// Run runs work off the UI goroutine and then done on it, with work's result.
+func Run[T any](e *Env, work func(ctx context.Context) (T, error), done func(T, error)) {
+	timeout := e.Timeout
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	job := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		v, err := work(ctx)
+		cancel()
+		fyne.Do(func() { done(v, err) })
+	}
+	if e.Go != nil {
+		e.Go(job)
+		return
+	}
+	go job()
+}
+
+// ShowError logs what failed (English, with err's detail) and shows the
+// Chinese message (app.UserMessage) in a dialog titled title. then, when not
+// nil, runs after the dialog is closed.
+func (e *Env) ShowError(what, title string, err error, then func()) {
+	e.log().Warn(what, "err", err, "code", app.ErrorCode(err))
+	msg := widget.NewLabel(app.UserMessage(err))
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	box := container.NewPadded(msg)
+	d := dialog.NewCustom(title, "知道了", box, e.Win)
+	d.Resize(fyne.NewSize(460, 0))
+	if then != nil {
+		d.SetOnClosed(then)
+	}
+	d.Show()
+}
+
+// shown records which screen is on the window (the window tests wait for it).
+func (e *Env) shown(screen string) {
+	e.log().Info("screen shown", "screen", screen)
+}

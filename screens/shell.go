@@ -1,0 +1,108 @@
+package screens
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"bianmin/app"
+)
+
+// Backend is what the shell needs from main: opening the centre's service and
+// creating a new centre. main wires it to the cli package, so screens needs no
+// SQL driver.
+type Backend struct {
+	// Open opens the database and returns the service.
+	Open func(ctx context.Context) (*app.Service, error)
+	// FirstStart reports whether an error from Open means "no centre set up yet".
+	FirstStart func(error) bool
+	// Setup creates the centre (and the demo data when asked); the returned
+	// hint is shown on the login screen (e.g. the demo manager's 工号 and password).
+	Setup func(ctx context.Context, in SetupInput) (hint string, err error)
+}
+
+// Shell runs the window's flow: first start → login → dashboard.
+type Shell struct {
+	env  *Env
+	be   Backend
+	svc  *app.Service
+	hint string
+
+	// the screen on show, for tests
+	setup *Setup
+	login *Login
+	dash  *Dashboard
+}
+
+// NewShell makes the flow for env.Win; call Start.
+func NewShell(env *Env, be Backend) *Shell { return &Shell{env: env, be: be} }
+
+// Service is the opened service (nil before Open succeeded).
+func (s *Shell) Service() *app.Service { return s.svc }
+
+// Start opens the database and shows the first-start or the login screen.
+func (s *Shell) Start() {
+	s.setContent("opening", container.NewCenter(widget.NewLabel("正在打开数据库…")), nil)
+	Run(s.env, s.be.Open, func(svc *app.Service, err error) {
+		switch {
+		case err == nil:
+			s.svc = svc
+			s.ShowLogin()
+		case s.be.FirstStart != nil && s.be.FirstStart(err):
+			s.showSetup()
+		default:
+			s.showFailure(err)
+		}
+	})
+}
+
+func (s *Shell) setContent(name string, obj fyne.CanvasObject, onKey func(*fyne.KeyEvent)) {
+	s.env.Win.SetContent(obj)
+	s.env.Win.Canvas().SetOnTypedKey(onKey)
+	s.env.shown(name)
+}
+
+func (s *Shell) showFailure(err error) {
+	msg := widget.NewLabel("无法打开数据库：" + app.UserMessage(err))
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	retry := widget.NewButton("重试", s.Start)
+	retry.Importance = widget.HighImportance
+	s.setContent("failure", container.NewCenter(container.New(&fixedWidth{w: 560}, container.NewVBox(msg, retry))), nil)
+	s.env.ShowError("open database failed", "无法打开数据库", err, nil)
+}
+
+func (s *Shell) showSetup() {
+	st := NewSetup(s.env, Profiles(), func(ctx context.Context, in SetupInput) error {
+		hint, err := s.be.Setup(ctx, in)
+		s.hint = hint
+		return err
+	}, func(SetupInput) { s.Start() })
+	s.setup = st
+	s.setContent("setup", st.Content(), nil)
+	st.Focus()
+}
+
+// ShowLogin shows the login screen.
+func (s *Shell) ShowLogin() {
+	name := "便民服务中心"
+	// The centre name is one small read; a failure only leaves the generic title.
+	if c, err := s.svc.Store.Centre(context.Background()); err == nil && c.Name != "" {
+		name = c.Name
+	}
+	s.env.Win.SetTitle("便民 · 好差评 — " + name)
+	l := NewLogin(s.env, s.svc, name, s.hint, s.showDashboard)
+	s.login = l
+	s.setContent("login", l.Content(), nil)
+	l.Focus()
+}
+
+func (s *Shell) showDashboard(user *app.Staff) {
+	d := NewDashboard(s.env, s.svc, user)
+	d.OnLogout = s.ShowLogin
+	s.dash = d
+	s.setContent("dashboard", d.Content(), d.TypedKey)
+	d.Reload()
+}
