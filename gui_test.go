@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"bianmin/cli"
+)
+
+// The window tests run this test binary again as the desktop program: with
+// BIANMIN_GUI_CHILD set, TestMain calls runGUI on the main goroutine (GLFW
+// needs the main thread) instead of running tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("BIANMIN_GUI_CHILD") == "1" {
+		os.Exit(runGUI(strings.Fields(os.Getenv("BIANMIN_GUI_ARGS"))))
+	}
+	os.Exit(m.Run())
+}
+
+// startWindow runs the real desktop window on db and waits until it logs that
+// it shows screen. It needs an X display; `make test` runs these tests under
+// xvfb-run with BIANMIN_WINDOW_TESTS=1.
+func startWindow(t *testing.T, db, screen string) {
+	t.Helper()
+	if os.Getenv("BIANMIN_WINDOW_TESTS") == "" || os.Getenv("DISPLAY") == "" {
+		t.Skip("real-window test: run under Xvfb with BIANMIN_WINDOW_TESTS=1 (make test does)")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "BIANMIN_GUI_CHILD=1", "BIANMIN_GUI_ARGS=--db "+db, "LANG=en_US.UTF-8")
+	pr, pw := io.Pipe()
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { err := cmd.Wait(); pw.Close(); exited <- err }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	var mu sync.Mutex
+	var logged []string
+	found := make(chan struct{})
+	var once sync.Once
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() { // keep draining until the child exits
+			line := sc.Text()
+			mu.Lock()
+			logged = append(logged, line)
+			mu.Unlock()
+			if strings.Contains(line, "screen shown") && strings.Contains(line, "screen="+screen) {
+				once.Do(func() { close(found) })
+			}
+		}
+	}()
+	log := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Join(logged, "\n")
+	}
+	select {
+	case <-found:
+	case err := <-exited:
+		t.Fatalf("the window exited (%v) before showing %s; its log:\n%s", err, screen, log())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the window did not show %s within 2 minutes; its log:\n%s", screen, log())
+	}
+	// Still running a moment later: the first frames were drawn without a crash.
+	select {
+	case err := <-exited:
+		t.Fatalf("the window exited (%v) after showing %s; its log:\n%s", err, screen, log())
+	case <-time.After(2 * time.Second):
+	}
+}
+
+func TestWindowFirstStart(t *testing.T) {
+	startWindow(t, filepath.Join(t.TempDir(), "sub", "new.db"), "setup")
+}
+
+func TestWindowDemoLogin(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if err := cli.LoadDemo(context.Background(), db, 5, 1); err != nil {
+		t.Fatal(err)
+	}
+	startWindow(t, db, "login")
+}
+
+func TestGUIRejectsStrayArguments(t *testing.T) {
+	if code := runGUI([]string{"--db", "x.db", "extra"}); code != 2 {
+		t.Errorf("runGUI with a stray argument = %d, want 2", code)
+	}
+	if code := runGUI([]string{"--nonsense"}); code != 2 {
+		t.Errorf("runGUI with an unknown flag = %d, want 2", code)
+	}
+}
