@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -112,9 +113,11 @@ func (d *Dashboard) Reload() {
 	}
 	d.Refresh.Disable()
 	d.Updated.SetText("正在刷新…")
+	began := time.Now()
 	Run(d.env, func(ctx context.Context) (*app.Dashboard, error) {
 		return d.svc.Dashboard(ctx)
 	}, func(db *app.Dashboard, err error) {
+		d.env.log().Info("dashboard refreshed", "elapsed", time.Since(began), "ok", err == nil)
 		d.Refresh.Enable()
 		if err != nil {
 			d.Updated.SetText("刷新未成功")

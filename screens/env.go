@@ -59,20 +59,45 @@ func Run[T any](e *Env, work func(ctx context.Context) (T, error), done func(T, 
 }
 
 // ShowError logs what failed (English, with err's detail) and shows the
-// Chinese message (app.UserMessage) in a dialog titled title. then, when not
-// nil, runs after the dialog is closed.
+// Chinese message (app.UserMessage) in a dialog titled title. The dialog's
+// button has the focus, so Enter, Space or Esc closes it; then, when not nil,
+// runs after it is closed.
 func (e *Env) ShowError(what, title string, err error, then func()) {
 	e.log().Warn(what, "err", err, "code", app.ErrorCode(err))
 	msg := widget.NewLabel(app.UserMessage(err))
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
-	box := container.NewPadded(msg)
-	d := dialog.NewCustom(title, "知道了", box, e.Win)
+	ok := newKeyButton("知道了")
+	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(msg, container.NewCenter(ok)), e.Win)
+	ok.OnTapped = d.Hide
 	d.Resize(fyne.NewSize(460, 0))
 	if then != nil {
 		d.SetOnClosed(then)
 	}
 	d.Show()
+	e.Win.Canvas().Focus(ok)
+}
+
+// keyButton is a button that Enter and Esc press too, not only Space: the
+// users work from the keyboard (and a barcode scanner that ends with Enter).
+type keyButton struct{ widget.Button }
+
+func newKeyButton(label string) *keyButton {
+	b := &keyButton{}
+	b.Text = label
+	b.Importance = widget.HighImportance
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey presses the button on Enter, Return, Space and Esc.
+func (b *keyButton) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+		b.Tapped(nil)
+		return
+	}
+	b.Button.TypedKey(ev)
 }
 
 // shown records which screen is on the window (the window tests wait for it).

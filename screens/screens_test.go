@@ -228,7 +228,18 @@ func TestLoginWrongPINKeepsNumber(t *testing.T) {
 		t.Error("the wrong password was left in the field")
 	}
 
-	env.Win.Canvas().Overlays().Top().Hide()
+	// Enter closes the dialog and puts the cursor back into the password.
+	focused, ok := env.Win.Canvas().Focused().(*keyButton)
+	if !ok {
+		t.Fatalf("the dialog's button has no focus (focus: %T)", env.Win.Canvas().Focused())
+	}
+	focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if top := env.Win.Canvas().Overlays().Top(); top != nil {
+		t.Error("Enter did not close the error dialog")
+	}
+	if env.Win.Canvas().Focused() != l.PIN {
+		t.Errorf("after the dialog the focus is on %T, want the password", env.Win.Canvas().Focused())
+	}
 	test.Type(l.PIN, "123456")
 	test.Tap(l.Submit)
 	if got == nil || got.No != "0001" || got.Role != app.RoleManager {
