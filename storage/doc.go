@@ -39,6 +39,13 @@
 //     to the few transactions still awaiting a rating through a partial index,
 //     so the timeout sweeper does not walk ten years of rated transactions.
 //     The query still checks the evaluations itself; the flag is only a hint.
+//   - Facts for monthly reports (EvalFacts, OrderFacts, TxFacts) are the one
+//     hot read path: a month of a busy centre is ~16 000 evaluations. They
+//     read covering indexes in (time, id) order, return each row packed into
+//     one text value (the driver's per-column cost exceeds SQLite's own work),
+//     and merge the rare corrections and work-order verdicts in Go within one
+//     read transaction. See facts.go, BenchmarkEvalFactsMonth10y and
+//     TestQueryPlans, which pins the plans.
 //   - Backup uses VACUUM INTO (a consistent snapshot while the app writes)
 //     into a temporary file that is fsynced and then hard-linked into place,
 //     so the backup path never holds half a file and is never overwritten.

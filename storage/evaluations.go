@@ -47,6 +47,8 @@ func queryEvals(ctx context.Context, q querier, what, where string, args ...any)
 	return out, nil
 }
 
+const evaluationsForWhere = `WHERE e.transaction_id IN (SELECT value FROM json_each(?)) ORDER BY e.id`
+
 // EvaluationsFor returns every evaluation row of the transactions, corrected
 // and correcting rows alike, by ID.
 func (d *DB) EvaluationsFor(ctx context.Context, txIDs []int64) ([]app.Evaluation, error) {
@@ -57,8 +59,7 @@ func (d *DB) EvaluationsFor(ctx context.Context, txIDs []int64) ([]app.Evaluatio
 	if err != nil {
 		return nil, err
 	}
-	return queryEvals(ctx, d.db, "evaluations of transactions",
-		`WHERE e.transaction_id IN (SELECT value FROM json_each(?)) ORDER BY e.id`, string(list))
+	return queryEvals(ctx, d.db, "evaluations of transactions", evaluationsForWhere, string(list))
 }
 
 // Evaluation returns the row with the ID, or app.ErrNotFound.

@@ -77,10 +77,21 @@ func syncDir(dir string) {
 }
 
 // Check runs PRAGMA integrity_check and PRAGMA foreign_key_check and returns
-// the problems found, in words; none means the database is sound.
+// the problems found, in words; none means the database is sound. It reads
+// the whole file: about a minute for ten years of a busy centre.
 func (d *DB) Check(ctx context.Context) ([]string, error) {
+	return d.check(ctx, "integrity_check")
+}
+
+// QuickCheck is Check with PRAGMA quick_check, which skips verifying that
+// index contents match their tables: much faster, still finds a damaged file.
+func (d *DB) QuickCheck(ctx context.Context) ([]string, error) {
+	return d.check(ctx, "quick_check")
+}
+
+func (d *DB) check(ctx context.Context, pragma string) ([]string, error) {
 	var problems []string
-	rows, err := d.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	rows, err := d.db.QueryContext(ctx, `PRAGMA `+pragma)
 	if err != nil {
 		return nil, fmt.Errorf("storage: unable to check %s: %w", d.path, explain(err))
 	}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"bianmin/app"
 )
@@ -200,9 +202,90 @@ func TestCheckReportsProblems(t *testing.T) {
 	mustf(t, err, "fk off")
 	_, err = conn.ExecContext(ctx, `INSERT INTO posts (window_id, post, staff_id) VALUES (?, 'A', 4242)`, f.win1)
 	mustf(t, err, "orphan")
-	problems, err := d.Check(ctx)
-	mustf(t, err, "check")
-	if len(problems) != 1 || !strings.Contains(problems[0], "posts") || !strings.Contains(problems[0], "staff") {
-		t.Fatalf("problems = %q", problems)
+	for _, check := range []func(context.Context) ([]string, error){d.Check, d.QuickCheck} {
+		problems, err := check(ctx)
+		mustf(t, err, "check")
+		if len(problems) != 1 || !strings.Contains(problems[0], "posts") || !strings.Contains(problems[0], "staff") {
+			t.Fatalf("problems = %q", problems)
+		}
 	}
+}
+
+func TestMigrationV2BackfillsActiveRated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	d, err := openWith(path, migrations[:1])
+	mustf(t, err, "open at v1")
+	f := seed(t, d)
+	active := finishedTx(t, d, f, t0)
+	timedOut := finishedTx(t, d, f, t0)
+	unrated := finishedTx(t, d, f, t0)
+	to := rating(timedOut, app.LevelNone, t0)
+	to.Kind = app.KindTimeout
+	addEvals(t, d, rating(active, app.LevelGood, t0), to)
+	d.Close()
+
+	d, err = Open(path)
+	mustf(t, err, "migrate to v2")
+	defer d.Close()
+	if d.SchemaVersion() != 2 {
+		t.Fatalf("version %d", d.SchemaVersion())
+	}
+	rated := func() map[int64]bool {
+		t.Helper()
+		facts, err := d.TxFacts(ctx, t0, t0.Add(time.Hour))
+		mustf(t, err, "TxFacts")
+		m := map[int64]bool{}
+		for _, f := range facts {
+			m[f.ID] = f.ActiveRated
+		}
+		return m
+	}
+	if got := rated(); !got[active.ID] || got[timedOut.ID] || got[unrated.ID] || len(got) != 3 {
+		t.Fatalf("after migration: %v", got)
+	}
+	addEvals(t, d, rating(unrated, app.LevelGood, t0))
+	if got := rated(); !got[unrated.ID] || got[timedOut.ID] {
+		t.Fatalf("after a new rating: %v", got)
+	}
+	if n := count(t, d, `SELECT count(*) FROM sqlite_schema WHERE name = 'transactions_status'`); n != 0 {
+		t.Error("old index still there")
+	}
+	noProblems(t, d)
+}
+
+func TestCheckFindsDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.db")
+	d, err := Open(path)
+	mustf(t, err, "open")
+	f := seed(t, d)
+	for i := 0; i < 300; i++ {
+		tx := finishedTx(t, d, f, t0)
+		addEvals(t, d, rating(tx, app.LevelGood, t0))
+	}
+	mustf(t, d.Close(), "close")
+	// Scribble over a page in the middle of the file, as a failing disk might.
+	b, err := os.ReadFile(path)
+	mustf(t, err, "read")
+	const page = 4096
+	mid := (len(b) / page / 2) * page
+	for i := mid + 100; i < mid+page-100; i++ {
+		b[i] = 0x5a
+	}
+	mustf(t, os.WriteFile(path, b, 0o644), "write")
+
+	ro, err := OpenReadOnly(path)
+	mustf(t, err, "open damaged")
+	defer ro.Close()
+	problems, err := ro.Check(ctx)
+	if err == nil && len(problems) == 0 {
+		t.Fatal("Check found nothing wrong with a damaged file")
+	}
+	t.Logf("Check: %d problems (first: %.100q), err %v", len(problems), first(problems), err)
+}
+
+func first(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
 }

@@ -49,14 +49,16 @@ func (d *DB) enqueue(ctx context.Context, tx *sql.Tx, kind, uid string, payload 
 	return err
 }
 
+const pendingOutboxSQL = `
+	SELECT id, kind, record_uid, payload, created_at, sent_at, attempts, last_error, destination
+	FROM outbox WHERE destination = ? AND sent_at IS NULL ORDER BY id LIMIT ?`
+
 // PendingOutbox returns up to limit unsent rows for destination, oldest first.
 func (d *DB) PendingOutbox(ctx context.Context, destination string, limit int) ([]OutboxRow, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := d.db.QueryContext(ctx, `
-		SELECT id, kind, record_uid, payload, created_at, sent_at, attempts, last_error, destination
-		FROM outbox WHERE destination = ? AND sent_at IS NULL ORDER BY id LIMIT ?`, destination, limit)
+	rows, err := d.db.QueryContext(ctx, pendingOutboxSQL, destination, limit)
 	if err != nil {
 		return nil, queryErr(err, "outbox")
 	}

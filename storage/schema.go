@@ -24,6 +24,7 @@ func sqlMigration(name, script string) migration {
 
 var migrations = []migration{
 	sqlMigration("initial schema", schemaV1),
+	sqlMigration("active_rated flag, partial index for open cases", schemaV2),
 }
 
 // migrate brings the database to len(migs), one transaction per step.
@@ -347,4 +348,41 @@ CREATE TABLE audit_log (
 	detail   TEXT NOT NULL
 ) STRICT;
 CREATE INDEX audit_log_at ON audit_log(at);
+`
+
+// schemaV2 makes the monthly facts cheap on ten years of data.
+//
+// transactions_status covered every status, and SQLite preferred it (an
+// equality on status) over the completed_at range, walking all finished
+// transactions for TxFacts; it becomes a partial index of open cases only.
+//
+// transactions.active_rated says whether any active evaluation row exists for
+// the transaction. Evaluations are append-only, so a trigger on insert keeps
+// it exact, and TxFacts reads a column instead of running a subquery per row.
+//
+// EvalFacts and TxFacts read a month of rows by time; through a plain index
+// on the time each row costs a seek into the table. Covering indexes, in
+// (time, id) order so no sort is needed, turn that into one sequential read
+// (measured on ten years: EvalFacts about twice as fast). They replace the
+// plain ones, which would otherwise be chosen: SQLite has no statistics here.
+const schemaV2 = `
+DROP INDEX transactions_status;
+-- Cases still open at the counter.
+CREATE INDEX transactions_open ON transactions(status, created_at) WHERE status IN ('registered', 'accepted');
+
+ALTER TABLE transactions ADD COLUMN active_rated INTEGER NOT NULL DEFAULT 0;
+UPDATE transactions SET active_rated = 1
+WHERE id IN (SELECT transaction_id FROM evaluations WHERE kind = 'active' AND transaction_id IS NOT NULL);
+CREATE TRIGGER evaluations_active_tx AFTER INSERT ON evaluations
+	WHEN NEW.transaction_id IS NOT NULL AND NEW.kind = 'active'
+BEGIN
+	UPDATE transactions SET active_rated = 1 WHERE id = NEW.transaction_id AND active_rated = 0;
+END;
+
+DROP INDEX evaluations_rated;
+CREATE INDEX evaluations_facts ON evaluations(rated_at, id, transaction_id, level, window_id, clerk_id, kind, channel,
+	dimension, item_code);
+DROP INDEX transactions_completed;
+CREATE INDEX transactions_facts ON transactions(completed_at, id, is_theme, status, window_id, clerk_id, active_rated,
+	item_code) WHERE completed_at IS NOT NULL;
 `

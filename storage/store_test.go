@@ -813,3 +813,29 @@ func TestAuditAndExport(t *testing.T) {
 		t.Fatalf("exported %+v", ords)
 	}
 }
+
+// Facts come back packed in one text value per row (see facts.go); odd item
+// codes, including the separator itself, must survive.
+func TestFactsWithOddItemCodes(t *testing.T) {
+	d := openTest(t)
+	f := seed(t, d)
+	for _, code := range []string{"A" + sep + "B", "中文|编码,1", "", " x\n"} {
+		tx, err := d.AddTransaction(ctx, app.Transaction{ItemCode: code, WindowID: f.win1, ClerkID: f.clerk1,
+			Status: app.TxCompleted, Visits: 1, CompletedAt: t0})
+		mustf(t, err, "tx %q", code)
+		e := rating(tx, app.LevelBad, t0)
+		_, err = d.AddEvaluations(ctx, []app.Evaluation{e}, []app.WorkOrder{{ItemCode: code}}, []int{0}, app.AuditEntry{})
+		mustf(t, err, "eval %q", code)
+		ef, err := d.EvalFacts(ctx, t0, t0.Add(time.Second))
+		mustf(t, err, "EvalFacts")
+		of, err := d.OrderFacts(ctx, t0, t0.Add(time.Second))
+		mustf(t, err, "OrderFacts")
+		tf, err := d.TxFacts(ctx, t0, t0.Add(time.Second))
+		mustf(t, err, "TxFacts")
+		last := len(ef) - 1
+		if ef[last].ItemCode != code || of[last].ItemCode != code || tf[last].ItemCode != code ||
+			ef[last].TransactionID != tx.ID || tf[last].ID != tx.ID || !tf[last].ActiveRated {
+			t.Errorf("code %q: %+v %+v %+v", code, ef[last], of[last], tf[last])
+		}
+	}
+}

@@ -203,6 +203,16 @@ func (d *DB) RelatedTransactions(ctx context.Context, t app.Transaction) ([]app.
 		ORDER BY t.id`, t.ID, t.BatchID, theme)
 }
 
+// The first three conditions repeat the WHERE of the partial index
+// transactions_unrated word for word, which is what lets SQLite use it.
+const finishedUnratedWhere = `
+	WHERE t.rating_pending = 1 AND t.is_theme = 0 AND t.status IN ('completed', 'returned', 'refused')
+	  AND t.completed_at < ?
+	  AND NOT EXISTS (SELECT 1 FROM evaluations e
+	                  WHERE e.transaction_id = t.id AND e.visit = t.visits AND e.kind IN ('active', 'timeout'))
+	ORDER BY t.completed_at, t.id
+	LIMIT ?`
+
 // FinishedUnrated returns finished (completed, returned, refused) transactions
 // that are not theme parents, finished before `before`, whose final visit
 // (Visit == Visits) has no evaluation of kind active or timeout; oldest first,
@@ -211,13 +221,5 @@ func (d *DB) FinishedUnrated(ctx context.Context, before time.Time, limit int) (
 	if limit <= 0 {
 		limit = -1
 	}
-	// The first three conditions repeat the WHERE of the partial index
-	// transactions_unrated word for word, which is what lets SQLite use it.
-	return queryTxs(ctx, d.db, "finished unrated transactions", `
-		WHERE t.rating_pending = 1 AND t.is_theme = 0 AND t.status IN ('completed', 'returned', 'refused')
-		  AND t.completed_at < ?
-		  AND NOT EXISTS (SELECT 1 FROM evaluations e
-		                  WHERE e.transaction_id = t.id AND e.visit = t.visits AND e.kind IN ('active', 'timeout'))
-		ORDER BY t.completed_at, t.id
-		LIMIT ?`, before.UnixMilli(), limit)
+	return queryTxs(ctx, d.db, "finished unrated transactions", finishedUnratedWhere, before.UnixMilli(), limit)
 }
