@@ -25,10 +25,11 @@ type Backend struct {
 
 // Shell runs the window's flow: first start → login → dashboard.
 type Shell struct {
-	env  *Env
-	be   Backend
-	svc  *app.Service
-	hint string
+	env    *Env
+	be     Backend
+	svc    *app.Service
+	centre string // the centre's name, for the login screen
+	hint   string
 
 	// the screen on show, for tests
 	setup *Setup
@@ -45,10 +46,25 @@ func (s *Shell) Service() *app.Service { return s.svc }
 // Start opens the database and shows the first-start or the login screen.
 func (s *Shell) Start() {
 	s.setContent("opening", container.NewCenter(widget.NewLabel("正在打开数据库…")), nil)
-	Run(s.env, s.be.Open, func(svc *app.Service, err error) {
+	type opened struct {
+		svc    *app.Service
+		centre string
+	}
+	Run(s.env, func(ctx context.Context) (opened, error) {
+		svc, err := s.be.Open(ctx)
+		if err != nil {
+			return opened{}, err
+		}
+		o := opened{svc: svc, centre: "便民服务中心"}
+		// A failure here only leaves the generic title; the dashboard reports errors.
+		if c, err := svc.Store.Centre(ctx); err == nil && c.Name != "" {
+			o.centre = c.Name
+		}
+		return o, nil
+	}, func(o opened, err error) {
 		switch {
 		case err == nil:
-			s.svc = svc
+			s.svc, s.centre = o.svc, o.centre
 			s.ShowLogin()
 		case s.be.FirstStart != nil && s.be.FirstStart(err):
 			s.showSetup()
@@ -87,13 +103,8 @@ func (s *Shell) showSetup() {
 
 // ShowLogin shows the login screen.
 func (s *Shell) ShowLogin() {
-	name := "便民服务中心"
-	// The centre name is one small read; a failure only leaves the generic title.
-	if c, err := s.svc.Store.Centre(context.Background()); err == nil && c.Name != "" {
-		name = c.Name
-	}
-	s.env.Win.SetTitle("便民 · 好差评 — " + name)
-	l := NewLogin(s.env, s.svc, name, s.hint, s.showDashboard)
+	s.env.Win.SetTitle("便民 · 好差评 — " + s.centre)
+	l := NewLogin(s.env, s.svc, s.centre, s.hint, s.showDashboard)
 	s.login = l
 	s.setContent("login", l.Content(), nil)
 	l.Focus()
