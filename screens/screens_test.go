@@ -335,3 +335,22 @@ func TestShellFirstStartToDashboard(t *testing.T) {
 	assertShown(t, env.Win, "评价指标")
 	assertShown(t, env.Win, "泰山镇便民服务中心")
 }
+
+func TestDashboardRefreshErrorShowsDialog(t *testing.T) {
+	f := newFixture(t)
+	env := syncEnv(t)
+	d := NewDashboard(env, f.svc, &f.manager)
+	env.Win.SetContent(d.Content())
+	f.db.Close() // the database goes away under the screen
+	d.Reload()
+	if d.Updated.Text != "刷新未成功" {
+		t.Errorf("status %q, want 刷新未成功", d.Updated.Text)
+	}
+	if env.Win.Canvas().Overlays().Top() == nil {
+		t.Fatal("no error dialog")
+	}
+	assertShown(t, env.Win, "刷新未成功") // the dialog title
+	if d.Refresh.Disabled() {
+		t.Error("the refresh button stays disabled after an error")
+	}
+}
