@@ -184,3 +184,17 @@ func (m *memStore) AddAudit(_ context.Context, a AuditEntry) error {
 	m.mu.Unlock()
 	return nil
 }
+
+func (m *memStore) WorkOrders(_ context.Context, f OrderFilter) ([]WorkOrder, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []WorkOrder
+	for _, o := range m.orders {
+		if (f.OpenOnly && o.State == OrderClosed) || (f.ClerkID != 0 && o.ClerkID != f.ClerkID) ||
+			(f.EvaluationID != 0 && o.EvaluationID != f.EvaluationID) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}

@@ -89,8 +89,12 @@ func (c *Counts) addEval(p *Profile, f EvalFact) {
 	}
 }
 
-// addOrder counts one work-order fact.
+// addOrder counts one work-order fact. An order whose bad review was corrected
+// to a good level was opened by a data-entry mistake: it is not a 差评件.
 func (c *Counts) addOrder(p *Profile, o OrderFact) {
+	if o.CorrectedTo.Valid() && !p.IsBad(o.CorrectedTo) {
+		return
+	}
 	c.BadOrders++
 	if o.Replied {
 		c.Replied++

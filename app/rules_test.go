@@ -318,6 +318,36 @@ func TestCorrectionIsANewRow(t *testing.T) {
 	}
 	_, err = f.svc.Correct(ctx, f.manager, rows[0].ID, RateRequest{Level: LevelGood}, "again")
 	wantCode(t, err, "already_corrected")
+	// The bad review was an entry mistake: its order is closed with the reason.
+	if len(f.st.orders) != 1 || f.st.orders[0].State != OrderClosed || !strings.Contains(f.st.steps[0].Detail, "录入错误") {
+		t.Fatalf("order after correction to good: %+v %+v", f.st.orders, f.st.steps)
+	}
+
+	// Bad corrected to another bad level: no second order.
+	tx2 := f.finished(nil)
+	rows, _ = f.rate(f.manager, RateRequest{TransactionID: tx2.ID, Level: LevelBad, Text: "慢", Channel: ChannelPaper})
+	if _, err := f.svc.Correct(ctx, f.manager, rows[0].ID, RateRequest{Level: LevelVeryBad, Text: "慢"}, "表上勾选非常不满意"); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.st.orders) != 2 || f.st.orders[1].State != OrderOpen {
+		t.Fatalf("orders after bad→bad: %+v", f.st.orders)
+	}
+	// Good corrected to bad: an order is opened for the correcting row.
+	tx3 := f.finished(nil)
+	rows, _ = f.rate(f.manager, RateRequest{TransactionID: tx3.ID, Level: LevelGood, Channel: ChannelPaper})
+	fixed, err = f.svc.Correct(ctx, f.manager, rows[0].ID, RateRequest{Level: LevelBad, Tags: []string{"态度不好"}}, "表上勾选不满意")
+	if err != nil || len(f.st.orders) != 3 || f.st.orders[2].EvaluationID != fixed[0].ID {
+		t.Fatalf("good→bad: %v %+v", err, f.st.orders)
+	}
+}
+
+// A work order whose bad review was corrected to good is not a 差评件.
+func TestCorrectedOrdersLeaveMetrics(t *testing.T) {
+	p := mustProfile(t, "national")
+	m, _ := Compute(p, Facts{Orders: []OrderFact{{Replied: true}, {CorrectedTo: LevelVeryGood}, {CorrectedTo: LevelVeryBad}}}, ByNone)
+	if m.BadOrders != 2 || m.Replied != 1 {
+		t.Fatalf("%+v", m.Counts)
+	}
 }
 
 // GB39734 7.2.1: remind after 24 h while the window is still open.

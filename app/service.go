@@ -119,8 +119,47 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 	row.Level, row.Tags, row.Text = req.Level, req.Tags, req.Text
 	row.CorrectsID = old.ID
 	row.EnteredBy = actor.ID
-	return s.store(ctx, []Evaluation{row}, AuditEntry{At: s.Clock.Now(), StaffID: actor.ID, Action: "correct",
-		Detail: fmt.Sprintf("evaluation %d → %s: %s", old.ID, req.Level.Name(), reason)})
+	wasBad, isBad := s.Profile.IsBad(old.Level), s.Profile.IsBad(req.Level)
+	audit := AuditEntry{At: s.Clock.Now(), StaffID: actor.ID, Action: "correct",
+		Detail: fmt.Sprintf("evaluation %d → %s: %s", old.ID, req.Level.Name(), reason)}
+	var stored []Evaluation
+	if wasBad && isBad {
+		// Still a bad review: the order already open for it carries on.
+		stored, err = s.Store.AddEvaluations(ctx, []Evaluation{row}, nil, nil, audit)
+		if err != nil {
+			return nil, s.storeErr(err)
+		}
+		return stored, nil
+	}
+	if stored, err = s.store(ctx, []Evaluation{row}, audit); err != nil {
+		return nil, err
+	}
+	if wasBad {
+		// Not a bad review after all (an entry mistake): its order is closed
+		// with the reason, and metrics no longer count it (see addOrder).
+		orders, err := s.Store.WorkOrders(ctx, OrderFilter{EvaluationID: old.ID, OpenOnly: true})
+		if err != nil {
+			return stored, err
+		}
+		for _, o := range orders {
+			o.State, o.ClosedAt = OrderClosed, s.Clock.Now()
+			step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: o.ClosedAt, Step: string(StepClosed),
+				Detail: "评价已更正为“" + req.Level.Name() + "”（" + reason + "），工单随之办结"}
+			if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
+				return stored, err
+			}
+		}
+	}
+	return stored, nil
+}
+
+// storeErr turns a duplicate from the database (two devices racing for one
+// visit) into the same refusal the rules give.
+func (s *Service) storeErr(err error) error {
+	if errors.Is(err, ErrDuplicate) {
+		return &UserError{Code: "already_rated", Msg: "该次办理已评价，同一次办理只能评价一次", Err: err}
+	}
+	return fmt.Errorf("store evaluation: %w", err)
 }
 
 // store writes rows and a work order for each bad active or corrected-to-bad row.
@@ -137,7 +176,7 @@ func (s *Service) store(ctx context.Context, rows []Evaluation, audit AuditEntry
 	}
 	stored, err := s.Store.AddEvaluations(ctx, rows, orders, orderFor, audit)
 	if err != nil {
-		return nil, fmt.Errorf("store evaluation: %w", err)
+		return nil, s.storeErr(err)
 	}
 	return stored, nil
 }

@@ -9,6 +9,12 @@ import (
 // ErrNotFound is returned by a Store when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrDuplicate is returned by a Store when a write would create a second record
+// with a key that must be unique: a UID, a paper form number, a 工号, or a
+// second rating of one visit (the database enforces one, so two clerks or two
+// devices racing cannot both store one).
+var ErrDuplicate = errors.New("duplicate record")
+
 // Store is what app/ needs from persistence. storage/ implements it on SQLite;
 // app tests use an in-memory fake. Every write that other nodes or the county
 // must learn of also writes its outbox row in the same database transaction.
@@ -88,9 +94,10 @@ type Ticket struct {
 
 // OrderFilter selects work orders.
 type OrderFilter struct {
-	OpenOnly bool
-	ClerkID  int64 // 0 = all
-	From, To time.Time
+	OpenOnly     bool
+	ClerkID      int64 // 0 = all
+	EvaluationID int64 // 0 = all
+	From, To     time.Time
 }
 
 // EvalFact is the slim view of an evaluation row that metrics need.
@@ -120,6 +127,9 @@ type OrderFact struct {
 	WindowID       int64
 	ClerkID        int64
 	ItemCode       string
+	// CorrectedTo is the level the order's bad review was corrected to (a
+	// mistyped paper form, say); LevelNone when it was not corrected.
+	CorrectedTo Level
 }
 
 // TxFact is the slim view of a finished transaction that metrics need.

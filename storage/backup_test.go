@@ -21,6 +21,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	f := seed(t, d)
 
 	var (
+		failed  atomic.Bool
 		stop    atomic.Bool
 		wg      sync.WaitGroup
 		written atomic.Int64
@@ -34,23 +35,26 @@ func TestBackupWhileWriting(t *testing.T) {
 			tx, err := d.AddTransaction(ctx, app.Transaction{ItemCode: "110000001", WindowID: f.win1, ClerkID: f.clerk1,
 				Status: app.TxCompleted, Visits: 1, CompletedAt: at})
 			if err == nil {
-				_, err = d.AddEvaluations(ctx, []app.Evaluation{rating(tx, app.LevelBad, at), rating(tx, app.LevelGood, at)},
+				follow := rating(tx, app.LevelGood, at)
+				follow.Kind = app.KindFollowUp // one rating per visit: the second row is a follow-up
+				_, err = d.AddEvaluations(ctx, []app.Evaluation{rating(tx, app.LevelBad, at), follow},
 					[]app.WorkOrder{{}}, []int{0}, app.AuditEntry{Action: "rate"})
 			}
 			if err != nil {
 				werr = err
+				failed.Store(true)
 				return
 			}
 			written.Add(1)
 		}
 	}()
-	for written.Load() < 50 {
+	for written.Load() < 50 && !failed.Load() {
 		time.Sleep(time.Millisecond)
 	}
 	out := filepath.Join(dir, "backup.db")
 	mustf(t, d.Backup(ctx, out), "backup")
 	atBackup := written.Load()
-	for written.Load() < atBackup+20 {
+	for written.Load() < atBackup+20 && !failed.Load() {
 		time.Sleep(time.Millisecond)
 	}
 	stop.Store(true)

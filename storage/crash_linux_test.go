@@ -37,6 +37,9 @@ func init() {
 			for k, dim := range []app.Dimension{app.DimWindow, app.DimItem, app.DimOverall} {
 				evs[k] = rating(tx, app.LevelGood, at)
 				evs[k].EventID, evs[k].Dimension, evs[k].Text = event, dim, strings.Repeat("很好", 20)
+				if k > 0 {
+					evs[k].Kind = app.KindFollowUp // one active rating per visit
+				}
 			}
 			evs[2].Level = app.LevelVeryBad
 			_, err = d.AddEvaluations(ctx, evs, []app.WorkOrder{{TransactionID: tx.ID, ClerkID: clerk, Category: app.CatStaff}},

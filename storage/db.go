@@ -37,7 +37,8 @@ var (
 
 	// ErrDuplicate is returned when a write would create a second record with
 	// a key that must be unique (UID, serial, paper form number, 工号, …).
-	ErrDuplicate = errors.New("duplicate record")
+	// It is app.ErrDuplicate, so app/ can tell a refused duplicate rating.
+	ErrDuplicate = app.ErrDuplicate
 )
 
 // busyTimeoutMS is how long a connection waits for another writer (another

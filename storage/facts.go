@@ -160,7 +160,9 @@ const orderFactsSQL = `
 		(w.rectified_at IS NOT NULL) || '` + sep + `' || (w.called_back_at IS NOT NULL) || '` + sep + `' ||
 		IFNULL(w.window_id, 0) || '` + sep + `' || IFNULL(w.clerk_id, 0) || '` + sep + `' ||
 		w.verdict || '` + sep + `' || w.category || '` + sep + `' || w.state || '` + sep + `' ||
-		w.callback_result || '` + sep + `' || w.item_code
+		w.callback_result || '` + sep + `' ||
+		COALESCE((SELECT c2.level FROM evaluations c1 JOIN evaluations c2 ON c2.corrects_id = c1.id WHERE c1.corrects_id = e.id),
+			(SELECT c1.level FROM evaluations c1 WHERE c1.corrects_id = e.id), 0) || '` + sep + `' || w.item_code
 	FROM work_orders w JOIN evaluations e ON e.id = w.evaluation_id
 	WHERE e.rated_at >= ? AND e.rated_at < ?
 	ORDER BY w.id`
@@ -184,6 +186,7 @@ func (d *DB) OrderFacts(ctx context.Context, from, to time.Time) ([]app.OrderFac
 		f.Category = app.OrderCategory(codes.get(p.field()))
 		f.State = app.OrderState(codes.get(p.field()))
 		f.CallbackResult = app.CallbackResult(codes.get(p.field()))
+		f.CorrectedTo = app.Level(p.int())
 		f.ItemCode = codes.get(p.rest())
 		if p.err != nil {
 			return fmt.Errorf("work order row %q: %w", buf, p.err)

@@ -18,6 +18,14 @@ var ctx = context.Background()
 // t0 is a fixed instant used by tests: Monday 2025-03-03 09:00 China time.
 var t0 = time.Date(2025, 3, 3, 9, 0, 0, 0, app.ChinaTime)
 
+// followUp turns a rating into a follow-up: the schema holds one active or
+// timeout rating per visit, so tests that need a second row for one
+// transaction use this kind.
+func followUp(e app.Evaluation) app.Evaluation {
+	e.Kind = app.KindFollowUp
+	return e
+}
+
 func openTest(t testing.TB) *DB {
 	t.Helper()
 	d, err := Open(filepath.Join(t.TempDir(), "bianmin.db"))

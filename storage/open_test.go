@@ -227,7 +227,7 @@ func TestMigrationV2BackfillsActiveRated(t *testing.T) {
 	d, err = Open(path)
 	mustf(t, err, "migrate to v2")
 	defer d.Close()
-	if d.SchemaVersion() != 2 {
+	if d.SchemaVersion() != KnownSchemaVersion() {
 		t.Fatalf("version %d", d.SchemaVersion())
 	}
 	rated := func() map[int64]bool {

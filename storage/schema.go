@@ -25,7 +25,17 @@ func sqlMigration(name, script string) migration {
 var migrations = []migration{
 	sqlMigration("initial schema", schemaV1),
 	sqlMigration("active_rated flag, partial index for open cases", schemaV2),
+	sqlMigration("one rating per visit, enforced by the database", schemaV3),
 }
+
+// schemaV3: the rules refuse a second rating of a visit, but two devices or
+// two clerks can race between the check and the insert; this index makes the
+// second insert fail (ErrDuplicate) instead of storing a rating twice.
+// Corrections (corrects_id set) and follow-ups do not take a visit's slot.
+const schemaV3 = `
+CREATE UNIQUE INDEX evaluations_one_per_visit ON evaluations(transaction_id, visit)
+	WHERE kind IN ('active', 'timeout') AND corrects_id IS NULL;
+`
 
 // migrate brings the database to len(migs), one transaction per step.
 func (d *DB) migrate(ctx context.Context, migs []migration) error {

@@ -339,7 +339,7 @@ func TestEvaluationsRoundTrip(t *testing.T) {
 		t.Errorf("unknown: %v", err)
 	}
 	tx2 := finishedTx(t, d, f, t0.Add(time.Hour))
-	more := addEvals(t, d, rating(tx2, app.LevelGood, t0.Add(2*time.Hour)), rating(tx, app.LevelGood, t0.Add(3*time.Hour)))
+	more := addEvals(t, d, rating(tx2, app.LevelGood, t0.Add(2*time.Hour)), followUp(rating(tx, app.LevelGood, t0.Add(3*time.Hour))))
 	list, err := d.EvaluationsFor(ctx, []int64{tx.ID})
 	mustf(t, err, "for")
 	if len(list) != 2 || list[0].ID != out[0].ID || list[1].ID != more[1].ID {
@@ -475,7 +475,7 @@ func TestPaperForms(t *testing.T) {
 	if n := count(t, d, `SELECT count(*) FROM paper_forms WHERE form_no = 'PF-0001' AND evaluation_id = ?`, out[0].ID); n != 1 {
 		t.Fatalf("paper_forms rows = %d", n)
 	}
-	_, err := d.AddEvaluations(ctx, []app.Evaluation{paper(tx, "PF-0001")}, nil, nil, app.AuditEntry{})
+	_, err := d.AddEvaluations(ctx, []app.Evaluation{followUp(paper(tx, "PF-0001"))}, nil, nil, app.AuditEntry{})
 	if !errors.Is(err, ErrDuplicate) || !strings.Contains(err.Error(), "PF-0001") {
 		t.Fatalf("form entered twice: %v", err)
 	}
@@ -511,7 +511,7 @@ func TestEvalFactsSupersededAndVerdict(t *testing.T) {
 	o.Verdict = app.VerdictMistaken
 	mustf(t, d.UpdateWorkOrder(ctx, o, app.OrderStep{StaffID: f.manager, Step: "verified", Detail: "误评"}), "verdict")
 	// One outside the range.
-	addEvals(t, d, rating(tx, app.LevelGood, t0.Add(48*time.Hour)))
+	addEvals(t, d, followUp(rating(tx, app.LevelGood, t0.Add(48*time.Hour))))
 
 	facts, err := d.EvalFacts(ctx, t0, t0.Add(24*time.Hour))
 	mustf(t, err, "facts")
@@ -660,7 +660,7 @@ func TestWorkOrdersUpdateAndFilter(t *testing.T) {
 	d := openTest(t)
 	f := seed(t, d)
 	tx := finishedTx(t, d, f, t0)
-	evs := []app.Evaluation{rating(tx, app.LevelVeryBad, t0), rating(tx, app.LevelBad, t0)}
+	evs := []app.Evaluation{rating(tx, app.LevelVeryBad, t0), followUp(rating(tx, app.LevelBad, t0))}
 	d.SetClock(app.NewFakeClock(t0))
 	_, err := d.AddEvaluations(ctx, evs[:1], []app.WorkOrder{{ClerkID: f.clerk1, Category: app.CatStaff}}, []int{0}, app.AuditEntry{})
 	mustf(t, err, "first")
@@ -779,7 +779,7 @@ func TestAuditAndExport(t *testing.T) {
 		t.Fatalf("log = %+v", log)
 	}
 	tx := finishedTx(t, d, f, t0)
-	_, err = d.AddEvaluations(ctx, []app.Evaluation{rating(tx, app.LevelBad, t0), rating(tx, app.LevelGood, t0.Add(48*time.Hour))},
+	_, err = d.AddEvaluations(ctx, []app.Evaluation{rating(tx, app.LevelBad, t0), followUp(rating(tx, app.LevelGood, t0.Add(48*time.Hour)))},
 		[]app.WorkOrder{{}}, []int{0}, app.AuditEntry{})
 	mustf(t, err, "evals")
 	var evs []app.Evaluation

@@ -56,6 +56,10 @@ func (d *DB) WorkOrders(ctx context.Context, f app.OrderFilter) ([]app.WorkOrder
 		where += ` AND w.clerk_id = ?`
 		args = append(args, f.ClerkID)
 	}
+	if f.EvaluationID != 0 {
+		where += ` AND w.evaluation_id = ?`
+		args = append(args, f.EvaluationID)
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT `+orderCols+` FROM work_orders w `+where+` ORDER BY w.created_at, w.id`, args...)
 	if err != nil {
 		return nil, queryErr(err, "work orders")
