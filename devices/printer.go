@@ -125,7 +125,8 @@ func queryStatus(c conn) (escpos.Status, error) {
 			return st, err
 		}
 		var got []byte
-		deadline := time.Now().Add(time.Second)
+		// The reply comes at once from a live printer; allow for a loaded PC.
+		deadline := time.Now().Add(2 * time.Second)
 		var b byte
 		ok := false
 		for !ok && time.Now().Before(deadline) {

@@ -98,3 +98,20 @@ func TestPrinterDeviceFile(t *testing.T) {
 		t.Fatalf("file holds % X", got)
 	}
 }
+
+// A status query split across reads (a slow serial line) is still answered.
+func TestPrinterSimSplitQuery(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	sim := &PrinterSim{}
+	go sim.Serve(b)
+	for _, part := range [][]byte{{0x10}, {0x04}, {0x02}} {
+		go a.Write(part)
+		time.Sleep(10 * time.Millisecond)
+	}
+	reply := make([]byte, 1)
+	_ = a.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := a.Read(reply); err != nil || reply[0] != 0x12 {
+		t.Fatalf("reply % X %v", reply, err)
+	}
+}

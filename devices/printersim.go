@@ -67,13 +67,25 @@ func (s *PrinterSim) reply(q byte) byte {
 func (s *PrinterSim) Serve(rw io.ReadWriter) {
 	buf := make([]byte, 4096)
 	var job bytes.Buffer
+	var carry []byte // a DLE EOT split across reads
 	for {
 		n, err := rw.Read(buf)
-		data := buf[:n]
+		data := append(carry, buf[:n]...)
+		carry = nil
 		for len(data) > 0 {
 			i := bytes.Index(data, []byte{0x10, 0x04})
-			if i < 0 || i+2 >= len(data) {
-				job.Write(data)
+			if i < 0 {
+				if data[len(data)-1] == 0x10 {
+					job.Write(data[:len(data)-1])
+					carry = []byte{0x10}
+				} else {
+					job.Write(data)
+				}
+				break
+			}
+			if i+2 >= len(data) {
+				job.Write(data[:i])
+				carry = append([]byte(nil), data[i:]...)
 				break
 			}
 			job.Write(data[:i])
