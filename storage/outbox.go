@@ -36,6 +36,10 @@ type OutboxRow struct {
 	Attempts    int
 	LastError   string
 	Destination string
+	// Set only by RejectedOutbox: when and why the receiver (or the sender's
+	// own validation) refused the row.
+	RejectedAt   time.Time
+	RejectReason string
 }
 
 // enqueue writes one outbox row inside tx.
@@ -51,9 +55,10 @@ func (d *DB) enqueue(ctx context.Context, tx *sql.Tx, kind, uid string, payload 
 
 const pendingOutboxSQL = `
 	SELECT id, kind, record_uid, payload, created_at, sent_at, attempts, last_error, destination
-	FROM outbox WHERE destination = ? AND sent_at IS NULL ORDER BY id LIMIT ?`
+	FROM outbox WHERE destination = ? AND sent_at IS NULL AND rejected_at IS NULL ORDER BY id LIMIT ?`
 
 // PendingOutbox returns up to limit unsent rows for destination, oldest first.
+// Rejected rows (RejectOutbox) are left out until re-queued.
 func (d *DB) PendingOutbox(ctx context.Context, destination string, limit int) ([]OutboxRow, error) {
 	if limit <= 0 {
 		limit = -1

@@ -25,6 +25,9 @@ func TestQueryPlans(t *testing.T) {
 		{"FinishedUnrated", `SELECT ` + txCols + txFrom + finishedUnratedWhere, []any{0, 1}, []string{"transactions_unrated", "evaluations_tx"}},
 		{"EvaluationsFor", `SELECT ` + evalCols + ` FROM evaluations e ` + evaluationsForWhere, []any{"[1]"}, []string{"evaluations_tx"}},
 		{"PendingOutbox", pendingOutboxSQL, []any{"x", 1}, []string{"outbox_pending"}},
+		{"OutboxStats pending", outboxPendingCountSQL, []any{"x"}, []string{"outbox_pending"}},
+		{"OutboxStats oldest", outboxOldestSQL, []any{"x"}, []string{"outbox_pending"}},
+		{"OutboxStats rejected", outboxRejectedCountSQL, []any{"x"}, []string{"outbox_rejected"}},
 	} {
 		rows, err := d.db.Query(`EXPLAIN QUERY PLAN `+c.query, c.args...)
 		mustf(t, err, "%s", c.name)

@@ -26,7 +26,28 @@ var migrations = []migration{
 	sqlMigration("initial schema", schemaV1),
 	sqlMigration("active_rated flag, partial index for open cases", schemaV2),
 	sqlMigration("one rating per visit, enforced by the database", schemaV3),
+	sqlMigration("county upload: rejected outbox rows, settings", schemaV4),
 }
+
+// schemaV4 supports the county sender (sync/). A row the county rejects (or
+// that fails the sender's own validation) is neither sent nor pending: it
+// waits in the manager's list with the reason until corrected and re-queued,
+// so it is never retried blindly and never blocks the rows behind it. The
+// pending index leaves rejected rows out so draining stays one index range.
+// settings is a small key-value table for the county connection and its code
+// tables (the values are the sender's; storage only keeps them).
+const schemaV4 = `
+ALTER TABLE outbox ADD COLUMN rejected_at INTEGER;
+ALTER TABLE outbox ADD COLUMN reject_reason TEXT NOT NULL DEFAULT '';
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_pending ON outbox(destination, id) WHERE sent_at IS NULL AND rejected_at IS NULL;
+CREATE INDEX outbox_rejected ON outbox(destination, id) WHERE rejected_at IS NOT NULL AND sent_at IS NULL;
+
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY CHECK (key <> ''),
+	value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+`
 
 // schemaV3: the rules refuse a second rating of a visit, but two devices or
 // two clerks can race between the check and the insert; this index makes the
