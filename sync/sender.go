@@ -1,0 +1,603 @@
+package countysync
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"bianmin/app"
+	"bianmin/storage"
+)
+
+// Queue is the outbox as the sender needs it; storage.DB implements it.
+type Queue interface {
+	PendingOutbox(ctx context.Context, destination string, limit int) ([]storage.OutboxRow, error)
+	MarkOutboxSent(ctx context.Context, ids []int64, at time.Time) error
+	MarkOutboxFailed(ctx context.Context, ids []int64, msg string) error
+	RejectOutbox(ctx context.Context, rej []storage.Rejection, at time.Time) error
+	RejectedOutbox(ctx context.Context, destination string, limit int) ([]storage.OutboxRow, error)
+	RequeueOutbox(ctx context.Context, id int64, payload json.RawMessage) error
+	OutboxStats(ctx context.Context, destination string) (storage.OutboxStats, error)
+}
+
+// Store is everything the sender reads and writes; *storage.DB is one.
+type Store interface {
+	Queue
+	Lookup
+	SettingsStore
+}
+
+// Settings keys the sender keeps for the status shown by other processes.
+const (
+	keyLastSuccess = settingsPrefix + "last_success"
+	keyLastError   = settingsPrefix + "last_error"
+)
+
+// Sender drains the outbox to the county platform. Drain is one pass; Run
+// drains periodically and at once on SendNow. Safe for concurrent use: one
+// drain runs at a time.
+type Sender struct {
+	Store       Store
+	Settings    Settings
+	Signer      Signer // default HMACSigner from Settings
+	Client      *http.Client
+	Destination string // outbox destination (default storage.DefaultDestination)
+	Now         func() time.Time
+	Log         *slog.Logger
+
+	// Retry of one batch within a drain: up to MaxAttempts requests, waiting
+	// BackoffBase·2ⁿ (capped at BackoffMax) with jitter in between.
+	MaxAttempts int
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+
+	drainMu sync.Mutex
+	trigger chan struct{}
+	once    sync.Once
+
+	mu          sync.Mutex
+	lastSuccess time.Time
+	lastAttempt time.Time
+	lastError   string
+	sending     bool
+}
+
+// NewSender makes a sender with the defaults for st and s.
+func NewSender(st Store, s Settings) *Sender {
+	return &Sender{Store: st, Settings: s}
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() {
+		s.trigger = make(chan struct{}, 1)
+		if s.Signer == nil {
+			s.Signer = HMACSigner{AppKey: s.Settings.AppKey, Secret: []byte(s.Settings.Secret)}
+		}
+		if s.Client == nil {
+			s.Client = &http.Client{Timeout: 30 * time.Second}
+		}
+		if s.Destination == "" {
+			s.Destination = storage.DefaultDestination
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		if s.Log == nil {
+			s.Log = slog.New(slog.DiscardHandler)
+		}
+		if s.MaxAttempts <= 0 {
+			s.MaxAttempts = 6
+		}
+		if s.BackoffBase <= 0 {
+			s.BackoffBase = time.Second
+		}
+		if s.BackoffMax <= 0 {
+			s.BackoffMax = time.Minute
+		}
+		if s.Settings.Batch <= 0 {
+			s.Settings.Batch = DefaultSettings().Batch
+		}
+		if s.Settings.Interval <= 0 {
+			s.Settings.Interval = DefaultSettings().Interval
+		}
+	})
+}
+
+// DrainResult counts what one drain did.
+type DrainResult struct {
+	Sent       int // accepted
+	Duplicates int // already held by the county: marked sent too
+	Rejected   int // by the county or by validation before sending
+	Batches    int
+	Requests   int // including retries
+}
+
+// UploadError is a failed drain with the Chinese message for the UI.
+type UploadError struct {
+	Msg       string // Chinese: what happened and what happens next
+	Err       error
+	Retryable bool
+}
+
+func (e *UploadError) Error() string { return e.Msg + ": " + e.Err.Error() }
+func (e *UploadError) Unwrap() error { return e.Err }
+
+// ErrNotConfigured means no county URL, key or secret is set.
+var ErrNotConfigured = errors.New("county upload is not configured")
+
+// Drain sends every pending record, batch after batch, until the queue is
+// empty or a batch fails after its retries. Rows are marked sent only for
+// results "accepted" or "duplicate" in a well-formed response.
+func (s *Sender) Drain(ctx context.Context) (DrainResult, error) {
+	s.init()
+	s.drainMu.Lock()
+	defer s.drainMu.Unlock()
+	s.setSending(true)
+	defer s.setSending(false)
+	res, err := s.drain(ctx)
+	now := s.Now()
+	s.mu.Lock()
+	s.lastAttempt = now
+	if err == nil {
+		s.lastSuccess, s.lastError = now, ""
+	} else {
+		s.lastError = zhError(err)
+	}
+	msg := s.lastError
+	s.mu.Unlock()
+	kv := map[string]string{keyLastError: msg}
+	if err == nil {
+		kv[keyLastSuccess] = now.Format(time.RFC3339)
+	}
+	if perr := s.Store.SaveSettings(context.WithoutCancel(ctx), kv); perr != nil {
+		s.Log.Warn("unable to keep the upload status", "err", perr)
+	}
+	return res, err
+}
+
+func (s *Sender) drain(ctx context.Context) (DrainResult, error) {
+	var res DrainResult
+	if !s.Settings.Configured() {
+		return res, &UploadError{Msg: "尚未设置县级平台地址和应用密钥，记录保存在本机待上传", Err: ErrNotConfigured}
+	}
+	m, err := NewMapper(ctx, s.Store, s.Settings)
+	if err != nil {
+		return res, &UploadError{Msg: "读取本机数据失败，稍后重试", Err: err, Retryable: true}
+	}
+	for {
+		rows, err := s.Store.PendingOutbox(ctx, s.Destination, s.Settings.Batch)
+		if err != nil {
+			return res, &UploadError{Msg: "读取待上传记录失败，稍后重试", Err: err, Retryable: true}
+		}
+		if len(rows) == 0 {
+			return res, nil
+		}
+		var recs []Record
+		var ids []int64
+		byID := map[string]int64{}
+		var rej []storage.Rejection
+		for _, row := range rows {
+			rec, err := m.Map(ctx, row)
+			var inv *InvalidError
+			if errors.As(err, &inv) {
+				rej = append(rej, storage.Rejection{ID: row.ID, Reason: "本机校验未通过：" + inv.Reason})
+				continue
+			}
+			if err != nil {
+				return res, &UploadError{Msg: "读取本机数据失败，稍后重试", Err: err, Retryable: true}
+			}
+			recs = append(recs, rec)
+			ids = append(ids, row.ID)
+			byID[rec.ID] = row.ID
+		}
+		if len(rej) > 0 {
+			if err := s.Store.RejectOutbox(ctx, rej, s.Now()); err != nil {
+				return res, &UploadError{Msg: "记录退回状态保存失败，稍后重试", Err: err, Retryable: true}
+			}
+			res.Rejected += len(rej)
+			s.Log.Warn("records failed validation before sending", "count", len(rej), "first", rej[0].Reason)
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		batch := Batch{Centre: m.AreaCode(), BatchID: NewUUID(), Records: recs}
+		body, err := json.Marshal(batch)
+		if err != nil {
+			return res, &UploadError{Msg: "记录编码失败", Err: err}
+		}
+		results, n, err := s.postWithRetry(ctx, body)
+		res.Requests += n
+		if err != nil {
+			if merr := s.Store.MarkOutboxFailed(context.WithoutCancel(ctx), ids, zhError(err)); merr != nil {
+				s.Log.Warn("unable to count the failed attempt", "err", merr)
+			}
+			return res, err
+		}
+		res.Batches++
+		sent, dup, rejected, missing, err := s.apply(ctx, results, byID)
+		res.Sent += sent
+		res.Duplicates += dup
+		res.Rejected += rejected
+		if err != nil {
+			return res, err
+		}
+		if missing > 0 {
+			return res, &UploadError{Msg: fmt.Sprintf("县级平台的应答缺少 %d 条记录的结果，这些记录稍后重新上传", missing),
+				Err: fmt.Errorf("%d records without a result", missing), Retryable: true}
+		}
+	}
+}
+
+// apply marks the rows by the county's results. The results were checked
+// (checkResponse) before anything is written.
+func (s *Sender) apply(ctx context.Context, results []Result, byID map[string]int64) (sent, dup, rejected, missing int, err error) {
+	var ok []int64
+	var rej []storage.Rejection
+	seen := map[string]bool{}
+	for _, r := range results {
+		if seen[r.ID] {
+			continue
+		}
+		seen[r.ID] = true
+		switch r.Status {
+		case StatusAccepted:
+			sent++
+			ok = append(ok, byID[r.ID])
+		case StatusDuplicate:
+			dup++
+			ok = append(ok, byID[r.ID])
+		case StatusRejected:
+			rejected++
+			reason := strings.TrimSpace(r.Reason)
+			if reason == "" {
+				reason = "县级平台退回，未说明原因"
+			}
+			rej = append(rej, storage.Rejection{ID: byID[r.ID], Reason: "县级平台退回：" + reason})
+		}
+	}
+	missing = len(byID) - len(seen)
+	now := s.Now()
+	if len(ok) > 0 {
+		if err := s.Store.MarkOutboxSent(ctx, ok, now); err != nil {
+			return 0, 0, 0, 0, &UploadError{Msg: "上传成功但本机标记失败，稍后重传（县级平台会识别重复）", Err: err, Retryable: true}
+		}
+	}
+	if len(rej) > 0 {
+		if err := s.Store.RejectOutbox(ctx, rej, now); err != nil {
+			return sent, dup, 0, 0, &UploadError{Msg: "记录退回状态保存失败，稍后重试", Err: err, Retryable: true}
+		}
+	}
+	return sent, dup, rejected, missing, nil
+}
+
+// postWithRetry posts the batch, retrying retryable failures with capped
+// exponential backoff and jitter. The same body (same record ids) is sent
+// each time. It returns the checked results and the number of requests.
+func (s *Sender) postWithRetry(ctx context.Context, body []byte) ([]Result, int, error) {
+	var last error
+	for attempt := 1; attempt <= s.MaxAttempts; attempt++ {
+		results, err := s.post(ctx, body)
+		if err == nil {
+			return results, attempt, nil
+		}
+		last = err
+		var ue *UploadError
+		if errors.As(err, &ue) && !ue.Retryable {
+			return nil, attempt, err
+		}
+		s.Log.Info("county upload attempt failed", "attempt", attempt, "err", err)
+		if attempt == s.MaxAttempts {
+			return nil, attempt, err
+		}
+		if err := sleep(ctx, s.backoff(attempt)); err != nil {
+			return nil, attempt, &UploadError{Msg: "上传已停止", Err: err}
+		}
+	}
+	return nil, s.MaxAttempts, last
+}
+
+// backoff is the wait after the n-th failure: base·2ⁿ⁻¹ capped, with jitter
+// (half fixed, half random) so many centres do not retry in step.
+func (s *Sender) backoff(n int) time.Duration {
+	d := s.BackoffBase
+	for i := 1; i < n && d < s.BackoffMax; i++ {
+		d *= 2
+	}
+	if d > s.BackoffMax {
+		d = s.BackoffMax
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// post sends one request and checks the response.
+func (s *Sender) post(ctx context.Context, body []byte) ([]Result, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.Settings.URL, "/")+"/api/v1/records",
+		bytes.NewReader(body))
+	if err != nil {
+		return nil, &UploadError{Msg: "县级平台地址无效，请检查设置", Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if err := s.Signer.Sign(req.Header, body, s.Now()); err != nil {
+		return nil, &UploadError{Msg: "无法签名上传数据，请检查应用密钥设置", Err: err}
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return nil, netError(ctx, err)
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, netError(ctx, err)
+	}
+	switch {
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
+		return nil, &UploadError{Msg: fmt.Sprintf("县级平台暂时不可用（HTTP %d），将自动重试", resp.StatusCode),
+			Err: fmt.Errorf("HTTP %s", resp.Status), Retryable: true}
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return nil, &UploadError{Msg: "县级平台拒绝了签名，请检查应用标识（AppKey）和密钥是否与县里下发的一致",
+			Err: fmt.Errorf("HTTP %s: %s", resp.Status, clip(rb))}
+	case resp.StatusCode != http.StatusOK:
+		return nil, &UploadError{Msg: fmt.Sprintf("县级平台拒收整批记录（HTTP %d），请联系县级平台管理员", resp.StatusCode),
+			Err: fmt.Errorf("HTTP %s: %s", resp.Status, clip(rb))}
+	}
+	return checkResponse(rb, body)
+}
+
+// checkResponse parses and checks the county's answer against the batch:
+// every result names a record of the batch with a known status. Anything
+// else is an unexpected response and nothing is marked.
+func checkResponse(rb, body []byte) ([]Result, error) {
+	bad := func(err error) error {
+		return &UploadError{Msg: "县级平台的应答无法识别，记录未标记为已上传，将自动重试", Err: err, Retryable: true}
+	}
+	var resp Response
+	dec := json.NewDecoder(bytes.NewReader(rb))
+	if err := dec.Decode(&resp); err != nil {
+		return nil, bad(fmt.Errorf("corrupt response: %w", err))
+	}
+	if dec.More() {
+		return nil, bad(errors.New("trailing data after the response"))
+	}
+	var b struct {
+		Records []struct {
+			ID string `json:"id"`
+		} `json:"records"`
+	}
+	if err := json.Unmarshal(body, &b); err != nil {
+		return nil, bad(err)
+	}
+	sent := make(map[string]bool, len(b.Records))
+	for _, r := range b.Records {
+		sent[r.ID] = true
+	}
+	for _, r := range resp.Results {
+		if !sent[r.ID] {
+			return nil, bad(fmt.Errorf("result for a record not in the batch: %q", r.ID))
+		}
+		switch r.Status {
+		case StatusAccepted, StatusDuplicate, StatusRejected:
+		default:
+			return nil, bad(fmt.Errorf("unknown status %q for %s", r.Status, r.ID))
+		}
+	}
+	return resp.Results, nil
+}
+
+func clip(b []byte) string {
+	if len(b) > 200 {
+		b = b[:200]
+	}
+	return string(b)
+}
+
+func netError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &UploadError{Msg: "上传已停止", Err: err}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return &UploadError{Msg: "连接县级平台超时，将自动重试", Err: err, Retryable: true}
+	}
+	return &UploadError{Msg: "无法连接县级平台（网络不通或平台未开启），记录保存在本机，将自动重试", Err: err, Retryable: true}
+}
+
+// zhError is the Chinese line for a drain error.
+func zhError(err error) string {
+	var ue *UploadError
+	if errors.As(err, &ue) {
+		return ue.Msg
+	}
+	return "上传失败：" + err.Error()
+}
+
+// SendNow asks Run to drain at once (the manager's "立即上传", or the link
+// coming back). It never blocks.
+func (s *Sender) SendNow() {
+	s.init()
+	select {
+	case s.trigger <- struct{}{}:
+	default:
+	}
+}
+
+// Run drains at once, then every Settings.Interval and on SendNow, until ctx
+// ends. After a failed drain it tries again sooner (backoff capped at the
+// interval), so the backlog goes as soon as the link is back.
+func (s *Sender) Run(ctx context.Context) error {
+	s.init()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	failures := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		case <-s.trigger:
+		}
+		res, err := s.Drain(ctx)
+		next := s.Settings.Interval
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failures++
+			if b := s.backoff(failures + 2); b < next {
+				next = b
+			}
+			s.Log.Warn("county upload failed", "err", err, "retry_in", next)
+		} else {
+			failures = 0
+			if res.Sent+res.Duplicates+res.Rejected > 0 {
+				s.Log.Info("county upload", "sent", res.Sent, "duplicates", res.Duplicates, "rejected", res.Rejected)
+			}
+		}
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(next)
+	}
+}
+
+func (s *Sender) setSending(v bool) {
+	s.mu.Lock()
+	s.sending = v
+	s.mu.Unlock()
+}
+
+// Status is what the UI shows about the upload.
+type Status struct {
+	Configured     bool
+	Sending        bool
+	LastSuccess    time.Time // zero: never
+	Backlog        int       // records waiting
+	Rejected       int       // records in the manager's list
+	OldestUnsent   time.Time
+	OldestAge      time.Duration
+	BacklogWarning bool   // the oldest waiting record is older than Settings.BacklogWarn
+	LastError      string // Chinese; empty after a success
+}
+
+// Status reads the queue and the last outcome (this process's, or the one a
+// previous run kept in the settings).
+func (s *Sender) Status(ctx context.Context) (Status, error) {
+	s.init()
+	st, err := s.Store.OutboxStats(ctx, s.Destination)
+	if err != nil {
+		return Status{}, err
+	}
+	out := Status{Configured: s.Settings.Configured(), Backlog: st.Pending, Rejected: st.Rejected, OldestUnsent: st.OldestUnsent}
+	s.mu.Lock()
+	out.Sending, out.LastSuccess, out.LastError = s.sending, s.lastSuccess, s.lastError
+	attempted := !s.lastAttempt.IsZero()
+	s.mu.Unlock()
+	if !attempted {
+		kv, err := s.Store.Settings(ctx, settingsPrefix+"last_")
+		if err != nil {
+			return Status{}, err
+		}
+		if t, err := time.Parse(time.RFC3339, kv[keyLastSuccess]); err == nil {
+			out.LastSuccess = t.In(app.ChinaTime)
+		}
+		out.LastError = kv[keyLastError]
+	}
+	if !out.OldestUnsent.IsZero() {
+		out.OldestAge = s.Now().Sub(out.OldestUnsent)
+		out.BacklogWarning = s.Settings.BacklogWarn > 0 && out.OldestAge > s.Settings.BacklogWarn
+	}
+	if !out.Configured && out.LastError == "" {
+		out.LastError = "尚未设置县级平台地址和应用密钥，记录保存在本机待上传"
+	}
+	return out, nil
+}
+
+// Lines is the status as Chinese lines for the CLI and the manager's screen.
+func (st Status) Lines() []string {
+	last := "从未成功上传"
+	if !st.LastSuccess.IsZero() {
+		last = st.LastSuccess.In(app.ChinaTime).Format("2006-01-02 15:04:05")
+	}
+	lines := []string{
+		"最近一次成功上传：" + last,
+		fmt.Sprintf("待上传记录：%d 条", st.Backlog),
+	}
+	if st.Backlog > 0 {
+		lines = append(lines, "最早一条待上传记录已等待："+zhDuration(st.OldestAge))
+	}
+	lines = append(lines, fmt.Sprintf("被退回待处理：%d 条", st.Rejected))
+	if st.BacklogWarning {
+		lines = append(lines, "警告：有记录长时间未能上传，请检查与县级平台的网络连接")
+	}
+	if st.LastError != "" {
+		lines = append(lines, "最近的错误："+st.LastError)
+	}
+	return lines
+}
+
+func zhDuration(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%d天%d小时", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	case d >= time.Hour:
+		return fmt.Sprintf("%d小时%d分钟", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	default:
+		return fmt.Sprintf("%d分钟", int(d/time.Minute))
+	}
+}
+
+// RejectedRecord is one entry of the manager's list.
+type RejectedRecord struct {
+	OutboxID   int64
+	Kind       string // transaction / evaluation / workorder
+	RecordUID  string
+	Reason     string // Chinese
+	RejectedAt time.Time
+	Payload    json.RawMessage
+}
+
+// Rejected lists the records waiting for the manager, oldest first.
+func (s *Sender) Rejected(ctx context.Context, limit int) ([]RejectedRecord, error) {
+	s.init()
+	rows, err := s.Store.RejectedOutbox(ctx, s.Destination, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RejectedRecord, len(rows))
+	for i, r := range rows {
+		out[i] = RejectedRecord{OutboxID: r.ID, Kind: r.Kind, RecordUID: r.RecordUID, Reason: r.RejectReason,
+			RejectedAt: r.RejectedAt, Payload: r.Payload}
+	}
+	return out, nil
+}
+
+// Requeue puts a rejected record back in the queue; a non-nil payload is the
+// corrected record (the same JSON shape as the stored one). It goes with the
+// next drain, under its old record id.
+func (s *Sender) Requeue(ctx context.Context, outboxID int64, corrected json.RawMessage) error {
+	s.init()
+	return s.Store.RequeueOutbox(ctx, outboxID, corrected)
+}
