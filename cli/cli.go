@@ -36,6 +36,12 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            --db PATH --out FILE
   check    数据库完整性检查 / integrity check (exit 1 when problems are found)
            --db PATH
+  sync     上传到县级好差评平台 / upload to the county platform (flags are saved)
+           --db PATH [--county URL --key KEY --secret SECRET] [--interval 5m]
+           [--once] [--status] [--rejected] [--requeue 编号]
+  county-sim 县级平台模拟器 / county platform simulator for tests and demos
+           --listen 127.0.0.1:8790 --db PATH [--key demo --secret demo-secret]
+           [--fail-rate 0.2] [--latency 50ms] [--drop-response 0.1] [--down-for 1m]
 
 不带命令运行时打开桌面窗口。 Without a command the desktop window opens.
 `
@@ -63,6 +69,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.backup
 	case "check":
 		run = c.check
+	case "sync":
+		run = c.sync
+	case "county-sim":
+		run = c.countySim
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
