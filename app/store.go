@@ -35,6 +35,8 @@ type Store interface {
 	AddCategory(ctx context.Context, c QueueCategory) (int64, error)
 	Categories(ctx context.Context) ([]QueueCategory, error)
 	AddTicket(ctx context.Context, t Ticket) (int64, error)
+	// TicketsIssued returns the tickets issued in [from, to), oldest first.
+	TicketsIssued(ctx context.Context, from, to time.Time) ([]Ticket, error)
 
 	// Transactions. AddTransaction fills ID and Serial/UID when empty.
 	AddTransaction(ctx context.Context, tx Transaction) (Transaction, error)

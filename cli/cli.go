@@ -36,6 +36,8 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            --db PATH --out FILE
   check    数据库完整性检查 / integrity check (exit 1 when problems are found)
            --db PATH
+  report   月度报告 PDF / xlsx / the manager's monthly report
+           --db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]
   sync     上传到县级好差评平台 / upload to the county platform (flags are saved)
            --db PATH [--county URL --key KEY --secret SECRET] [--interval 5m]
            [--once] [--status] [--rejected] [--requeue 编号]
@@ -69,6 +71,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.backup
 	case "check":
 		run = c.check
+	case "report":
+		run = c.report
 	case "sync":
 		run = c.sync
 	case "county-sim":

@@ -205,6 +205,20 @@ func (s *Store) Tickets() []app.Ticket {
 	return slices.Clone(s.tickets)
 }
 
+// TicketsIssued returns the tickets issued in [from, to), oldest first.
+func (s *Store) TicketsIssued(ctx context.Context, from, to time.Time) ([]app.Ticket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []app.Ticket
+	for _, t := range s.tickets {
+		if !t.IssuedAt.Before(from) && t.IssuedAt.Before(to) {
+			out = append(out, t)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].IssuedAt.Before(out[j].IssuedAt) })
+	return out, nil
+}
+
 func (s *Store) fill(tx app.Transaction) app.Transaction {
 	if it, ok := s.items[tx.ItemCode]; ok {
 		tx.ItemName = it.Name

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"bianmin/app"
+	"bianmin/printing/report"
+)
+
+// reportNow is the clock of `bianmin report` ("generated at"); tests fix it
+// so that the same database gives the same bytes.
+var reportNow = func() time.Time { return time.Now().In(app.ChinaTime) }
+
+const reportHelp = "--db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]"
+
+func (c *cmd) report(args []string) int {
+	fs, db := c.flags("report", reportHelp)
+	prev := reportNow().AddDate(0, 0, -reportNow().Day()) // the last day of the previous month
+	month := fs.String("month", prev.Format("2006-01"), "报告月份 / month, YYYY-MM (default: last month)")
+	out := fs.String("out", "", "PDF 文件 / PDF file to write")
+	xlsx := fs.String("xlsx", "", "xlsx 文件（可选）/ optional workbook to write")
+	author := fs.String("author", "", "生成人（默认：中心负责人）/ who generates it (default: the centre's manager)")
+	if code, ok := c.parse(fs, args); !ok {
+		return code
+	}
+	if strings.TrimSpace(*out) == "" {
+		return c.usageErr("请用 --out 指定 PDF 文件。", "--out is required")
+	}
+	m, err := app.ParseMonth(*month)
+	if err != nil {
+		return c.usageErr("月份格式应为 YYYY-MM，例如 2026-10。", fmt.Sprintf("bad --month %q", *month))
+	}
+	svc, d, err := openService(c.ctx, *db, c.log, true)
+	if err != nil {
+		return c.fail("report", err)
+	}
+	defer d.Close()
+	// As `stats` does (on the system clock): ratings whose window has passed
+	// count as 未评 once recorded.
+	if n, err := svc.SettleTimeouts(c.ctx); err != nil {
+		c.log.Warn("timeouts not settled (read-only?)", "err", err)
+	} else if n > 0 {
+		c.log.Info("timeouts settled", "count", n)
+	}
+	svc.Clock = fixedClock{reportNow()} // "generated at", and what is overdue at that time
+	by := *author
+	if by == "" {
+		by = managerName(c.ctx, svc)
+	}
+	began := time.Now()
+	pdf, xl, err := RenderMonthReport(c.ctx, svc, m, by, *xlsx != "")
+	if err != nil {
+		return c.fail("report", err)
+	}
+	if err := writeReportFile(*out, pdf); err != nil {
+		return c.fail("report", err)
+	}
+	if *xlsx != "" {
+		if err := writeReportFile(*xlsx, xl); err != nil {
+			return c.fail("report", err)
+		}
+	}
+	c.log.Info("report written", "month", *month, "pdf", *out, "pdf_bytes", len(pdf), "xlsx", *xlsx,
+		"elapsed", time.Since(began).Round(time.Millisecond))
+	fmt.Fprintf(c.out, "已生成 %s 月报：%s", *month, *out)
+	if *xlsx != "" {
+		fmt.Fprintf(c.out, "，%s", *xlsx)
+	}
+	fmt.Fprintln(c.out)
+	return 0
+}
+
+// RenderMonthReport computes the month's report through svc and renders the
+// PDF, and the xlsx workbook when withXLSX is set. Used by `bianmin report`
+// and the manager's screen.
+func RenderMonthReport(ctx context.Context, svc *app.Service, month time.Time, by string, withXLSX bool) (pdf, xlsx []byte, err error) {
+	r, err := svc.MonthReport(ctx, month, by)
+	if err != nil {
+		return nil, nil, err
+	}
+	var b bytes.Buffer
+	if err := report.WritePDF(&b, r); err != nil {
+		return nil, nil, err
+	}
+	pdf = b.Bytes()
+	if withXLSX {
+		var x bytes.Buffer
+		if err := report.WriteXLSX(&x, r); err != nil {
+			return nil, nil, err
+		}
+		xlsx = x.Bytes()
+	}
+	return pdf, xlsx, nil
+}
+
+// managerName is the first active manager's 工号 and name, "" when none.
+func managerName(ctx context.Context, svc *app.Service) string {
+	staff, err := svc.Store.AllStaff(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, s := range staff {
+		if s.Role == app.RoleManager && s.Active {
+			return s.No + " " + s.Name
+		}
+	}
+	return ""
+}
+
+type fixedClock struct{ t time.Time }
+
+func (f fixedClock) Now() time.Time { return f.t }
+
+// writeReportFile replaces path with data through a temporary file in the same
+// directory, so a reader never sees half a report.
+func writeReportFile(path string, data []byte) (err error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".partial-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), abs)
+}

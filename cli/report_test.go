@@ -1,0 +1,442 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"bianmin/app"
+	"bianmin/app/demo"
+	"bianmin/printing/report"
+	"bianmin/storage"
+)
+
+// reportEnd is where the test demo centres' history ends; the reported
+// month is the one before it.
+var reportEnd = time.Date(2026, 11, 3, 12, 0, 0, 0, app.ChinaTime)
+
+// fixedReportClock makes `bianmin report` say it was generated at t.
+func fixedReportClock(t testing.TB, at time.Time) {
+	old := reportNow
+	reportNow = func() time.Time { return at }
+	t.Cleanup(func() { reportNow = old })
+}
+
+// demoDB builds a demo centre ending at end, deterministically from seed.
+func demoDB(t testing.TB, path string, days, perDay int, end time.Time) *demo.Result {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := InitCentre(ctx, path, "national", "示范镇便民服务中心", "370911105000", Manager{}, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	svc, db, err := OpenService(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := demo.Generate(ctx, db, svc.Profile, svc.Cal, demo.Options{Days: days, Seed: 1, End: end, PerDay: perDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// statsJSONFor runs `bianmin stats --json` in-process for the month.
+func statsJSONFor(t *testing.T, db string, month time.Time, by string) statsJSON {
+	t.Helper()
+	args := []string{"stats", "--db", db, "--from", month.Format("2006-01-02"),
+		"--to", month.AddDate(0, 1, -1).Format("2006-01-02"), "--json"}
+	if by != "" {
+		args = append(args, "--by", by)
+	}
+	code, out, errs := run(t, args...)
+	if code != 0 {
+		t.Fatalf("stats: %d\n%s", code, errs)
+	}
+	var s statsJSON
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("stats json: %v\n%s", err, out)
+	}
+	return s
+}
+
+func pdfText(t *testing.T, path string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed: cannot read the PDF's text back; install poppler-utils to run this test")
+	}
+	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func runReport(t *testing.T, db, month, pdf, xlsx string) {
+	t.Helper()
+	args := []string{"report", "--db", db, "--month", month, "--out", pdf}
+	if xlsx != "" {
+		args = append(args, "--xlsx", xlsx)
+	}
+	code, out, errs := run(t, args...)
+	if code != 0 {
+		t.Fatalf("report: %d\n%s\n%s", code, out, errs)
+	}
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// lineWith returns the PDF text lines that start with name as a cell.
+func linesWith(text, name string) [][]string {
+	var out [][]string
+	for _, l := range strings.Split(text, "\n") {
+		f := spaces.Split(strings.TrimSpace(l), -1)
+		if len(f) > 0 && f[0] == name {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestReportFiguresMatchStats: every figure of the summary, the counts, the
+// channel table and the window, clerk and item tables, in the PDF text and
+// the xlsx, equals `bianmin stats --json` for the same month.
+func TestReportFiguresMatchStats(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bianmin.db")
+	demoDB(t, db, 70, 0, reportEnd)
+	fixedReportClock(t, time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime))
+	pdf, xlsx := filepath.Join(dir, "月报.pdf"), filepath.Join(dir, "月报.xlsx")
+	runReport(t, db, "2026-10", pdf, xlsx)
+	if out := os.Getenv("BIANMIN_REPORT_OUT"); out != "" { // to look at the rendering
+		b, _ := os.ReadFile(pdf)
+		os.WriteFile(filepath.Join(out, "report.pdf"), b, 0o644)
+		b, _ = os.ReadFile(xlsx)
+		os.WriteFile(filepath.Join(out, "report.xlsx"), b, 0o644)
+	}
+	month := time.Date(2026, 10, 1, 0, 0, 0, 0, app.ChinaTime)
+	all := statsJSONFor(t, db, month, "")
+	prev := statsJSONFor(t, db, month.AddDate(0, -1, 0), "")
+	if all.Total == 0 || all.BadOrders == 0 || prev.Total == 0 {
+		t.Fatalf("demo month too empty: %+v", all.Counts)
+	}
+	text := pdfText(t, pdf)
+
+	// Summary rows: name, value, numerator, denominator, previous month, change.
+	for _, row := range report.SummaryRows {
+		lines := linesWith(text, row.Name)
+		if len(lines) != 1 {
+			t.Errorf("%s: %d lines in the PDF text", row.Name, len(lines))
+			continue
+		}
+		want := []string{row.Name, row.Value(all.Metrics), fmt.Sprint(row.Num(all.Metrics)), fmt.Sprint(row.Den(all.Metrics)),
+			row.Value(prev.Metrics), row.Change(all.Metrics, prev.Metrics), report.Dash, report.Dash}
+		if got := lines[0]; strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("summary row\n got %q\nwant %q", got, want)
+		}
+	}
+	// Counts: "name value" pairs, three to a line.
+	for _, c := range report.CountRows {
+		re := regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(c.Name) + `\s+` + strconv.Itoa(c.Get(all.Metrics)) + `(\s|$)`)
+		if !re.MatchString(text) {
+			t.Errorf("count %s = %d not in the PDF", c.Name, c.Get(all.Metrics))
+		}
+	}
+	for ch, n := range all.ByChannel {
+		re := regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(ch.Name()) + `\s+` + strconv.Itoa(n) + `(\s|$)`)
+		if !re.MatchString(text) {
+			t.Errorf("channel %s = %d not in the PDF", ch.Name(), n)
+		}
+	}
+	if !strings.Contains(text, fmt.Sprintf("本月差评工单 %d 件", all.BadOrders)) {
+		t.Errorf("bad-review list does not count %d orders", all.BadOrders)
+	}
+	if want := fmt.Sprintf("%d 工单", all.BadOrders); strings.Count(text, "人员") == 0 || want == "" {
+		t.Error("no bad-review table")
+	}
+
+	// Groups: rank, label (maybe shortened), then the figures in order.
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, g := range []struct{ by, sheet string }{{"window", "窗口"}, {"clerk", "工作人员"}, {"item", "事项"}} {
+		s := statsJSONFor(t, db, month, g.by)
+		if s.Groups == nil || len(*s.Groups) == 0 {
+			t.Fatalf("%s: no groups", g.by)
+		}
+		rows, err := f.GetRows(g.sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byKey := map[string][]string{}
+		for _, r := range rows[1:] {
+			byKey[r[1]] = r
+		}
+		if len(rows)-1 != len(*s.Groups) {
+			t.Errorf("%s: %d rows in the xlsx, %d groups in stats", g.sheet, len(rows)-1, len(*s.Groups))
+		}
+		for _, x := range *s.Groups {
+			cells := report.GroupRow(app.RankedGroup{Group: x})[2:10]
+			label := []rune(x.Label)
+			if len(label) > 5 {
+				label = label[:5]
+			}
+			re := regexp.MustCompile(`\s` + regexp.QuoteMeta(string(label)) + `.*?\s` + strings.Join(quoteAll(cells), `\s+`) + `(\s|$)`)
+			if !re.MatchString(text) {
+				t.Errorf("%s %s: %q not in the PDF text", g.by, x.Label, cells)
+			}
+			r := byKey[x.Key]
+			if r == nil {
+				t.Errorf("%s %s: no xlsx row", g.sheet, x.Key)
+				continue
+			}
+			ints := []int{x.Transactions, x.Total, x.ValidBad + x.InvalidBad, x.ValidBad}
+			for i, col := range []int{3, 4, 8, 9} {
+				if r[col] != strconv.Itoa(ints[i]) {
+					t.Errorf("%s %s col %d: %q, want %d", g.sheet, x.Key, col, r[col], ints[i])
+				}
+			}
+			for i, p := range []*float64{x.GoodRate, x.ActiveGoodRate, x.Score, x.BadReplyRate, x.UnratedRate} {
+				col := []int{5, 6, 7, 10, 11}[i]
+				checkNum(t, g.sheet+" "+x.Key, r[col], p)
+			}
+		}
+	}
+	// xlsx summary: the rate (a number), numerator, denominator.
+	rows, err := f.GetRows("总体情况", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range report.SummaryRows {
+		r := rows[i+1]
+		if r[0] != row.Name {
+			t.Fatalf("xlsx summary row %d: %q", i, r[0])
+		}
+		checkNum(t, "xlsx "+row.Name, r[1], row.Rate(all.Metrics))
+		checkNum(t, "xlsx prev "+row.Name, r[4], row.Rate(prev.Metrics))
+		if r[2] != strconv.Itoa(row.Num(all.Metrics)) || r[3] != strconv.Itoa(row.Den(all.Metrics)) {
+			t.Errorf("xlsx %s: %q / %q", row.Name, r[2], r[3])
+		}
+	}
+	// A rate cell is a number with a percent format.
+	if st, _ := f.GetCellStyle("总体情况", "B2"); st == 0 {
+		t.Error("xlsx good rate has no number format")
+	} else if v, _ := f.GetCellValue("总体情况", "B2"); !strings.HasSuffix(v, "%") {
+		t.Errorf("xlsx good rate shows %q", v)
+	}
+	if typ, _ := f.GetCellType("总体情况", "B2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Error("xlsx good rate stored as text")
+	}
+	// Evaluator identities never appear.
+	noEvaluators(t, db, text)
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = regexp.QuoteMeta(s)
+	}
+	return out
+}
+
+// checkNum compares an xlsx cell with a rate from stats: the same float, or "—".
+func checkNum(t *testing.T, what, cell string, want *float64) {
+	t.Helper()
+	if want == nil {
+		if cell != report.Dash {
+			t.Errorf("%s: %q, want —", what, cell)
+		}
+		return
+	}
+	// Excel keeps 15 significant digits; excelize writes that many.
+	got, err := strconv.ParseFloat(cell, 64)
+	if err != nil || math.Abs(got-*want) > 1e-14*math.Max(1, math.Abs(*want)) {
+		t.Errorf("%s: %q, want %v", what, cell, *want)
+	}
+}
+
+// noEvaluators checks that no evaluator name or phone number of the database
+// appears in text.
+func noEvaluators(t *testing.T, db, text string) {
+	t.Helper()
+	d, err := storage.OpenReadOnly(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	staff, err := d.AllStaff(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for id := int64(1); id < 400; id++ {
+		e, err := d.Evaluation(ctx, id)
+		if err != nil {
+			continue
+		}
+		for _, s := range []string{e.EvaluatorName, e.EvaluatorTel} {
+			// The demo draws evaluators' and clerks' names from one pool: a
+			// clerk's name in the clerk table is not an evaluator's identity.
+			isStaff := false
+			for _, x := range staff {
+				isStaff = isStaff || strings.Contains(x.Name, s)
+			}
+			if len([]rune(s)) >= 2 && !isStaff {
+				seen++
+				if strings.Contains(text, s) {
+					t.Errorf("evaluator identity %q appears in the report", s)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Log("no evaluator identities in the first 400 rows to look for")
+	}
+}
+
+// TestReportDeterministic: same database, same clock → same bytes.
+func TestReportDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bianmin.db")
+	demoDB(t, db, 40, 0, reportEnd)
+	fixedReportClock(t, time.Date(2026, 11, 4, 9, 30, 0, 0, app.ChinaTime))
+	var pdfs, xlsxs [][]byte
+	for i := 0; i < 2; i++ {
+		p, x := filepath.Join(dir, fmt.Sprintf("r%d.pdf", i)), filepath.Join(dir, fmt.Sprintf("r%d.xlsx", i))
+		runReport(t, db, "2026-10", p, x)
+		pb, _ := os.ReadFile(p)
+		xb, _ := os.ReadFile(x)
+		pdfs, xlsxs = append(pdfs, pb), append(xlsxs, xb)
+	}
+	if !bytes.Equal(pdfs[0], pdfs[1]) {
+		t.Error("two PDFs of the same month differ")
+	}
+	if !bytes.Equal(xlsxs[0], xlsxs[1]) {
+		t.Error("two workbooks of the same month differ")
+	}
+	if !bytes.HasPrefix(pdfs[0], []byte("%PDF-")) || len(pdfs[0]) < 10000 {
+		t.Errorf("not a PDF: %d bytes", len(pdfs[0]))
+	}
+}
+
+// TestReportEmptyMonths: a month with no data, a month with one rating and a
+// new centre's first month give a report with "—" for undefined rates.
+func TestReportEmptyMonths(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := initDB(t, dir)
+	fixedReportClock(t, time.Date(2026, 11, 4, 9, 30, 0, 0, app.ChinaTime))
+
+	// No data at all.
+	pdf := filepath.Join(dir, "empty.pdf")
+	runReport(t, db, "2026-10", pdf, filepath.Join(dir, "empty.xlsx"))
+	text := pdfText(t, pdf)
+	for _, row := range report.SummaryRows {
+		l := linesWith(text, row.Name)
+		if len(l) != 1 || strings.Join(l[0][1:], " ") != "— 0 0 — — — —" {
+			t.Errorf("empty month %s: %q", row.Name, l)
+		}
+	}
+	for _, s := range []string{"本月无评价", "本月无差评工单", "本月无窗口数据"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("empty month: %q missing", s)
+		}
+	}
+
+	// One (bad) rating in September.
+	svc, d, err := OpenService(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 9, 15, 10, 0, 0, 0, app.ChinaTime)
+	clk := app.NewFakeClock(at)
+	svc.Clock = clk
+	wid, err := d.AddWindow(ctx, app.Window{Number: 1, Name: "综合受理窗口", Kind: "综合受理", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := d.AddStaff(ctx, app.Staff{No: "1001", Name: "王窗口", Role: app.RoleClerk, Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SaveItem(ctx, app.ServiceItem{Code: "X001", Name: "城乡居民医保参保登记", Instant: true, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := d.AddTransaction(ctx, app.Transaction{ItemCode: "X001", BatchCount: 1, WindowID: wid, ClerkID: sid,
+		Status: app.TxCompleted, Visits: 1, CreatedAt: at.Add(-20 * time.Minute), AcceptedAt: at.Add(-20 * time.Minute),
+		CompletedAt: at.Add(-time.Minute), ApplicantName: "张三", Phone: "13800000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Rate(ctx, nil, app.RateRequest{TransactionID: tx.ID, Level: app.LevelBad, Channel: app.ChannelKeypad,
+		Tags: []string{"态度不好"}, Text: "等了很久", EvaluatorName: "李评价", EvaluatorTel: "13912345678"}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	pdf = filepath.Join(dir, "one.pdf")
+	runReport(t, db, "2026-09", pdf, filepath.Join(dir, "one.xlsx"))
+	text = pdfText(t, pdf)
+	s := statsJSONFor(t, db, time.Date(2026, 9, 1, 0, 0, 0, 0, app.ChinaTime), "")
+	if s.Total != 1 || s.BadOrders != 1 {
+		t.Fatalf("one rating: %+v", s.Counts)
+	}
+	for _, row := range report.SummaryRows {
+		l := linesWith(text, row.Name)
+		if len(l) != 1 || l[0][1] != row.Value(s.Metrics) || l[0][4] != report.Dash {
+			t.Errorf("one rating %s: %q (want %s)", row.Name, l, row.Value(s.Metrics))
+		}
+	}
+	if !strings.Contains(text, "本月差评工单 1 件") || !strings.Contains(text, "城乡居民医保参保登记") {
+		t.Error("one rating: the bad review is not listed")
+	}
+	for _, secret := range []string{"李评价", "13912345678", "张三", "13800000000"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("identity %q in the report", secret)
+		}
+	}
+
+	// A new centre's first month: a demo of 12 days, all in its first month.
+	db2 := filepath.Join(t.TempDir(), "new.db")
+	demoDB(t, db2, 12, 0, time.Date(2026, 10, 20, 17, 0, 0, 0, app.ChinaTime))
+	pdf = filepath.Join(dir, "first.pdf")
+	runReport(t, db2, "2026-10", pdf, "")
+	text = pdfText(t, pdf)
+	first := statsJSONFor(t, db2, time.Date(2026, 10, 1, 0, 0, 0, 0, app.ChinaTime), "")
+	for _, row := range report.SummaryRows {
+		l := linesWith(text, row.Name)
+		if len(l) != 1 || l[0][1] != row.Value(first.Metrics) || strings.Join(l[0][4:], " ") != "— — — —" {
+			t.Errorf("first month %s: %q", row.Name, l)
+		}
+	}
+}
+
+func TestReportUsage(t *testing.T) {
+	db := initDB(t, t.TempDir())
+	for _, args := range [][]string{
+		{"report", "--db", db, "--month", "2026-13", "--out", "x.pdf"},
+		{"report", "--db", db, "--month", "2026-10"},
+	} {
+		if code, _, _ := run(t, args...); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+	if code, _, errs := run(t, "report", "--db", filepath.Join(t.TempDir(), "none.db"), "--out", "x.pdf"); code != 1 ||
+		!strings.Contains(errs, "初始化") {
+		t.Errorf("missing database: %d %s", code, errs)
+	}
+}
