@@ -36,14 +36,17 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            --db PATH --out FILE
   check    数据库完整性检查 / integrity check (exit 1 when problems are found)
            --db PATH
-  report   月度报告 PDF / xlsx / the manager's monthly report
-           --db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]
   sync     上传到县级好差评平台 / upload to the county platform (flags are saved)
            --db PATH [--county URL --key KEY --secret SECRET] [--interval 5m]
            [--once] [--status] [--rejected] [--requeue 编号]
   county-sim 县级平台模拟器 / county platform simulator for tests and demos
            --listen 127.0.0.1:8790 --db PATH [--key demo --secret demo-secret]
            [--fail-rate 0.2] [--latency 50ms] [--drop-response 0.1] [--down-for 1m]
+  report   月度报告 PDF / xlsx / the manager's monthly report
+           --db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]
+  sim      设备模拟器（伪终端）/ device simulators on a pseudo-terminal
+           keypad --port LINK [--mode frame|ascii] [--stars N] [--delay 2s]
+           printer --port LINK --out DIR [--status ok|paperout|coveropen|offline]
 
 不带命令运行时打开桌面窗口。 Without a command the desktop window opens.
 `
@@ -71,12 +74,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.backup
 	case "check":
 		run = c.check
-	case "report":
-		run = c.report
 	case "sync":
 		run = c.sync
 	case "county-sim":
 		run = c.countySim
+	case "report":
+		run = c.report
+	case "sim":
+		run = c.sim
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

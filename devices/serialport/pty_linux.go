@@ -12,6 +12,9 @@ import (
 type PTY struct {
 	Master    *os.File
 	SlaveName string
+	// slave is held open so that the master does not read EIO while the code
+	// under test has not opened (or has closed and is reopening) the port.
+	slave *os.File
 }
 
 // OpenPTY creates a pair with the slave in raw mode (a fresh slave is in
@@ -41,9 +44,9 @@ func OpenPTY() (*PTY, error) {
 		m.Close()
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	defer s.Close()
 	t, err := unix.IoctlGetTermios(int(s.Fd()), unix.TCGETS)
 	if err != nil {
+		s.Close()
 		m.Close()
 		return nil, err
 	}
@@ -54,11 +57,16 @@ func OpenPTY() (*PTY, error) {
 	t.Cflag &^= unix.CSIZE | unix.PARENB
 	t.Cflag |= unix.CS8
 	if err := unix.IoctlSetTermios(int(s.Fd()), unix.TCSETS, t); err != nil {
+		s.Close()
 		m.Close()
 		return nil, err
 	}
-	return &PTY{Master: m, SlaveName: name}, nil
+	return &PTY{Master: m, SlaveName: name, slave: s}, nil
 }
 
 // Close closes the master: to the slave's reader this looks like a pulled cable.
-func (p *PTY) Close() error { return p.Master.Close() }
+func (p *PTY) Close() error {
+	err := p.Master.Close()
+	p.slave.Close()
+	return err
+}
