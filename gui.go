@@ -83,6 +83,9 @@ func runGUI(args []string) int {
 			return svc, nil
 		},
 		FirstStart: func(err error) bool { return errors.Is(err, cli.ErrNotInitialised) },
+		Report: func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error) {
+			return cli.SaveMonthReport(ctx, svc, *dbPath, month, by)
+		},
 		Setup: func(ctx context.Context, in screens.SetupInput) (string, error) {
 			_, err := cli.InitCentre(ctx, *dbPath, in.Profile, in.Name, in.AreaCode,
 				cli.Manager{No: in.ManagerNo, Name: in.ManagerName, PIN: in.PIN}, false, log)

@@ -148,3 +148,31 @@ func writeReportFile(path string, data []byte) (err error) {
 	}
 	return os.Rename(tmp.Name(), abs)
 }
+
+// ReportsFolder is where the window keeps monthly reports: a "reports"
+// folder next to the database file.
+func ReportsFolder(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "reports")
+}
+
+// SaveMonthReport renders the month's report through svc and keeps it in the
+// reports folder as 月报-YYYY-MM.pdf and 月报-YYYY-MM.xlsx, replacing older
+// ones of the month. It returns the PDF's path. Used by the manager's screen.
+func SaveMonthReport(ctx context.Context, svc *app.Service, dbPath string, month time.Time, by string) (string, error) {
+	pdf, xl, err := RenderMonthReport(ctx, svc, month, by, true)
+	if err != nil {
+		return "", err
+	}
+	dir := ReportsFolder(dbPath)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	base := filepath.Join(dir, "月报-"+month.In(app.ChinaTime).Format("2006-01"))
+	if err := writeReportFile(base+".xlsx", xl); err != nil {
+		return "", err
+	}
+	if err := writeReportFile(base+".pdf", pdf); err != nil {
+		return "", err
+	}
+	return base + ".pdf", nil
+}

@@ -84,6 +84,17 @@ func pdfText(t *testing.T, path string) string {
 	return string(out)
 }
 
+// keep copies rendered files to $BIANMIN_REPORT_OUT, when set, to look at them.
+func keep(paths ...string) {
+	if out := os.Getenv("BIANMIN_REPORT_OUT"); out != "" {
+		for _, p := range paths {
+			if b, err := os.ReadFile(p); err == nil {
+				os.WriteFile(filepath.Join(out, filepath.Base(p)), b, 0o644)
+			}
+		}
+	}
+}
+
 func runReport(t *testing.T, db, month, pdf, xlsx string) {
 	t.Helper()
 	args := []string{"report", "--db", db, "--month", month, "--out", pdf}
@@ -120,12 +131,7 @@ func TestReportFiguresMatchStats(t *testing.T) {
 	fixedReportClock(t, time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime))
 	pdf, xlsx := filepath.Join(dir, "月报.pdf"), filepath.Join(dir, "月报.xlsx")
 	runReport(t, db, "2026-10", pdf, xlsx)
-	if out := os.Getenv("BIANMIN_REPORT_OUT"); out != "" { // to look at the rendering
-		b, _ := os.ReadFile(pdf)
-		os.WriteFile(filepath.Join(out, "report.pdf"), b, 0o644)
-		b, _ = os.ReadFile(xlsx)
-		os.WriteFile(filepath.Join(out, "report.xlsx"), b, 0o644)
-	}
+	keep(pdf, xlsx)
 	month := time.Date(2026, 10, 1, 0, 0, 0, 0, app.ChinaTime)
 	all := statsJSONFor(t, db, month, "")
 	prev := statsJSONFor(t, db, month.AddDate(0, -1, 0), "")
@@ -345,6 +351,7 @@ func TestReportEmptyMonths(t *testing.T) {
 	// No data at all.
 	pdf := filepath.Join(dir, "empty.pdf")
 	runReport(t, db, "2026-10", pdf, filepath.Join(dir, "empty.xlsx"))
+	keep(pdf)
 	text := pdfText(t, pdf)
 	for _, row := range report.SummaryRows {
 		l := linesWith(text, row.Name)
@@ -390,6 +397,7 @@ func TestReportEmptyMonths(t *testing.T) {
 	d.Close()
 	pdf = filepath.Join(dir, "one.pdf")
 	runReport(t, db, "2026-09", pdf, filepath.Join(dir, "one.xlsx"))
+	keep(pdf)
 	text = pdfText(t, pdf)
 	s := statsJSONFor(t, db, time.Date(2026, 9, 1, 0, 0, 0, 0, app.ChinaTime), "")
 	if s.Total != 1 || s.BadOrders != 1 {
@@ -415,6 +423,7 @@ func TestReportEmptyMonths(t *testing.T) {
 	demoDB(t, db2, 12, 0, time.Date(2026, 10, 20, 17, 0, 0, 0, app.ChinaTime))
 	pdf = filepath.Join(dir, "first.pdf")
 	runReport(t, db2, "2026-10", pdf, "")
+	keep(pdf)
 	text = pdfText(t, pdf)
 	first := statsJSONFor(t, db2, time.Date(2026, 10, 1, 0, 0, 0, 0, app.ChinaTime), "")
 	for _, row := range report.SummaryRows {

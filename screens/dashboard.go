@@ -25,6 +25,7 @@ type Dashboard struct {
 	Updated *widget.Label // when the figures were computed, or "正在刷新…"
 	Refresh *widget.Button
 	Logout  *widget.Button
+	Report  *widget.Button // 月报: hidden until SetReport
 	// OnLogout runs when the user signs out (the shell shows the login screen).
 	OnLogout func()
 
@@ -36,10 +37,26 @@ type Dashboard struct {
 	Overdue    *canvas.Text
 	Channels   *fyne.Container // rows of 评价渠道 | 今日 | 本月
 
-	env  *Env
-	svc  *app.Service
-	user *app.Staff
-	obj  fyne.CanvasObject
+	env    *Env
+	svc    *app.Service
+	user   *app.Staff
+	obj    fyne.CanvasObject
+	render ReportFunc
+	// ReportDialog is the last 月报 dialog shown (for tests).
+	ReportDialog *ReportDialog
+}
+
+// SetReport enables the 月报 button, which generates reports with f.
+func (d *Dashboard) SetReport(f ReportFunc) {
+	d.render = f
+	if f != nil {
+		d.Report.Show()
+	}
+}
+
+func (d *Dashboard) showReport() {
+	d.ReportDialog = NewReportDialog(d.env, d.render, d.user, d.svc.Clock.Now())
+	d.ReportDialog.Show()
 }
 
 // NewDashboard builds the dashboard for the signed-in user; call Reload to fill it.
@@ -61,7 +78,9 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 			d.OnLogout()
 		}
 	})
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Refresh, d.Logout), d.Title)
+	d.Report = widget.NewButton("月报", d.showReport)
+	d.Report.Hide()
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Report, d.Refresh, d.Logout), d.Title)
 	second := container.NewBorder(nil, nil, nil, d.Updated, d.Info)
 	header := container.NewStack(canvas.NewRectangle(colPanel), container.NewPadded(container.NewVBox(top, second)))
 

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -21,6 +22,9 @@ type Backend struct {
 	// Setup creates the centre (and the demo data when asked); the returned
 	// hint is shown on the login screen (e.g. the demo manager's 工号 and password).
 	Setup func(ctx context.Context, in SetupInput) (hint string, err error)
+	// Report renders and saves a monthly report and returns the PDF's path
+	// (cli.SaveMonthReport); nil hides the dashboard's 月报 button.
+	Report func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error)
 }
 
 // Shell runs the window's flow: first start → login → dashboard.
@@ -113,6 +117,16 @@ func (s *Shell) ShowLogin() {
 func (s *Shell) showDashboard(user *app.Staff) {
 	d := NewDashboard(s.env, s.svc, user)
 	d.OnLogout = s.ShowLogin
+	if s.be.Report != nil {
+		svc, report := s.svc, s.be.Report
+		d.SetReport(func(ctx context.Context, month time.Time, user *app.Staff) (string, error) {
+			by := ""
+			if user != nil {
+				by = user.No + " " + user.Name
+			}
+			return report(ctx, svc, month, by)
+		})
+	}
 	s.dash = d
 	s.setContent("dashboard", d.Content(), d.TypedKey)
 	d.Reload()
