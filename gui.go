@@ -80,6 +80,16 @@ func runGUI(args []string) int {
 			}
 			open = db
 			mu.Unlock()
+			// Last month's report, kept in reports/ next to the database.
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+				defer cancel()
+				if p, err := cli.AutoMonthReport(ctx, svc, *dbPath); err != nil {
+					log.Warn("monthly report not generated", "err", err)
+				} else if p != "" {
+					log.Info("monthly report generated", "path", p)
+				}
+			}()
 			return svc, nil
 		},
 		FirstStart: func(err error) bool { return errors.Is(err, cli.ErrNotInitialised) },

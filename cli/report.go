@@ -176,3 +176,29 @@ func SaveMonthReport(ctx context.Context, svc *app.Service, dbPath string, month
 	}
 	return base + ".pdf", nil
 }
+
+// AutoMonthReport keeps last month's report in the reports folder: when the
+// month before now has ended and its PDF is not there yet, it is generated
+// ("系统自动生成"). A month without any rating or ticket is skipped. It
+// returns the PDF's path, or "" when nothing was written. The window calls it
+// after opening the database.
+func AutoMonthReport(ctx context.Context, svc *app.Service, dbPath string) (string, error) {
+	now := svc.Clock.Now().In(app.ChinaTime)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, app.ChinaTime).AddDate(0, -1, 0)
+	pdf := filepath.Join(ReportsFolder(dbPath), "月报-"+month.Format("2006-01")+".pdf")
+	if exists(pdf) {
+		return "", nil
+	}
+	st, err := svc.Stats(ctx, month, month.AddDate(0, 1, 0), app.ByNone)
+	if err != nil {
+		return "", err
+	}
+	tickets, err := svc.Store.TicketsIssued(ctx, month, month.AddDate(0, 1, 0))
+	if err != nil {
+		return "", err
+	}
+	if st.Total == 0 && st.Transactions == 0 && len(tickets) == 0 {
+		return "", nil
+	}
+	return SaveMonthReport(ctx, svc, dbPath, month, "系统自动生成")
+}

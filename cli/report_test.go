@@ -449,3 +449,37 @@ func TestReportUsage(t *testing.T) {
 		t.Errorf("missing database: %d %s", code, errs)
 	}
 }
+
+// TestAutoMonthReport: after month end the window keeps last month's report
+// in reports/, once; a centre with nothing last month gets none.
+func TestAutoMonthReport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bianmin.db")
+	demoDB(t, db, 20, 0, reportEnd)
+	svc, d, err := OpenService(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	svc.Clock = app.NewFakeClock(time.Date(2026, 11, 2, 8, 0, 0, 0, app.ChinaTime))
+	p, err := AutoMonthReport(ctx, svc, db)
+	want := filepath.Join(dir, "reports", "月报-2026-10.pdf")
+	if err != nil || p != want {
+		t.Fatalf("auto report: %q %v", p, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "reports", "月报-2026-10.xlsx")); err != nil {
+		t.Error(err)
+	}
+	if text := pdfText(t, p); !strings.Contains(text, "系统自动生成") {
+		t.Error("auto report does not say who generated it")
+	}
+	if p, err := AutoMonthReport(ctx, svc, db); p != "" || err != nil {
+		t.Errorf("second call wrote %q %v", p, err)
+	}
+	// Nothing happened in the month before the demo began.
+	svc.Clock = app.NewFakeClock(time.Date(2026, 10, 2, 8, 0, 0, 0, app.ChinaTime))
+	if p, err := AutoMonthReport(ctx, svc, db); p != "" || err != nil {
+		t.Errorf("empty month: %q %v", p, err)
+	}
+}
