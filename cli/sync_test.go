@@ -98,3 +98,57 @@ func TestSyncUsage(t *testing.T) {
 		t.Fatalf("requeue unknown: %d", code)
 	}
 }
+
+// BenchmarkSyncDrain drains a demo centre's backlog (BENCH_DAYS, default 90
+// days) to the simulator on loopback and reports records per second.
+//
+//	go test ./cli/ -run '^$' -bench SyncDrain -benchtime 1x
+func BenchmarkSyncDrain(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	seedPath := filepath.Join(dir, "seed.db")
+	if err := LoadDemo(ctx, seedPath, 90, 3); err != nil {
+		b.Fatal(err)
+	}
+	src, err := storage.Open(seedPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	b.ResetTimer()
+	var total int
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dbPath := filepath.Join(dir, "hub"+time.Now().Format("150405.000000")+".db")
+		if err := src.Backup(ctx, dbPath); err != nil {
+			b.Fatal(err)
+		}
+		d, err := storage.Open(dbPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sim, err := countysync.OpenSimulator(dbPath+".county", countysync.SimOptions{Keys: map[string]string{"k": "s"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(sim)
+		s := countysync.DefaultSettings()
+		s.URL, s.AppKey, s.Secret = srv.URL, "k", "s"
+		snd := countysync.NewSender(d, s)
+		b.StartTimer()
+		start := time.Now()
+		res, err := snd.Drain(ctx)
+		elapsed += time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += res.Sent
+		srv.Close()
+		sim.Close()
+		d.Close()
+	}
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "records/s")
+	b.ReportMetric(float64(total)/float64(b.N), "records/op")
+}
