@@ -44,6 +44,8 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            [--fail-rate 0.2] [--latency 50ms] [--drop-response 0.1] [--down-for 1m]
   report   月度报告 PDF / xlsx / the manager's monthly report
            --db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]
+  forms    打印书面评价表 PDF / paper evaluation forms
+           --db PATH (--blank N | --for 流水号[,流水号…]) --out FILE.pdf [--layout a4x2|a4x4|a5]
   sim      设备模拟器（伪终端）/ device simulators on a pseudo-terminal
            keypad --port LINK [--mode frame|ascii] [--stars N] [--delay 2s]
            printer --port LINK --out DIR [--status ok|paperout|coveropen|offline]
@@ -82,6 +84,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.report
 	case "sim":
 		run = c.sim
+	case "forms":
+		run = c.forms
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
