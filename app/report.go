@@ -407,62 +407,13 @@ func meanP90(xs []float64) (*float64, *float64) {
 	return &mean, &p90
 }
 
-// ratedOrder is a work order with its bad review's rating time and the level
-// that stands after corrections.
-type ratedOrder struct {
+// RatedOrder is a work order with its bad review's rating time, the level
+// rated and the level that stands after corrections.
+type RatedOrder struct {
 	WorkOrder
 	RatedAt     time.Time
-	Level       Level
-	CorrectedTo Level
-}
-
-// ratedOrders returns the work orders whose bad review was rated in
-// [from, to): the same set as OrderFacts. An order is created when its rating
-// is stored, never before the rating, so orders created from `from` on are a
-// superset to filter.
-func (s *Service) ratedOrders(ctx context.Context, from, to time.Time) ([]ratedOrder, error) {
-	orders, err := s.Store.WorkOrders(ctx, OrderFilter{From: from})
-	if err != nil || len(orders) == 0 {
-		return nil, err
-	}
-	seen := map[int64]bool{}
-	var txIDs []int64
-	for _, o := range orders {
-		if o.TransactionID != 0 && !seen[o.TransactionID] {
-			seen[o.TransactionID] = true
-			txIDs = append(txIDs, o.TransactionID)
-		}
-	}
-	evs, err := s.Store.EvaluationsFor(ctx, txIDs)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]*Evaluation, len(evs))
-	correctedBy := map[int64]*Evaluation{}
-	for i := range evs {
-		byID[evs[i].ID] = &evs[i]
-		if evs[i].CorrectsID != 0 {
-			correctedBy[evs[i].CorrectsID] = &evs[i]
-		}
-	}
-	var out []ratedOrder
-	for _, o := range orders {
-		e := byID[o.EvaluationID]
-		if e == nil || e.RatedAt.Before(from) || !e.RatedAt.Before(to) {
-			continue
-		}
-		ro := ratedOrder{WorkOrder: o, RatedAt: e.RatedAt, Level: e.Level}
-		// As OrderFacts: the correction of the correction, else the correction.
-		if c1 := correctedBy[e.ID]; c1 != nil {
-			ro.CorrectedTo = c1.Level
-			if c2 := correctedBy[c1.ID]; c2 != nil {
-				ro.CorrectedTo = c2.Level
-			}
-			ro.Level = ro.CorrectedTo
-		}
-		out = append(out, ro)
-	}
-	return out, nil
+	Level       Level // as rated
+	CorrectedTo Level // LevelNone when not corrected
 }
 
 // reportOrders fills the bad-review list and the clerk watch list.
@@ -473,7 +424,7 @@ func (s *Service) reportOrders(ctx context.Context, r *MonthReport, now time.Tim
 	}
 	yearFrom := r.To.AddDate(-1, 0, 0)
 	weekFrom := r.From.AddDate(0, 0, -6)
-	orders, err := s.ratedOrders(ctx, yearFrom, r.To) // a year reaches further back than a week
+	orders, err := s.Store.RatedOrders(ctx, yearFrom, r.To) // a year reaches further back than a week
 	if err != nil {
 		return err
 	}
@@ -500,7 +451,11 @@ func (s *Service) reportOrders(ctx context.Context, r *MonthReport, now time.Tim
 		if notBad || o.RatedAt.Before(r.From) {
 			continue
 		}
-		l := OrderLine{ID: o.ID, RatedAt: o.RatedAt, Level: o.Level, Window: labels.window[o.WindowID],
+		level := o.Level
+		if o.CorrectedTo.Valid() {
+			level = o.CorrectedTo
+		}
+		l := OrderLine{ID: o.ID, RatedAt: o.RatedAt, Level: level, Window: labels.window[o.WindowID],
 			Clerk: labels.clerk[o.ClerkID], Item: labels.item[o.ItemCode], Category: o.Category, State: o.State,
 			Verdict: o.Verdict, OnSite: o.OnSite, Overdue: o.Overdue(now), ContactDue: o.ContactDue,
 			FinishDue: o.FinishDue, Callback: o.CallbackResult, ClosedAt: o.ClosedAt, CorrectedTo: o.CorrectedTo}

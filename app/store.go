@@ -66,6 +66,9 @@ type Store interface {
 	WorkOrders(ctx context.Context, f OrderFilter) ([]WorkOrder, error)
 	UpdateWorkOrder(ctx context.Context, o WorkOrder, step OrderStep) error
 	OrderSteps(ctx context.Context, orderID int64) ([]OrderStep, error)
+	// RatedOrders returns the orders whose bad review was rated in [from, to)
+	// (those OrderFacts counts), by ID, with the rating's time and levels.
+	RatedOrders(ctx context.Context, from, to time.Time) ([]RatedOrder, error)
 
 	// Facts for metrics, for ratings rated (RatedAt) in [from, to).
 	// Rows superseded by a correction are left out; the correcting row stands.

@@ -565,3 +565,35 @@ func (s *Store) AddAudit(ctx context.Context, a app.AuditEntry) error {
 	s.audit = append(s.audit, a)
 	return nil
 }
+
+// RatedOrders: orders whose bad review was rated in [from, to), by ID.
+func (s *Store) RatedOrders(ctx context.Context, from, to time.Time) ([]app.RatedOrder, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	correctedBy := map[int64]app.Evaluation{}
+	for _, e := range s.evals {
+		if e.CorrectsID != 0 {
+			correctedBy[e.CorrectsID] = e
+		}
+	}
+	var out []app.RatedOrder
+	for _, o := range s.orders {
+		if o.EvaluationID < 1 || int(o.EvaluationID) > len(s.evals) {
+			continue
+		}
+		e := s.evals[o.EvaluationID-1]
+		if e.RatedAt.Before(from) || !e.RatedAt.Before(to) {
+			continue
+		}
+		r := app.RatedOrder{WorkOrder: o, RatedAt: e.RatedAt, Level: e.Level}
+		if c1, ok := correctedBy[e.ID]; ok {
+			r.CorrectedTo = c1.Level
+			if c2, ok := correctedBy[c1.ID]; ok {
+				r.CorrectedTo = c2.Level
+			}
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
