@@ -26,6 +26,7 @@ type Dashboard struct {
 	Refresh *widget.Button
 	Logout  *widget.Button
 	Report  *widget.Button // 月报: hidden until SetReport
+	Ledger  *widget.Button // 差评台账: opens the ledger (LedgerScreen) in the window
 	// OnLogout runs when the user signs out (the shell shows the login screen).
 	OnLogout func()
 
@@ -44,6 +45,8 @@ type Dashboard struct {
 	render ReportFunc
 	// ReportDialog is the last 月报 dialog shown (for tests).
 	ReportDialog *ReportDialog
+	// LedgerScreen is the ledger opened by the 差评台账 button (for tests).
+	LedgerScreen *Ledger
 }
 
 // SetReport enables the 月报 button, which generates reports with f.
@@ -80,7 +83,8 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	})
 	d.Report = widget.NewButton("月报", d.showReport)
 	d.Report.Hide()
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Report, d.Refresh, d.Logout), d.Title)
+	d.Ledger = widget.NewButton("差评台账", d.openLedger)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Ledger, d.Report, d.Refresh, d.Logout), d.Title)
 	second := container.NewBorder(nil, nil, nil, d.Updated, d.Info)
 	header := container.NewStack(canvas.NewRectangle(colPanel), container.NewPadded(container.NewVBox(top, second)))
 

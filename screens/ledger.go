@@ -1,0 +1,354 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"bianmin/app"
+)
+
+// Ledger is the manager's 差评台账: the work orders filtered by state or
+// deadline, each with its deadlines (overdue in red), the full history of the
+// selected order, and buttons for the steps of the loop.
+type Ledger struct {
+	Filter  *widget.Select
+	List    *widget.List
+	Count   *widget.Label
+	Detail  *fyne.Container // the selected order: summary, deadlines, history
+	Back    *widget.Button
+	Refresh *widget.Button
+	// Step buttons, enabled when an order is selected.
+	Contact, Verify, Rectify, OnSite, CallBack, Close *widget.Button
+	// OnBack runs when the user leaves the ledger.
+	OnBack func()
+
+	// Entries are the orders listed; Selected is the chosen order (nil when none).
+	Entries  []app.LedgerEntry
+	Selected *app.OrderDetail
+	// Form is the step form on show (for tests).
+	Form *StepForm
+
+	env  *Env
+	svc  *app.Service
+	user *app.Staff
+	obj  fyne.CanvasObject
+}
+
+// Ledger filters, in the order offered.
+var ledgerFilters = []struct {
+	name string
+	f    app.LedgerFilter
+}{
+	{"未办结", app.LedgerFilter{OpenOnly: true}},
+	{"已超期", app.LedgerFilter{OpenOnly: true, OverdueOnly: true}},
+	{"即将到期", app.LedgerFilter{OpenOnly: true, DueSoonOnly: true}},
+	{"待联系", app.LedgerFilter{State: app.OrderOpen}},
+	{"已联系", app.LedgerFilter{State: app.OrderContacted}},
+	{"整改中", app.LedgerFilter{State: app.OrderRectifying}},
+	{"待回访", app.LedgerFilter{State: app.OrderRectified}},
+	{"已回访", app.LedgerFilter{State: app.OrderCalledBack}},
+	{"已办结", app.LedgerFilter{State: app.OrderClosed}},
+	{"全部", app.LedgerFilter{}},
+}
+
+// NewLedger builds the ledger screen; call Reload to fill it.
+func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
+	l := &Ledger{env: env, svc: svc, user: user}
+	var names []string
+	for _, f := range ledgerFilters {
+		names = append(names, f.name)
+	}
+	l.Filter = widget.NewSelect(names, func(string) { l.Reload() })
+	l.Filter.Selected = names[0]
+	l.Count = widget.NewLabel("")
+	l.Back = widget.NewButton("返回首页", func() {
+		if l.OnBack != nil {
+			l.OnBack()
+		}
+	})
+	l.Refresh = widget.NewButton("刷新", l.Reload)
+	l.List = widget.NewList(func() int { return len(l.Entries) },
+		func() fyne.CanvasObject {
+			t := canvas.NewText("", colInk)
+			t.TextSize = 14
+			return t
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			t := o.(*canvas.Text)
+			t.Text, t.Color = ledgerRow(l.Entries[i])
+			t.Refresh()
+		})
+	l.List.OnSelected = func(i widget.ListItemID) {
+		if i >= 0 && i < len(l.Entries) {
+			l.Select(l.Entries[i].Order.ID)
+		}
+	}
+	l.Contact = widget.NewButton("联系评价人", func() { l.showForm(app.StepContacted) })
+	l.Verify = widget.NewButton("核实", func() { l.showForm(app.StepVerified) })
+	l.Rectify = widget.NewButton("整改", func() { l.showForm(app.StepRectified) })
+	l.OnSite = widget.NewButton("现场化解", func() { l.showForm(app.StepOnSite) })
+	l.CallBack = widget.NewButton("回访", func() { l.showForm(app.StepCalledBack) })
+	l.Close = widget.NewButton("办结", func() { l.showForm(app.StepClosed) })
+	l.Detail = container.NewVBox(widget.NewLabel("请在左侧选择工单"))
+	l.setButtons()
+
+	title := widget.NewLabelWithStyle("差评台账", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewBorder(nil, nil, container.NewHBox(title, widget.NewLabel("筛选："), l.Filter, l.Count),
+		container.NewHBox(l.Refresh, l.Back))
+	buttons := container.NewGridWithColumns(6, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close)
+	right := container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(container.NewPadded(l.Detail)))
+	split := container.NewHSplit(card("工单列表（红色为已超期）", l.List), card("工单详情", right))
+	split.Offset = 0.45
+	l.obj = container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
+	return l
+}
+
+// Content is the screen's canvas object.
+func (l *Ledger) Content() fyne.CanvasObject { return l.obj }
+
+// ledgerRow is one line of the list and its colour: red when overdue.
+func ledgerRow(e app.LedgerEntry) (string, color.Color) {
+	next := ""
+	for _, d := range e.Dues {
+		if d.Done() {
+			continue
+		}
+		next = fmt.Sprintf("%s期限 %s", d.Kind.Name(), d.Due.Format("01-02"))
+		if d.Overdue {
+			next += "（已超期）"
+		} else if d.DueSoon {
+			next += "（即将到期）"
+		}
+		break
+	}
+	return fmt.Sprintf("工单%d  %s  %s  %s  %s  %s", e.Order.ID, e.Order.CreatedAt.Format("01-02"), e.ItemName,
+		e.ClerkName, e.Order.State.Name(), next), rowColor(e)
+}
+
+// rowColor is the colour of a list row: red when overdue.
+func rowColor(e app.LedgerEntry) color.Color {
+	if e.Overdue {
+		return colError
+	}
+	return colInk
+}
+
+// Reload reads the ledger with the chosen filter.
+func (l *Ledger) Reload() {
+	f := ledgerFilters[0].f
+	for _, x := range ledgerFilters {
+		if x.name == l.Filter.Selected {
+			f = x.f
+		}
+	}
+	Run(l.env, func(ctx context.Context) ([]app.LedgerEntry, error) {
+		return l.svc.Ledger(ctx, l.user, f)
+	}, func(es []app.LedgerEntry, err error) {
+		if err != nil {
+			l.env.ShowError("ledger load failed", "读取差评台账未成功", err, nil)
+			return
+		}
+		l.Entries = es
+		l.Count.SetText(fmt.Sprintf("共 %d 件", len(es)))
+		l.List.UnselectAll()
+		l.List.Refresh()
+		if l.Selected != nil {
+			l.Select(l.Selected.Order.ID)
+		}
+	})
+}
+
+// Select shows the full history of order id.
+func (l *Ledger) Select(id int64) {
+	Run(l.env, func(ctx context.Context) (*app.OrderDetail, error) {
+		return l.svc.OrderDetail(ctx, l.user, id)
+	}, func(d *app.OrderDetail, err error) {
+		if err != nil {
+			l.env.ShowError("order detail failed", "读取工单未成功", err, nil)
+			return
+		}
+		l.Selected = d
+		l.showDetail()
+		l.setButtons()
+	})
+}
+
+func (l *Ledger) setButtons() {
+	all := []*widget.Button{l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close}
+	for _, b := range all {
+		if l.Selected == nil || l.Selected.Order.State == app.OrderClosed {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if l.Selected != nil && !l.Selected.Order.RectifiedAt.IsZero() {
+		l.OnSite.Disable()
+	}
+}
+
+func (l *Ledger) showDetail() {
+	d := l.Selected
+	o := d.Order
+	l.Detail.Objects = nil
+	add := func(s string) {
+		lb := widget.NewLabel(s)
+		lb.Wrapping = fyne.TextWrapWord
+		l.Detail.Add(lb)
+	}
+	l.Detail.Add(boldLabel(fmt.Sprintf("工单%d  %s", o.ID, o.State.Name())))
+	add(fmt.Sprintf("事项：%s　被评价人：%s　分类：%s　责任人：%s", d.ItemName, d.ClerkName, o.Category.Name(), d.AssigneeName))
+	add(fmt.Sprintf("评价：%s（%s，%s）　标签：%s", d.Level.Name(), d.Channel.Name(), d.RatedAt.Format("2006-01-02 15:04"),
+		strings.Join(d.Tags, "、")))
+	if d.Text != "" {
+		add("评价内容：" + d.Text)
+	}
+	if d.EvaluatorName != "" || d.EvaluatorTel != "" {
+		add(fmt.Sprintf("评价人：%s %s", d.EvaluatorName, d.EvaluatorTel))
+	}
+	add("核实结论：" + o.Verdict.Name())
+	l.Detail.Add(boldLabel("期限"))
+	for _, due := range d.Dues {
+		s := fmt.Sprintf("%s：%s", due.Kind.Name(), due.Due.Format("2006-01-02"))
+		c := colInk
+		switch {
+		case due.Done() && due.Late:
+			s += fmt.Sprintf("　已完成（%s，超期完成）", due.DoneAt.Format("01-02 15:04"))
+		case due.Done():
+			s += fmt.Sprintf("　已完成（%s）", due.DoneAt.Format("01-02 15:04"))
+		case due.Overdue:
+			s += "　已超期"
+			c = colError
+		case due.DueSoon:
+			s += "　即将到期"
+		}
+		t := canvas.NewText(s, c)
+		l.Detail.Add(t)
+	}
+	if a := d.Appeal; a != nil {
+		l.Detail.Add(boldLabel("申诉"))
+		add(fmt.Sprintf("%s 提出：%s（复核期限 %s）", a.FiledAt.Format("01-02 15:04"), a.Evidence, a.ReviewDue.Format("01-02")))
+		if !a.Pending() {
+			add(fmt.Sprintf("%s 复核：%s，%s", a.DecidedAt.Format("01-02 15:04"), a.Verdict.Name(), a.Reason))
+		}
+	}
+	l.Detail.Add(boldLabel("处理记录"))
+	if len(d.Steps) == 0 {
+		add("（暂无）")
+	}
+	for _, st := range d.Steps {
+		add(fmt.Sprintf("%s　%s　%s　%s", st.At.Format("01-02 15:04"), st.Name, st.StaffName, st.Detail))
+	}
+	l.Detail.Refresh()
+}
+
+// StepForm is the Chinese form for one step of the loop.
+type StepForm struct {
+	Kind     app.StepKind
+	Detail   *widget.Entry
+	Choice   *widget.Select // verdict (核实) or call-back result (回访)
+	Problem  *widget.Entry  // on-site
+	Action   *widget.Entry
+	Response *widget.Entry
+	ReRated  *widget.Check
+	dlg      dialog.Dialog
+	submit   func()
+}
+
+// Submit saves the form, as the 保存 button does.
+func (f *StepForm) Submit() { f.submit() }
+
+var verdictChoices = map[string]app.Verdict{"有效差评": app.VerdictValid, "误评": app.VerdictMistaken, "恶意评价": app.VerdictMalicious}
+
+func (l *Ledger) showForm(kind app.StepKind) {
+	if l.Selected == nil {
+		return
+	}
+	id := l.Selected.Order.ID
+	f := &StepForm{Kind: kind, Detail: widget.NewMultiLineEntry()}
+	f.Detail.Wrapping = fyne.TextWrapWord
+	var items []*widget.FormItem
+	title := app.StepName(string(kind))
+	switch kind {
+	case app.StepContacted:
+		f.Detail.SetPlaceHolder("联系方式（电话、上门）和结果")
+		items = append(items, widget.NewFormItem("联系情况", f.Detail))
+	case app.StepVerified:
+		f.Choice = widget.NewSelect([]string{"有效差评", "误评", "恶意评价"}, nil)
+		f.Detail.SetPlaceHolder("核实方式和依据（调阅监控、询问当事人、评价器记录等）")
+		items = append(items, widget.NewFormItem("核实结论", f.Choice), widget.NewFormItem("核实依据", f.Detail))
+	case app.StepRectified:
+		f.Detail.SetPlaceHolder("立行立改 / 列入整改台账 / 解释说明，写明措施")
+		items = append(items, widget.NewFormItem("整改情况", f.Detail))
+	case app.StepCalledBack:
+		f.Choice = widget.NewSelect([]string{string(app.CallbackSatisfied), string(app.CallbackBasic), string(app.CallbackNotSatisfied)}, nil)
+		f.Detail.SetPlaceHolder("回访方式和评价人意见")
+		items = append(items, widget.NewFormItem("对整改结果", f.Choice), widget.NewFormItem("回访情况", f.Detail))
+	case app.StepClosed:
+		f.Detail.SetPlaceHolder("处理结果已反馈评价人并上报")
+		items = append(items, widget.NewFormItem("办结说明", f.Detail))
+	case app.StepOnSite:
+		f.Problem, f.Action, f.Response = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+		f.ReRated = widget.NewCheck("群众已重新评价", nil)
+		items = append(items, widget.NewFormItem("问题", f.Problem), widget.NewFormItem("处理", f.Action),
+			widget.NewFormItem("群众意见", f.Response), widget.NewFormItem("", f.ReRated))
+	}
+	f.submit = func() {
+		Run(l.env, func(ctx context.Context) (app.WorkOrder, error) {
+			if kind == app.StepOnSite {
+				return l.svc.RecordOnSite(ctx, l.user, id, app.OnSiteInput{Problem: f.Problem.Text, Action: f.Action.Text,
+					Response: f.Response.Text, ReRated: f.ReRated.Checked})
+			}
+			in := app.StepInput{Kind: kind, Detail: f.Detail.Text}
+			if f.Choice != nil {
+				if kind == app.StepVerified {
+					in.Verdict = verdictChoices[f.Choice.Selected]
+				} else {
+					in.Callback = app.CallbackResult(f.Choice.Selected)
+				}
+			}
+			return l.svc.RecordStep(ctx, l.user, id, in)
+		}, func(_ app.WorkOrder, err error) {
+			if err != nil {
+				l.env.ShowError("record step failed", title+"未保存", err, nil)
+				return
+			}
+			if f.dlg != nil {
+				f.dlg.Hide()
+			}
+			l.Form = nil
+			l.Reload()
+		})
+	}
+	form := widget.NewForm(items...)
+	f.dlg = dialog.NewCustomConfirm(fmt.Sprintf("工单%d：%s", id, title), "保存", "取消", form, func(ok bool) {
+		if ok {
+			f.submit()
+		}
+	}, l.env.Win)
+	f.dlg.Resize(fyne.NewSize(520, 0))
+	l.Form = f
+	f.dlg.Show()
+}
+
+// openLedger shows the ledger in the dashboard's window; 返回首页 brings the
+// dashboard back, refreshed.
+func (d *Dashboard) openLedger() {
+	l := NewLedger(d.env, d.svc, d.user)
+	l.OnBack = func() {
+		d.env.Win.SetContent(d.obj)
+		d.Reload()
+	}
+	d.LedgerScreen = l
+	d.env.Win.SetContent(l.Content())
+	d.env.shown("ledger")
+	l.Reload()
+}

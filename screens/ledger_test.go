@@ -1,0 +1,144 @@
+package screens
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	"bianmin/app"
+)
+
+// rowText finds the list row drawn for order text prefix.
+func rowText(t *testing.T, l *Ledger, prefix string) *canvas.Text {
+	t.Helper()
+	for _, o := range test.LaidOutObjects(l.List) {
+		if tx, ok := o.(*canvas.Text); ok && strings.HasPrefix(tx.Text, prefix) {
+			return tx
+		}
+	}
+	t.Fatalf("no row %q in the list", prefix)
+	return nil
+}
+
+func anyShown(t *testing.T, l *Ledger, env *Env, sub string) bool {
+	t.Helper()
+	for _, s := range texts(env.Win) {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// The dashboard's 差评台账 button opens the ledger; an overdue order is red;
+// the manager works an order through the loop with the Chinese forms and sees
+// its full history; 返回首页 goes back.
+func TestLedgerScreen(t *testing.T) {
+	f := newFixture(t)
+	// Rated Tue 3 Mar: contact (clerk, 2 working days) due Thu 5 Mar.
+	f.clock.Set(time.Date(2026, 3, 3, 10, 0, 0, 0, app.ChinaTime))
+	f.rate(t, f.finished(t, f.clock.Now().Add(-time.Minute)), app.LevelBad)
+	f.clock.Set(now) // Tue 10 Mar
+	f.rate(t, f.finished(t, now.Add(-time.Minute)), app.LevelVeryBad)
+
+	env := syncEnv(t)
+	d := NewDashboard(env, f.svc, &f.manager)
+	env.Win.SetContent(d.Content())
+	test.Tap(d.Ledger)
+	l := d.LedgerScreen
+	if l == nil || env.Win.Content() != l.Content() {
+		t.Fatal("the ledger is not shown")
+	}
+	if len(l.Entries) != 2 || l.Count.Text != "共 2 件" {
+		t.Fatalf("entries %d, count %q", len(l.Entries), l.Count.Text)
+	}
+	old := rowText(t, l, "工单1 ")
+	if old.Color != colError || !strings.Contains(old.Text, "联系评价人期限 03-05（已超期）") {
+		t.Errorf("overdue row %q colour %v", old.Text, old.Color)
+	}
+	if fresh := rowText(t, l, "工单2 "); fresh.Color != colInk || !strings.Contains(fresh.Text, "联系评价人期限 03-12") {
+		t.Errorf("fresh row %q colour %v", fresh.Text, fresh.Color)
+	}
+	if !l.Contact.Disabled() {
+		t.Error("step buttons enabled with nothing selected")
+	}
+	l.Filter.SetSelected("已超期")
+	if len(l.Entries) != 1 || l.Entries[0].Order.ID != 1 {
+		t.Fatalf("overdue filter: %d", len(l.Entries))
+	}
+	l.List.Select(0)
+	if l.Selected == nil || l.Selected.Order.ID != 1 || l.Contact.Disabled() {
+		t.Fatal("order 1 not selected")
+	}
+	if !anyShown(t, l, env, "联系评价人：2026-03-05　已超期") {
+		t.Errorf("deadline not shown: %q", texts(env.Win))
+	}
+
+	// An empty form is refused with the reason in Chinese; nothing is recorded.
+	test.Tap(l.Contact)
+	l.Form.Submit()
+	if !anyShown(t, l, env, "请填写联系方式和结果") {
+		t.Fatalf("no refusal shown: %q", texts(env.Win))
+	}
+	steps := func() int {
+		s, err := f.db.OrderSteps(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(s)
+	}
+	if steps() != 0 {
+		t.Fatal("an empty step was stored")
+	}
+	for _, o := range append([]fyne.CanvasObject(nil), env.Win.Canvas().Overlays().List()...) {
+		if o != nil {
+			o.Hide()
+		}
+	}
+
+	l.Filter.SetSelected("全部")
+	do := func(b func(), fill func(*StepForm)) {
+		t.Helper()
+		b()
+		fill(l.Form)
+		l.Form.Submit()
+	}
+	do(func() { test.Tap(l.Contact) }, func(s *StepForm) { s.Detail.SetText("电话联系评价人，说明情况并致歉") })
+	do(func() { test.Tap(l.Verify) }, func(s *StepForm) {
+		s.Choice.SetSelected("有效差评")
+		s.Detail.SetText("调阅监控，差评属实")
+	})
+	do(func() { test.Tap(l.OnSite) }, func(s *StepForm) {
+		s.Problem.SetText("等候时间长")
+		s.Action.SetText("增开窗口")
+		s.Response.SetText("表示理解")
+		s.ReRated.SetChecked(true)
+	})
+	if !l.OnSite.Disabled() {
+		t.Error("现场化解 still offered after rectification")
+	}
+	do(func() { test.Tap(l.CallBack) }, func(s *StepForm) { s.Choice.SetSelected("满意"); s.Detail.SetText("电话回访") })
+	do(func() { test.Tap(l.Close) }, func(s *StepForm) { s.Detail.SetText("结果已反馈评价人") })
+
+	o, err := f.db.WorkOrder(context.Background(), 1)
+	if err != nil || o.State != app.OrderClosed || o.Verdict != app.VerdictValid || !o.OnSite || o.CallbackResult != app.CallbackSatisfied {
+		t.Fatalf("order %v %+v", err, o)
+	}
+	if l.Selected == nil || len(l.Selected.Steps) != 5 || !l.Close.Disabled() {
+		t.Fatalf("detail after closing: %+v", l.Selected)
+	}
+	for _, want := range []string{"联系评价人", "核实", "现场化解", "回访", "办结"} {
+		if !anyShown(t, l, env, "　"+want+"　王主任") {
+			t.Errorf("history lacks %s: %q", want, texts(env.Win))
+		}
+	}
+	test.Tap(l.Back)
+	if env.Win.Content() != d.Content() {
+		t.Fatal("返回首页 did not show the dashboard")
+	}
+}
