@@ -10,7 +10,7 @@ import (
 
 // The monthly report lists the month's bad reviews and looks a year back for
 // its watch list. Orders are read by their creation time first (an order is
-// created when its rating is stored, never before the rating, so the
+// created when its rating is stored, not before the rating, so the
 // work_orders_created index bounds the scan to the period and what follows),
 // then joined to their rating by primary key; CROSS JOIN keeps that order.
 const ratedOrdersSQL = `
@@ -27,7 +27,12 @@ const ratedOrdersSQL = `
 func (d *DB) RatedOrders(ctx context.Context, from, to time.Time) ([]app.RatedOrder, error) {
 	lo, hi := bounds(from, to)
 	var out []app.RatedOrder
-	err := eachRow(ctx, d.db, ratedOrdersSQL, []any{lo, lo, hi}, func(r *sql.Rows) error {
+	// A day's slack for a rating device whose clock runs ahead of ours.
+	created := lo
+	if !from.IsZero() {
+		created = lo - int64(24*time.Hour/time.Millisecond)
+	}
+	err := eachRow(ctx, d.db, ratedOrdersSQL, []any{created, lo, hi}, func(r *sql.Rows) error {
 		var o app.RatedOrder
 		var cat, state, verdict, cb string
 		var level, corrected int
