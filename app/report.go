@@ -167,11 +167,12 @@ type CategoryQueue struct {
 
 // Thresholds of the watch lists.
 const (
-	WatchYearBad  = 3 // SZ 26: 3 or more valid bad reviews in a year
-	WatchWeekBad  = 3 // SZ 26: 3 within a week
-	WatchItemBad  = 3 // an item with 3 or more valid bad reviews in the month
-	WatchItemPct  = 0.3
-	watchItemMin2 = 2 // ... or at least 2 that are 30% or more of the month's
+	WatchYearBad    = 3   // SZ 26: 3 or more valid bad reviews in a year
+	WatchWeekBad    = 3   // SZ 26: 3 within a week
+	WatchItemBad    = 3   // an item with 3 or more valid bad reviews in the month
+	WatchItemFactor = 2.0 // ... at twice the centre's bad-review rate or more,
+	WatchItemPct    = 0.3 // or at least 2 that are 30% or more of the month's
+	watchItemMin2   = 2
 )
 
 // ParseMonth parses YYYY-MM into the month's first instant in China time.
@@ -244,7 +245,7 @@ func (s *Service) MonthReport(ctx context.Context, month time.Time, by string) (
 	if err := s.reportOrders(ctx, r, now); err != nil {
 		return nil, err
 	}
-	r.WatchItems = watchItems(r.Items, r.Summary.ValidBad)
+	r.WatchItems = watchItems(r.Items, r.Summary.ValidBad, r.Summary.Total)
 	return r, nil
 }
 
@@ -457,7 +458,7 @@ func (s *Service) reportOrders(ctx context.Context, r *MonthReport, now time.Tim
 		}
 		l := OrderLine{ID: o.ID, RatedAt: o.RatedAt, Level: level, Window: labels.window[o.WindowID],
 			Clerk: labels.clerk[o.ClerkID], Item: labels.item[o.ItemCode], Category: o.Category, State: o.State,
-			Verdict: o.Verdict, OnSite: o.OnSite, Overdue: o.Overdue(now), ContactDue: o.ContactDue,
+			Verdict: o.Verdict, OnSite: o.OnSite, Overdue: s.Overdue(o.WorkOrder, now), ContactDue: o.ContactDue,
 			FinishDue: o.FinishDue, Callback: o.CallbackResult, ClosedAt: o.ClosedAt, CorrectedTo: o.CorrectedTo}
 		if l.Item == "" && o.ItemCode != "" {
 			l.Item = o.ItemCode
@@ -585,16 +586,19 @@ func (s *Service) reportLabels(ctx context.Context) (reportLabelSet, error) {
 }
 
 // watchItems flags items with concentrated bad reviews in the month: at least
-// WatchItemBad valid bad reviews, or at least two that are WatchItemPct or more
-// of the month's.
-func watchItems(items []RankedGroup, monthValidBad int) []WatchItem {
+// WatchItemBad valid bad reviews at WatchItemFactor times the centre's
+// bad-review rate or more, or at least two that are WatchItemPct or more of
+// the month's. A busy item with the centre's usual rate is not flagged.
+func watchItems(items []RankedGroup, monthValidBad, monthTotal int) []WatchItem {
 	var out []WatchItem
+	centre := ratio(monthValidBad, monthTotal)
 	for _, g := range items {
 		share := ratio(g.ValidBad, monthValidBad)
+		rate := ratio(g.ValidBad, g.Total)
 		var reason string
 		switch {
-		case g.ValidBad >= WatchItemBad:
-			reason = fmt.Sprintf("本月有效差评%d次", g.ValidBad)
+		case g.ValidBad >= WatchItemBad && rate != nil && centre != nil && *rate >= WatchItemFactor**centre:
+			reason = fmt.Sprintf("有效差评%d次，差评率%.1f%%，为全中心%.1f%%的%.1f倍", g.ValidBad, *rate*100, *centre*100, *rate / *centre)
 		case g.ValidBad >= watchItemMin2 && share != nil && *share >= WatchItemPct:
 			reason = fmt.Sprintf("占本月有效差评%.0f%%", *share*100)
 		default:

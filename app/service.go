@@ -393,20 +393,22 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	}
 	db := &Dashboard{Centre: c, Profile: s.Profile.Title, Now: now, Today: today, Month: mon, OpenOrders: len(orders)}
 	for _, o := range orders {
-		if o.Overdue(now) {
+		if s.Overdue(o, now) {
 			db.Overdue++
 		}
 	}
 	return db, nil
 }
 
-// Overdue reports whether an open order has missed its contact or finish deadline.
-func (o WorkOrder) Overdue(now time.Time) bool {
-	if o.State == OrderClosed {
-		return false
+// Overdue reports whether the order has missed any of its deadlines: contact,
+// finish, the call-back after rectification (OrderDues; the appeal review,
+// which needs the order's steps, is checked by the ledger). The dashboard,
+// the report, the export and the ledger all use this one rule.
+func (s *Service) Overdue(o WorkOrder, now time.Time) bool {
+	for _, d := range OrderDues(s.Profile, s.Cal, o, nil, now) {
+		if d.Overdue {
+			return true
+		}
 	}
-	if o.RepliedAt.IsZero() && now.After(o.ContactDue) {
-		return true
-	}
-	return !o.FinishDue.IsZero() && now.After(o.FinishDue)
+	return false
 }

@@ -366,7 +366,7 @@ func (e *exporter) workorders(from, to time.Time) (int, error) {
 			string(o.State), o.State.Name(), string(o.Verdict), o.Verdict.Name(), !o.Verdict.Invalid(), o.OnSite,
 			ts(o.CreatedAt), ts(o.ContactDue), ts(o.FinishDue), ts(o.RepliedAt), ts(o.RectifiedAt),
 			ts(o.CalledBackAt), string(o.CallbackResult), o.CallbackResult != "" && p.CallbackCountsSatisfied(o.CallbackResult),
-			ts(o.ClosedAt), o.Overdue(now)})
+			ts(o.ClosedAt), e.svc.Overdue(o, now)})
 	})
 	return n, err
 }

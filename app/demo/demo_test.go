@@ -74,6 +74,7 @@ func TestGenerateNational(t *testing.T) {
 	callbacks := map[app.CallbackResult]int{}
 	onsite, overdue := 0, 0
 	now := res.Clock.Now()
+	svc := app.NewService(st, res.Clock, p, app.NewCalendar(), nil)
 	for _, o := range orders {
 		states[o.State]++
 		verdicts[o.Verdict]++
@@ -81,7 +82,7 @@ func TestGenerateNational(t *testing.T) {
 		if o.OnSite {
 			onsite++
 		}
-		if o.Overdue(now) {
+		if svc.Overdue(o, now) {
 			overdue++
 		}
 	}
