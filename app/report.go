@@ -585,10 +585,11 @@ func (s *Service) reportLabels(ctx context.Context) (reportLabelSet, error) {
 	return l, nil
 }
 
-// watchItems flags items with concentrated bad reviews in the month: at least
-// WatchItemBad valid bad reviews at WatchItemFactor times the centre's
-// bad-review rate or more, or at least two that are WatchItemPct or more of
-// the month's. A busy item with the centre's usual rate is not flagged.
+// watchItems flags items with concentrated bad reviews in the month: a
+// bad-review rate of WatchItemFactor times the centre's or more, with at
+// least WatchItemBad valid bad reviews, or at least two that are WatchItemPct
+// or more of the month's. A busy item with the centre's usual rate is not
+// flagged, however many bad reviews its volume brings.
 func watchItems(items []RankedGroup, monthValidBad, monthTotal int) []WatchItem {
 	var out []WatchItem
 	centre := ratio(monthValidBad, monthTotal)
@@ -596,11 +597,14 @@ func watchItems(items []RankedGroup, monthValidBad, monthTotal int) []WatchItem 
 		share := ratio(g.ValidBad, monthValidBad)
 		rate := ratio(g.ValidBad, g.Total)
 		var reason string
+		if rate == nil || centre == nil || *rate < WatchItemFactor**centre {
+			continue
+		}
 		switch {
-		case g.ValidBad >= WatchItemBad && rate != nil && centre != nil && *rate >= WatchItemFactor**centre:
+		case g.ValidBad >= WatchItemBad:
 			reason = fmt.Sprintf("有效差评%d次，差评率%.1f%%，为全中心%.1f%%的%.1f倍", g.ValidBad, *rate*100, *centre*100, *rate / *centre)
 		case g.ValidBad >= watchItemMin2 && share != nil && *share >= WatchItemPct:
-			reason = fmt.Sprintf("占本月有效差评%.0f%%", *share*100)
+			reason = fmt.Sprintf("有效差评%d次，占本月有效差评%.0f%%，差评率为全中心的%.1f倍", g.ValidBad, *share*100, *rate / *centre)
 		default:
 			continue
 		}

@@ -70,3 +70,28 @@ func TestRankMarksLowest(t *testing.T) {
 		t.Error("equal groups marked lowest")
 	}
 }
+
+func TestWatchItemsConcentration(t *testing.T) {
+	g := func(key string, total, bad int) RankedGroup {
+		return RankedGroup{Group: Group{Key: key, Label: key, Metrics: Metrics{Counts: Counts{Total: total, ValidBad: bad}}}}
+	}
+	// Centre: 400 ratings, 20 valid bad reviews (5%).
+	items := []RankedGroup{g("busy-usual", 200, 6), g("hot", 100, 10), g("small", 10, 2), g("rest", 90, 2)}
+	out := watchItems(items, 20, 400)
+	var keys []string
+	for _, w := range out {
+		keys = append(keys, w.Code)
+	}
+	// hot: 10% is twice 5%; busy-usual: 3% (though 30% of the month's);
+	// small: 20%, but 2 are only 10% of the month's.
+	if len(keys) != 1 || keys[0] != "hot" {
+		t.Errorf("watched %q", keys)
+	}
+	out = watchItems([]RankedGroup{g("a", 10, 2), g("b", 90, 3)}, 5, 100)
+	if len(out) != 1 || out[0].Code != "a" {
+		t.Errorf("shares: %+v", out)
+	}
+	if out := watchItems(items, 0, 0); len(out) != 0 {
+		t.Errorf("no bad reviews, watched %+v", out)
+	}
+}

@@ -428,8 +428,8 @@ func (d *doc) watch() {
 		}
 		d.table([]col{{"工作人员", 2, "L"}, {"近一年有效差评", 1.4, "R"}, {"一周内最多", 1.2, "R"}, {"原因", 4, "L"}}, rows, 8, nil)
 	}
-	d.sub(fmt.Sprintf("差评集中的服务事项（本月有效差评%d次及以上，或占本月有效差评%.0f%%及以上且不少于%d次）",
-		app.WatchItemBad, app.WatchItemPct*100, 2))
+	d.sub(fmt.Sprintf("差评集中的服务事项（差评率为全中心%.0f倍及以上，且有效差评%d次及以上或占本月%.0f%%及以上）",
+		app.WatchItemFactor, app.WatchItemBad, app.WatchItemPct*100))
 	if len(r.WatchItems) == 0 {
 		d.note("无。")
 	} else {
@@ -437,7 +437,7 @@ func (d *doc) watch() {
 		for i, w := range r.WatchItems {
 			rows[i] = []string{w.Name, fmt.Sprint(w.Total), fmt.Sprint(w.ValidBad), Pct(w.Share), Pct(w.GoodRate), w.Reason}
 		}
-		d.table([]col{{"事项", 3.2, "L"}, {"评价数", 1, "R"}, {"有效差评", 1, "R"}, {"占比", 1, "R"}, {"好评率", 1, "R"}, {"原因", 2.4, "L"}}, rows, 8, nil)
+		d.table([]col{{"事项", 3, "L"}, {"评价数", 0.9, "R"}, {"有效差评", 1, "R"}, {"占比", 0.9, "R"}, {"好评率", 1, "R"}, {"原因", 4, "L"}}, rows, 7.5, nil)
 	}
 	d.note("有效差评含待核实的差评（未经核实认定为误评或恶意评价的差评视为有效）。本报告不含评价人姓名、电话等身份信息。")
 }
