@@ -120,7 +120,7 @@ type OrderLine struct {
 type WatchClerk struct {
 	ClerkID   int64
 	Label     string
-	YearValid int       // valid (incl. pending) bad reviews in the 12 months to the month's end
+	YearValid int       // bad reviews verified valid in the 12 months to the month's end
 	WeekMax   int       // most valid bad reviews within any 7 days touching the month
 	WeekFrom  time.Time // first day of that week
 	Reason    string
@@ -436,7 +436,9 @@ func (s *Service) reportOrders(ctx context.Context, r *MonthReport, now time.Tim
 	clerks := map[int64]*clerkBad{}
 	for _, o := range orders {
 		notBad := o.CorrectedTo.Valid() && !s.Profile.IsBad(o.CorrectedTo)
-		if !notBad && !o.Verdict.Invalid() && o.Category == CatStaff && o.ClerkID != 0 {
+		// SZ 26 flags a person: only reviews verified valid count, as in the
+		// ledger's watch list (Service.WatchWith); the rates count pending ones.
+		if !notBad && o.Verdict == VerdictValid && o.Category == CatStaff && o.ClerkID != 0 {
 			c := clerks[o.ClerkID]
 			if c == nil {
 				c = &clerkBad{}

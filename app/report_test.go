@@ -124,10 +124,30 @@ func TestMonthReportModel(t *testing.T) {
 	if len(r.Daily) != 31 || total != r.Summary.Total {
 		t.Errorf("%d days with %d ratings, month %d", len(r.Daily), total, r.Summary.Total)
 	}
-	// Watch lists follow their thresholds.
+	// Clerk watch list (SZ 26): recount the year's verified valid staff reviews.
+	year, err := st.RatedOrders(ctx, r.To.AddDate(-1, 0, 0), r.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perClerk := map[int64]int{}
+	for _, o := range year {
+		if o.Verdict == app.VerdictValid && o.Category == app.CatStaff && o.ClerkID != 0 {
+			perClerk[o.ClerkID]++
+		}
+	}
+	watched := map[int64]bool{}
 	for _, w := range r.WatchClerks {
+		watched[w.ClerkID] = true
+		if w.YearValid != perClerk[w.ClerkID] {
+			t.Errorf("clerk %s: %d in the year, recounted %d", w.Label, w.YearValid, perClerk[w.ClerkID])
+		}
 		if w.YearValid < app.WatchYearBad && w.WeekMax < app.WatchWeekBad {
 			t.Errorf("clerk %s watched without reason: %+v", w.Label, w)
+		}
+	}
+	for id, n := range perClerk {
+		if n >= app.WatchYearBad && !watched[id] {
+			t.Errorf("clerk %d with %d valid bad reviews not watched", id, n)
 		}
 	}
 	for _, w := range r.WatchItems {
