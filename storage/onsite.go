@@ -11,9 +11,8 @@ import (
 // The DB keeps 现场化解 records (table onsite_resolutions, schema v1).
 var _ app.OnSiteStore = (*DB)(nil)
 
-// RecordOnSite stores a 现场化解 in one transaction: the order's on-site flag,
-// state and reply/rectification times, the step, the resolution row and the
-// order's outbox row. It fills r.ID. app.ErrNotFound when there is no order o.ID.
+// RecordOnSite stores a 现场化解 in one transaction: the order (as
+// UpdateWorkOrder does), the step, the resolution row and the order's outbox row. It fills r.ID. app.ErrNotFound when there is no order o.ID.
 func (d *DB) RecordOnSite(ctx context.Context, o app.WorkOrder, step app.OrderStep, r app.OnSiteResolution) (app.OnSiteResolution, error) {
 	if step.OrderID != 0 && step.OrderID != o.ID || r.OrderID != 0 && r.OrderID != o.ID {
 		return r, fmt.Errorf("storage: unable to record on-site resolution of order %d: step or record is for another order", o.ID)
@@ -27,32 +26,12 @@ func (d *DB) RecordOnSite(ctx context.Context, o app.WorkOrder, step app.OrderSt
 	}
 	step.At, r.At = norm(step.At), norm(r.At)
 	err := d.write(ctx, fmt.Sprintf("record on-site resolution of work order %d", o.ID), func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE work_orders SET on_site = ?, state = ?, replied_at = ?, rectified_at = ? WHERE id = ?`,
-			o.OnSite, string(o.State), ms(o.RepliedAt), ms(o.RectifiedAt), o.ID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return notFound("work order %d", o.ID)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO order_steps (order_id, staff_id, at, step, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			step.OrderID, ref(step.StaffID), step.At.UnixMilli(), step.Step, step.Detail).Scan(&step.ID); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `
-			INSERT INTO onsite_resolutions (order_id, problem, action, staff_id, response, rerated, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			r.OrderID, r.Problem, r.Action, ref(r.StaffID), r.Response, r.ReRated, r.At.UnixMilli()).Scan(&r.ID); err != nil {
-			return err
-		}
-		stored, err := getOrder(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		return d.enqueue(ctx, tx, OutboxWorkOrder, stored.UID, OrderPayload{WorkOrder: stored, Step: &step})
+		return d.updateOrderTx(ctx, tx, o, &step, func() error {
+			return tx.QueryRowContext(ctx, `
+				INSERT INTO onsite_resolutions (order_id, problem, action, staff_id, response, rerated, at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				r.OrderID, r.Problem, r.Action, ref(r.StaffID), r.Response, r.ReRated, r.At.UnixMilli()).Scan(&r.ID)
+		})
 	})
 	if err != nil {
 		return app.OnSiteResolution{}, err

@@ -93,32 +93,44 @@ func (d *DB) UpdateWorkOrder(ctx context.Context, o app.WorkOrder, step app.Orde
 	}
 	step.At = norm(step.At)
 	return d.write(ctx, fmt.Sprintf("update work order %d", o.ID), func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE work_orders SET clerk_id = ?, window_id = ?, item_code = ?, category = ?, assignee_id = ?, state = ?,
-				verdict = ?, on_site = ?, contact_due = ?, finish_due = ?, replied_at = ?, rectified_at = ?,
-				called_back_at = ?, callback_result = ?, closed_at = ?
-			WHERE id = ?`,
-			ref(o.ClerkID), ref(o.WindowID), o.ItemCode, string(o.Category), ref(o.AssigneeID), string(o.State),
-			string(o.Verdict), o.OnSite, ms(o.ContactDue), ms(o.FinishDue), ms(o.RepliedAt), ms(o.RectifiedAt),
-			ms(o.CalledBackAt), string(o.CallbackResult), ms(o.ClosedAt), o.ID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return notFound("work order %d", o.ID)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO order_steps (order_id, staff_id, at, step, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			step.OrderID, ref(step.StaffID), step.At.UnixMilli(), step.Step, step.Detail).Scan(&step.ID); err != nil {
-			return err
-		}
-		stored, err := getOrder(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		return d.enqueue(ctx, tx, OutboxWorkOrder, stored.UID, OrderPayload{WorkOrder: stored, Step: &step})
+		return d.updateOrderTx(ctx, tx, o, &step, nil)
 	})
+}
+
+// updateOrderTx stores o's mutable fields and the step inside tx, runs extra
+// (more rows of the same change, e.g. a 现场化解 record) and writes the
+// order's outbox row, so every change reaches the county with its step.
+func (d *DB) updateOrderTx(ctx context.Context, tx *sql.Tx, o app.WorkOrder, step *app.OrderStep, extra func() error) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE work_orders SET clerk_id = ?, window_id = ?, item_code = ?, category = ?, assignee_id = ?, state = ?,
+			verdict = ?, on_site = ?, contact_due = ?, finish_due = ?, replied_at = ?, rectified_at = ?,
+			called_back_at = ?, callback_result = ?, closed_at = ?
+		WHERE id = ?`,
+		ref(o.ClerkID), ref(o.WindowID), o.ItemCode, string(o.Category), ref(o.AssigneeID), string(o.State),
+		string(o.Verdict), o.OnSite, ms(o.ContactDue), ms(o.FinishDue), ms(o.RepliedAt), ms(o.RectifiedAt),
+		ms(o.CalledBackAt), string(o.CallbackResult), ms(o.ClosedAt), o.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return notFound("work order %d", o.ID)
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO order_steps (order_id, staff_id, at, step, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		step.OrderID, ref(step.StaffID), step.At.UnixMilli(), step.Step, step.Detail).Scan(&step.ID); err != nil {
+		return err
+	}
+	if extra != nil {
+		if err := extra(); err != nil {
+			return err
+		}
+	}
+	stored, err := getOrder(ctx, tx, o.ID)
+	if err != nil {
+		return err
+	}
+	return d.enqueue(ctx, tx, OutboxWorkOrder, stored.UID, OrderPayload{WorkOrder: stored, Step: step})
 }
 
 // OrderSteps returns the steps of an order in the order they were taken.
