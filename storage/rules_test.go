@@ -84,3 +84,26 @@ func TestOrderFactsSeeCorrections(t *testing.T) {
 		t.Fatalf("%v %+v", err, st.Counts)
 	}
 }
+
+// The dashboard settles rating windows that have closed, so 未评 appears
+// without anyone running `bianmin stats`.
+func TestDashboardSettlesTimeouts(t *testing.T) {
+	d := openTest(t)
+	f := seed(t, d)
+	p, _ := app.LoadProfile("national", "")
+	clk := app.NewFakeClock(t0.Add(time.Hour))
+	svc := app.NewService(d, clk, p, app.NewCalendar(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := d.AddTransaction(ctx, app.Transaction{ItemCode: "I001", WindowID: f.win1, ClerkID: f.clerk1,
+		Status: app.TxCompleted, Visits: 1, BatchCount: 1, CreatedAt: t0, CompletedAt: t0.Add(30 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := svc.Dashboard(ctx)
+	if err != nil || db.Month.TimeoutUnrated != 0 {
+		t.Fatalf("window still open: %v %+v", err, db)
+	}
+	clk.Set(t0.AddDate(0, 0, 9)) // Mon 3 Mar + 5 working days = Mon 10 Mar; now Wed 12 Mar
+	db, err = svc.Dashboard(ctx)
+	if err != nil || db.Month.TimeoutUnrated != 1 || db.Month.UnratedRate == nil || *db.Month.UnratedRate != 1 {
+		t.Fatalf("after the window: %v %+v", err, db.Month.Counts)
+	}
+}
