@@ -44,6 +44,9 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            [--fail-rate 0.2] [--latency 50ms] [--drop-response 0.1] [--down-for 1m]
   report   月度报告 PDF / xlsx / the manager's monthly report
            --db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]
+  ledger   差评台账 xlsx / the bad-review ledger as a workbook (with the daily summary)
+           --db PATH --out FILE.xlsx [--from YYYY-MM-DD --to YYYY-MM-DD] [--open]
+           以第一个在用的负责人账号读取 / read as the centre's first active manager
   forms    打印书面评价表 PDF / paper evaluation forms
            --db PATH (--blank N | --for 流水号[,流水号…]) --out FILE.pdf [--layout a4x2|a4x4|a5]
   sim      设备模拟器（伪终端）/ device simulators on a pseudo-terminal
@@ -86,6 +89,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.sim
 	case "forms":
 		run = c.forms
+	case "ledger":
+		run = c.ledger
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
