@@ -16,17 +16,24 @@ import (
 )
 
 // Ledger is the manager's 差评台账: the work orders filtered by state or
-// deadline, each with its deadlines (overdue in red), the full history of the
-// selected order, and buttons for the steps of the loop.
+// deadline and by window, clerk and item, each with its deadlines (overdue in
+// red), the full history of the selected order, and buttons for the steps of
+// the loop, classification and reassignment, and the appeal decision.
 type Ledger struct {
-	Filter  *widget.Select
-	List    *widget.List
-	Count   *widget.Label
-	Detail  *fyne.Container // the selected order: summary, deadlines, history
-	Back    *widget.Button
-	Refresh *widget.Button
+	Filter *widget.Select
+	// WindowFilter, ClerkFilter and ItemFilter narrow the list; their first
+	// option (全部…) selects everything.
+	WindowFilter, ClerkFilter, ItemFilter *widget.Select
+	List                                  *widget.List
+	Count                                 *widget.Label
+	Detail                                *fyne.Container // the selected order: summary, deadlines, history
+	Back                                  *widget.Button
+	Refresh                               *widget.Button
 	// Step buttons, enabled when an order is selected.
 	Contact, Verify, Rectify, OnSite, CallBack, Close *widget.Button
+	// Assign (分类/转办) classifies the order and changes who is responsible,
+	// with a reason; Decide (申诉裁定) decides the clerk's pending appeal.
+	Assign, Decide *widget.Button
 	// OnBack runs when the user leaves the ledger.
 	OnBack func()
 
@@ -40,6 +47,39 @@ type Ledger struct {
 	svc  *app.Service
 	user *app.Staff
 	obj  fyne.CanvasObject
+
+	// choices of the filters and the assignee list, by option label
+	windowByLabel map[string]int64
+	clerkByLabel  map[string]int64
+	itemByLabel   map[string]string
+	assignees     []string // active staff, as staffLabel
+	assigneeID    map[string]int64
+}
+
+// First options of the window, clerk and item filters.
+const (
+	allWindows = "全部窗口"
+	allClerks  = "全部人员"
+	allItems   = "全部事项"
+)
+
+func windowLabel(w app.Window) string { return fmt.Sprintf("%d号窗口 %s", w.Number, w.Name) }
+func staffLabel(s app.Staff) string   { return s.No + " " + s.Name }
+func itemLabel(it app.ServiceItem) string {
+	return it.Name + "（" + it.Code + "）"
+}
+
+// Work-order categories offered by 分类/转办, in order.
+var categoryChoices = []app.OrderCategory{app.CatItem, app.CatSystem, app.CatStaff}
+
+// Appeal decisions offered by 申诉裁定.
+var decisionChoices = []struct {
+	label string
+	v     app.Verdict
+}{
+	{"申诉不成立，维持有效差评", app.VerdictValid},
+	{"申诉成立，认定为误评", app.VerdictMistaken},
+	{"申诉成立，认定为恶意评价", app.VerdictMalicious},
 }
 
 // Ledger filters, in the order offered.
@@ -68,6 +108,12 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	}
 	l.Filter = widget.NewSelect(names, func(string) { l.Reload() })
 	l.Filter.Selected = names[0]
+	l.WindowFilter = widget.NewSelect([]string{allWindows}, func(string) { l.Reload() })
+	l.WindowFilter.Selected = allWindows
+	l.ClerkFilter = widget.NewSelect([]string{allClerks}, func(string) { l.Reload() })
+	l.ClerkFilter.Selected = allClerks
+	l.ItemFilter = widget.NewSelect([]string{allItems}, func(string) { l.Reload() })
+	l.ItemFilter.Selected = allItems
 	l.Count = widget.NewLabel("")
 	l.Back = widget.NewButton("返回首页", func() {
 		if l.OnBack != nil {
@@ -97,18 +143,75 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	l.OnSite = widget.NewButton("现场化解", func() { l.showForm(app.StepOnSite) })
 	l.CallBack = widget.NewButton("回访", func() { l.showForm(app.StepCalledBack) })
 	l.Close = widget.NewButton("办结", func() { l.showForm(app.StepClosed) })
+	l.Assign = widget.NewButton("分类/转办", func() { l.showForm(app.StepAssigned) })
+	l.Decide = widget.NewButton("申诉裁定", func() { l.showForm(app.StepAppealDecision) })
 	l.Detail = container.NewVBox(widget.NewLabel("请在左侧选择工单"))
 	l.setButtons()
 
 	title := widget.NewLabelWithStyle("差评台账", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewBorder(nil, nil, container.NewHBox(title, widget.NewLabel("筛选："), l.Filter, l.Count),
 		container.NewHBox(l.Refresh, l.Back))
-	buttons := container.NewGridWithColumns(6, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close)
+	filters := container.NewHBox(widget.NewLabel("窗口："), l.WindowFilter, widget.NewLabel("被评价人："), l.ClerkFilter,
+		widget.NewLabel("事项："), l.ItemFilter)
+	top = container.NewVBox(top, filters)
+	buttons := container.NewGridWithColumns(4, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,
+		l.Assign, l.Decide)
 	right := container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(container.NewPadded(l.Detail)))
 	split := container.NewHSplit(card("工单列表（红色为已超期）", l.List), card("工单详情", right))
 	split.Offset = 0.45
 	l.obj = container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
+	l.loadChoices()
 	return l
+}
+
+// ledgerChoices are the options of the filters and the assignee list.
+type ledgerChoices struct {
+	windows []app.Window
+	staff   []app.Staff
+	items   []app.ServiceItem
+}
+
+// loadChoices fills the window, clerk and item filters and the assignee list.
+func (l *Ledger) loadChoices() {
+	Run(l.env, func(ctx context.Context) (ledgerChoices, error) {
+		var c ledgerChoices
+		var err error
+		if c.windows, err = l.svc.Store.Windows(ctx); err != nil {
+			return c, err
+		}
+		if c.staff, err = l.svc.Store.AllStaff(ctx); err != nil {
+			return c, err
+		}
+		c.items, err = l.svc.Store.Items(ctx)
+		return c, err
+	}, func(c ledgerChoices, err error) {
+		if err != nil {
+			l.env.ShowError("ledger choices failed", "读取窗口、人员和事项未成功", err, nil)
+			return
+		}
+		l.windowByLabel, l.clerkByLabel, l.itemByLabel = map[string]int64{}, map[string]int64{}, map[string]string{}
+		l.assignees, l.assigneeID = nil, map[string]int64{}
+		wins, clerks, items := []string{allWindows}, []string{allClerks}, []string{allItems}
+		for _, w := range c.windows {
+			wins = append(wins, windowLabel(w))
+			l.windowByLabel[windowLabel(w)] = w.ID
+		}
+		for _, s := range c.staff {
+			clerks = append(clerks, staffLabel(s))
+			l.clerkByLabel[staffLabel(s)] = s.ID
+			if s.Active {
+				l.assignees = append(l.assignees, staffLabel(s))
+				l.assigneeID[staffLabel(s)] = s.ID
+			}
+		}
+		for _, it := range c.items {
+			items = append(items, itemLabel(it))
+			l.itemByLabel[itemLabel(it)] = it.Code
+		}
+		l.WindowFilter.SetOptions(wins)
+		l.ClerkFilter.SetOptions(clerks)
+		l.ItemFilter.SetOptions(items)
+	})
 }
 
 // Content is the screen's canvas object.
@@ -149,6 +252,9 @@ func (l *Ledger) Reload() {
 			f = x.f
 		}
 	}
+	f.WindowID = l.windowByLabel[l.WindowFilter.Selected]
+	f.ClerkID = l.clerkByLabel[l.ClerkFilter.Selected]
+	f.ItemCode = l.itemByLabel[l.ItemFilter.Selected]
 	Run(l.env, func(ctx context.Context) ([]app.LedgerEntry, error) {
 		return l.svc.Ledger(ctx, l.user, f)
 	}, func(es []app.LedgerEntry, err error) {
@@ -182,7 +288,7 @@ func (l *Ledger) Select(id int64) {
 }
 
 func (l *Ledger) setButtons() {
-	all := []*widget.Button{l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close}
+	all := []*widget.Button{l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close, l.Assign, l.Decide}
 	for _, b := range all {
 		if l.Selected == nil || l.Selected.Order.State == app.OrderClosed {
 			b.Disable()
@@ -192,6 +298,9 @@ func (l *Ledger) setButtons() {
 	}
 	if l.Selected != nil && !l.Selected.Order.RectifiedAt.IsZero() {
 		l.OnSite.Disable()
+	}
+	if l.Selected == nil || !l.Selected.Appeal.Pending() {
+		l.Decide.Disable()
 	}
 }
 
@@ -259,6 +368,8 @@ type StepForm struct {
 	Action   *widget.Entry
 	Response *widget.Entry
 	ReRated  *widget.Check
+	Category *widget.Select // 分类/转办
+	Assignee *widget.Select
 	dlg      dialog.Dialog
 	submit   func()
 }
@@ -277,7 +388,41 @@ func (l *Ledger) showForm(kind app.StepKind) {
 	f.Detail.Wrapping = fyne.TextWrapWord
 	var items []*widget.FormItem
 	title := app.StepName(string(kind))
+	o := l.Selected.Order
 	switch kind {
+	case app.StepAssigned:
+		title = "分类/转办"
+		var cats []string
+		for _, c := range categoryChoices {
+			cats = append(cats, c.Name())
+		}
+		f.Category = widget.NewSelect(cats, nil)
+		if o.Category != "" {
+			f.Category.Selected = o.Category.Name()
+		}
+		f.Assignee = widget.NewSelect(l.assignees, nil)
+		for label, sid := range l.assigneeID {
+			if sid == o.AssigneeID {
+				f.Assignee.Selected = label
+			}
+		}
+		f.Detail.SetPlaceHolder("分类或更换责任人的原因（必填）")
+		items = append(items, widget.NewFormItem("分类", f.Category), widget.NewFormItem("责任人", f.Assignee),
+			widget.NewFormItem("原因", f.Detail))
+	case app.StepAppealDecision:
+		title = "申诉裁定"
+		var labels []string
+		for _, c := range decisionChoices {
+			labels = append(labels, c.label)
+		}
+		f.Choice = widget.NewSelect(labels, nil)
+		f.Detail.SetPlaceHolder("复核依据（申诉材料、与评价人沟通、调阅监控、调查等）")
+		if a := l.Selected.Appeal; a != nil {
+			ev := widget.NewLabel(a.Evidence)
+			ev.Wrapping = fyne.TextWrapWord
+			items = append(items, widget.NewFormItem("申诉理由", ev))
+		}
+		items = append(items, widget.NewFormItem("复核结论", f.Choice), widget.NewFormItem("复核依据", f.Detail))
 	case app.StepContacted:
 		f.Detail.SetPlaceHolder("联系方式（电话、上门）和结果")
 		items = append(items, widget.NewFormItem("联系情况", f.Detail))
@@ -303,9 +448,26 @@ func (l *Ledger) showForm(kind app.StepKind) {
 	}
 	f.submit = func() {
 		Run(l.env, func(ctx context.Context) (app.WorkOrder, error) {
-			if kind == app.StepOnSite {
+			switch kind {
+			case app.StepOnSite:
 				return l.svc.RecordOnSite(ctx, l.user, id, app.OnSiteInput{Problem: f.Problem.Text, Action: f.Action.Text,
 					Response: f.Response.Text, ReRated: f.ReRated.Checked})
+			case app.StepAssigned:
+				in := app.AssignInput{AssigneeID: l.assigneeID[f.Assignee.Selected], Reason: f.Detail.Text}
+				for _, c := range categoryChoices {
+					if c.Name() == f.Category.Selected {
+						in.Category = c
+					}
+				}
+				return l.svc.Assign(ctx, l.user, id, in)
+			case app.StepAppealDecision:
+				v := app.Verdict("")
+				for _, c := range decisionChoices {
+					if c.label == f.Choice.Selected {
+						v = c.v
+					}
+				}
+				return l.svc.DecideAppeal(ctx, l.user, id, v, f.Detail.Text)
 			}
 			in := app.StepInput{Kind: kind, Detail: f.Detail.Text}
 			if f.Choice != nil {

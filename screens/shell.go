@@ -27,7 +27,8 @@ type Backend struct {
 	Report func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error)
 }
 
-// Shell runs the window's flow: first start → login → dashboard.
+// Shell runs the window's flow: first start → login → dashboard (a clerk:
+// their own work orders).
 type Shell struct {
 	env    *Env
 	be     Backend
@@ -39,6 +40,7 @@ type Shell struct {
 	setup *Setup
 	login *Login
 	dash  *Dashboard
+	mine  *MyOrders // a clerk's own orders
 }
 
 // NewShell makes the flow for env.Win; call Start.
@@ -114,7 +116,12 @@ func (s *Shell) ShowLogin() {
 	l.Focus()
 }
 
+// showDashboard shows a manager the dashboard; a clerk sees their own orders.
 func (s *Shell) showDashboard(user *app.Staff) {
+	if user.Role != app.RoleManager {
+		s.showMyOrders(user)
+		return
+	}
 	d := NewDashboard(s.env, s.svc, user)
 	d.OnLogout = s.ShowLogin
 	if s.be.Report != nil {
