@@ -27,6 +27,7 @@ type Dashboard struct {
 	Logout  *widget.Button
 	Report  *widget.Button // 月报: hidden until SetReport
 	Ledger  *widget.Button // 差评台账: opens the ledger (LedgerScreen) in the window
+	Paper   *widget.Button // 录入评价表: opens the paper-form entry (PaperScreen)
 	// OnLogout runs when the user signs out (the shell shows the login screen).
 	OnLogout func()
 
@@ -47,6 +48,8 @@ type Dashboard struct {
 	ReportDialog *ReportDialog
 	// LedgerScreen is the ledger opened by the 差评台账 button (for tests).
 	LedgerScreen *Ledger
+	// PaperScreen is the paper-form entry opened by 录入评价表 (for tests).
+	PaperScreen *PaperEntry
 }
 
 // SetReport enables the 月报 button, which generates reports with f.
@@ -84,7 +87,8 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	d.Report = widget.NewButton("月报", d.showReport)
 	d.Report.Hide()
 	d.Ledger = widget.NewButton("差评台账", d.openLedger)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Ledger, d.Report, d.Refresh, d.Logout), d.Title)
+	d.Paper = widget.NewButton("录入评价表", d.openPaperEntry)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Paper, d.Ledger, d.Report, d.Refresh, d.Logout), d.Title)
 	second := container.NewBorder(nil, nil, nil, d.Updated, d.Info)
 	header := container.NewStack(canvas.NewRectangle(colPanel), container.NewPadded(container.NewVBox(top, second)))
 
