@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -261,9 +262,17 @@ func RenderLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, f
 		if n, ok := windows[o.WindowID]; ok {
 			win = n
 		}
+		evName := ""
+		if o.EvaluationID != 0 {
+			ev, err := svc.Store.Evaluation(ctx, o.EvaluationID)
+			if err != nil && !errors.Is(err, app.ErrNotFound) {
+				return nil, 0, err
+			}
+			evName = ev.EvaluatorName
+		}
 		row := []any{o.ID, serial, date(o.CreatedAt), o.ItemCode, e.ItemName, win, staffNo[o.ClerkID], e.ClerkName,
 			o.Category.Name(), e.AssigneeName, o.State.Name(), o.Verdict.Name(), e.Level.Name(),
-			strings.Join(e.Tags, "、"), e.Text, e.EvaluatorName, e.EvaluatorTel}
+			strings.Join(e.Tags, "、"), maskText(e.Text, evName), e.EvaluatorName, e.EvaluatorTel}
 		for _, k := range app.DueKinds() {
 			d, ok := e.Due(k)
 			if !ok {
@@ -300,6 +309,17 @@ func RenderLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, f
 }
 
 func ptr[T any](v T) *T { return &v }
+
+var phoneInText = regexp.MustCompile(`1[3-9]\d{9}|0\d{2,3}-?\d{7,8}`)
+
+// maskText masks the evaluator's name and any phone number in free text, as
+// the evaluator columns are masked: a workbook travels further than the screen.
+func maskText(text, evaluator string) string {
+	if n := strings.TrimSpace(evaluator); n != "" {
+		text = strings.ReplaceAll(text, n, app.MaskName(n))
+	}
+	return phoneInText.ReplaceAllStringFunc(text, app.MaskPhone)
+}
 
 // writeSummarySheet writes the daily summary (Service.Summary) on its sheet:
 // the counts, the open deadlines by kind, and the overdue and due-soon orders.

@@ -144,7 +144,7 @@ func TestLedgerXLSX(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, want := range map[string]string{"流水号": tx.Serial, "事项名称": e.ItemName, "被评价人": e.ClerkName,
+		for name, want := range map[string]string{"流水号": tx.Serial, "评价内容": maskText(e.Text, ev.EvaluatorName), "事项名称": e.ItemName, "被评价人": e.ClerkName,
 			"状态": o.State.Name(), "核实结论": o.Verdict.Name(), "分类": o.Category.Name(), "评价人": e.EvaluatorName,
 			"评价人电话": e.EvaluatorTel, "现场化解": yesNo(o.OnSite), "回访结果": string(o.CallbackResult),
 			"是否超期": yesNo(e.Overdue)} {
@@ -232,6 +232,14 @@ func TestLedgerXLSX(t *testing.T) {
 	rows2, _ := f2.GetRows(LedgerSheet)
 	if len(rows2)-1 != len(some) || len(some) == len(all) {
 		t.Errorf("period: %d rows, ledger %d of %d", len(rows2)-1, len(some), len(all))
+	}
+}
+
+func TestLedgerMaskText(t *testing.T) {
+	got := maskText("李四反映等了很久，电话13812345678，座机0538-8221234", "李四")
+	if strings.Contains(got, "李四") || strings.Contains(got, "13812345678") || strings.Contains(got, "8221234") ||
+		!strings.Contains(got, "李*") || !strings.Contains(got, "反映等了很久") {
+		t.Errorf("maskText: %q", got)
 	}
 }
 
