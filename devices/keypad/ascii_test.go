@@ -33,3 +33,24 @@ func TestKeyMaps(t *testing.T) {
 		}
 	}
 }
+
+// Garbage never panics and never yields a key outside 1–5 stars or a reason
+// outside 1–8, nor a reason that does not follow a 1- or 2-star key.
+func FuzzASCIIDecoder(f *testing.F) {
+	f.Add([]byte("5\r\n2AB\x00\xff1H"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := &ASCIIDecoder{}
+		lastBad := false
+		for _, k := range d.Feed(data) {
+			switch {
+			case k.Stars != 0:
+				if k.Stars > 5 || k.Reason != 0 {
+					t.Fatalf("bad key %+v", k)
+				}
+				lastBad = k.Stars <= 2
+			case k.Reason < 1 || k.Reason > 8 || !lastBad:
+				t.Fatalf("reason %+v not after a bad rating", k)
+			}
+		}
+	})
+}
