@@ -80,29 +80,12 @@ func (s *Service) PaperFormContext(ctx context.Context, actor *Staff, serial str
 	if tx.Status.Finished() && !tx.CompletedAt.IsZero() {
 		info.Due = s.Cal.Deadline(tx.CompletedAt, s.Profile.Rating.Window)
 	}
-	related, err := s.Store.RelatedTransactions(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(related))
-	for i, t := range related {
-		ids[i] = t.ID
-	}
-	existing, err := s.Store.EvaluationsFor(ctx, ids)
+	related, existing, err := s.ratingContext(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	// The slots a rating of tx fills, as planRating chooses them.
-	for _, t := range related {
-		covered := t.ID == tx.ID && !tx.IsTheme
-		if tx.IsTheme {
-			covered = t.ThemeParentID == tx.ID
-		} else if tx.BatchID != "" {
-			covered = t.BatchID == tx.BatchID
-		}
-		if !covered {
-			continue
-		}
+	for _, t := range ratingTargets(tx, related) {
 		if taken := slotTaken(existing, t.ID, t.Visits); taken != nil {
 			e := *taken
 			info.Rated = &e
@@ -148,18 +131,9 @@ func (s *Service) EnterPaperForm(ctx context.Context, actor *Staff, f PaperForm)
 	switch {
 	case err == nil:
 		return rows, nil
-	case errors.Is(err, ErrDuplicate):
-		// The rules found the visit free, so the database refused either the
-		// form number or a rating stored in the meantime: tell which.
-		info, cerr := s.PaperFormContext(ctx, actor, tx.Serial)
-		if cerr == nil && info.Rated == nil {
-			return nil, &UserError{Code: "form_entered",
-				Msg: fmt.Sprintf("该表号已录入（%s），同一张评价表不能录入两次，请核对表号", f.FormNo), Err: err}
-		}
-		if cerr == nil {
-			return nil, &UserError{Code: "already_rated", Msg: info.RatedMsg, Err: err}
-		}
-		return nil, err
+	case ErrorCode(err) == "form_entered":
+		return nil, &UserError{Code: "form_entered",
+			Msg: fmt.Sprintf("该表号已录入（%s），同一张评价表不能录入两次，请核对表号", f.FormNo), Err: err}
 	case ErrorCode(err) == "window_closed" && !strings.Contains(UserMessage(err), "系统已记为"):
 		var ue *UserError
 		errors.As(err, &ue)

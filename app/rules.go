@@ -102,27 +102,9 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 		return planFollowUp(p, cal, req, ratedAt, target, existing)
 	}
 
-	// Who the rating applies to: a theme's overall rating covers every linked
-	// item (GB39734 7.1.3); a batch's one rating covers every declaration (7.1.2).
-	targets := []Transaction{target}
-	switch {
-	case target.IsTheme:
-		targets = targets[:0]
-		for _, t := range related {
-			if t.ThemeParentID == target.ID {
-				targets = append(targets, t)
-			}
-		}
-		if len(targets) == 0 {
-			return nil, refuse("empty_theme", "该主题业务没有关联事项，无法评价")
-		}
-	case target.BatchID != "":
-		targets = targets[:0]
-		for _, t := range related {
-			if t.BatchID == target.BatchID {
-				targets = append(targets, t)
-			}
-		}
+	targets := ratingTargets(target, related)
+	if len(targets) == 0 {
+		return nil, refuse("empty_theme", "该主题业务没有关联事项，无法评价")
 	}
 
 	event := newUID()
@@ -156,6 +138,31 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 		})
 	}
 	return plan, nil
+}
+
+// ratingTargets is who a rating of target applies to: a theme's overall rating
+// covers every linked item (GB39734 7.1.3); a batch's one rating covers every
+// declaration (7.1.2); otherwise the transaction itself. related comes from
+// Store.RelatedTransactions.
+func ratingTargets(target Transaction, related []Transaction) []Transaction {
+	var out []Transaction
+	switch {
+	case target.IsTheme:
+		for _, t := range related {
+			if t.ThemeParentID == target.ID {
+				out = append(out, t)
+			}
+		}
+	case target.BatchID != "":
+		for _, t := range related {
+			if t.BatchID == target.BatchID {
+				out = append(out, t)
+			}
+		}
+	default:
+		out = []Transaction{target}
+	}
+	return out
 }
 
 // alreadyRated explains why a slot is taken.

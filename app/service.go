@@ -50,15 +50,7 @@ func (s *Service) Rate(ctx context.Context, actor *Staff, req RateRequest) ([]Ev
 	if err != nil {
 		return nil, err
 	}
-	related, err := s.Store.RelatedTransactions(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(related))
-	for i, t := range related {
-		ids[i] = t.ID
-	}
-	existing, err := s.Store.EvaluationsFor(ctx, ids)
+	related, existing, err := s.ratingContext(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +70,24 @@ func (s *Service) Rate(ctx context.Context, actor *Staff, req RateRequest) ([]Ev
 	}
 	return s.store(ctx, plan.rows, AuditEntry{At: now, StaffID: actorID, Action: "rate",
 		Detail: fmt.Sprintf("%s %s %s", tx.Serial, req.Channel, req.Level.Name())})
+}
+
+// ratingContext loads what the rules need to judge a rating of tx: the
+// transactions that share its rating and the rows already stored for them.
+func (s *Service) ratingContext(ctx context.Context, tx Transaction) ([]Transaction, []Evaluation, error) {
+	related, err := s.Store.RelatedTransactions(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int64, len(related))
+	for i, t := range related {
+		ids[i] = t.ID
+	}
+	existing, err := s.Store.EvaluationsFor(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	return related, existing, nil
 }
 
 // Correct records a correction of a mistyped rating (a paper form entered
@@ -156,6 +166,9 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 // storeErr turns a duplicate from the database (two devices racing for one
 // visit) into the same refusal the rules give.
 func (s *Service) storeErr(err error) error {
+	if errors.Is(err, ErrFormEntered) {
+		return &UserError{Code: "form_entered", Msg: "该表号已录入，同一张评价表不能录入两次，请核对表号", Err: err}
+	}
 	if errors.Is(err, ErrDuplicate) {
 		return &UserError{Code: "already_rated", Msg: "该次办理已评价，同一次办理只能评价一次", Err: err}
 	}

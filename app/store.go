@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -14,6 +15,10 @@ var ErrNotFound = errors.New("not found")
 // second rating of one visit (the database enforces one, so two clerks or two
 // devices racing cannot both store one).
 var ErrDuplicate = errors.New("duplicate record")
+
+// ErrFormEntered is the duplicate of a paper form number: the same form
+// entered twice. It wraps ErrDuplicate.
+var ErrFormEntered = fmt.Errorf("paper form already entered: %w", ErrDuplicate)
 
 // Store is what app/ needs from persistence. storage/ implements it on SQLite;
 // app tests use an in-memory fake. Every write that other nodes or the county

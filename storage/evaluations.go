@@ -231,7 +231,7 @@ func addPaperForms(ctx context.Context, tx *sql.Tx, rows []app.Evaluation) error
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("paper form %s was already entered: %w", e.FormNo, ErrDuplicate)
+			return fmt.Errorf("paper form %s: %w", e.FormNo, app.ErrFormEntered)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO paper_forms (form_no, evaluation_id, entered_by, entered_at) VALUES (?, ?, ?, ?)`,
 			e.FormNo, e.ID, ref(e.EnteredBy), ms(e.CreatedAt)); err != nil {

@@ -107,3 +107,25 @@ func TestDashboardSettlesTimeouts(t *testing.T) {
 		t.Fatalf("after the window: %v %+v", err, db.Month.Counts)
 	}
 }
+
+// A form number entered twice is told apart from a visit rated twice.
+func TestFormNumberTwiceIsNotAlreadyRated(t *testing.T) {
+	d := openTest(t)
+	f := seed(t, d)
+	svc := serviceOn(t, d)
+	mgr := &app.Staff{ID: f.manager, Role: app.RoleManager, Active: true}
+	var txs []app.Transaction
+	for i := 0; i < 2; i++ {
+		tx, _ := d.AddTransaction(ctx, app.Transaction{ItemCode: "I001", WindowID: f.win1, ClerkID: f.clerk1,
+			Status: app.TxCompleted, Visits: 1, BatchCount: 1, CreatedAt: t0, CompletedAt: t0.Add(30 * time.Minute)})
+		txs = append(txs, tx)
+	}
+	req := app.RateRequest{TransactionID: txs[0].ID, Level: app.LevelGood, Channel: app.ChannelPaper, FormNo: "F1"}
+	if _, err := svc.Rate(ctx, mgr, req); err != nil {
+		t.Fatal(err)
+	}
+	req.TransactionID = txs[1].ID
+	if _, err := svc.Rate(ctx, mgr, req); app.ErrorCode(err) != "form_entered" {
+		t.Fatalf("second use of form F1: %v", err)
+	}
+}

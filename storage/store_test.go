@@ -476,7 +476,7 @@ func TestPaperForms(t *testing.T) {
 		t.Fatalf("paper_forms rows = %d", n)
 	}
 	_, err := d.AddEvaluations(ctx, []app.Evaluation{followUp(paper(tx, "PF-0001"))}, nil, nil, app.AuditEntry{})
-	if !errors.Is(err, ErrDuplicate) || !strings.Contains(err.Error(), "PF-0001") {
+	if !errors.Is(err, ErrDuplicate) || !errors.Is(err, app.ErrFormEntered) || !strings.Contains(err.Error(), "PF-0001") {
 		t.Fatalf("form entered twice: %v", err)
 	}
 	// A correction of a form's row keeps the form number.
