@@ -100,6 +100,16 @@ type Ticket struct {
 	ServedAt   time.Time
 	DoneAt     time.Time
 	NoShow     bool
+
+	// Queue state (app/hall.go). Zero values are what the foundation's
+	// tickets mean: state derived from the times, no priority reason.
+	State        TicketState
+	PriorityKind PriorityKind
+	SlotStart    time.Time // appointment slot; zero = walk-in
+	SlotEnd      time.Time
+	ToWindowID   int64 // transferred straight to this window; 0 = any window of the category
+	ReturnWindow int64 // come back to this window after ToWindowID/category finishes it
+	Calls        int   // times called (recalls included)
 }
 
 // OrderFilter selects work orders.
