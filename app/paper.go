@@ -134,7 +134,7 @@ func (s *Service) EnterPaperForm(ctx context.Context, actor *Staff, f PaperForm)
 	case ErrorCode(err) == "form_entered":
 		return nil, &UserError{Code: "form_entered",
 			Msg: fmt.Sprintf("该表号已录入（%s），同一张评价表不能录入两次，请核对表号", f.FormNo), Err: err}
-	case ErrorCode(err) == "window_closed" && !strings.Contains(UserMessage(err), "系统已记为"):
+	case ErrorCode(err) == "window_closed":
 		var ue *UserError
 		errors.As(err, &ue)
 		lvl := LevelNone

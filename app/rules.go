@@ -169,7 +169,9 @@ func ratingTargets(target Transaction, related []Transaction) []Transaction {
 func alreadyRated(tx Transaction, e *Evaluation) error {
 	switch {
 	case e.Kind == KindTimeout:
-		return refuse("window_closed", "办件 %s 已超过评价时限，系统已记为%s", tx.Serial, timeoutName(e.Level))
+		// Its own code: the visit is settled (a timeout row stands), which a
+		// caller treats differently from a rating that merely came too late.
+		return refuse("timed_out", "办件 %s 已超过评价时限，系统已记为%s", tx.Serial, timeoutName(e.Level))
 	case tx.AgentName != "":
 		// SZ 14: 帮办代办 is rated once, by either the agent or the applicant.
 		who := "申请人"

@@ -214,7 +214,7 @@ func TestRatingWindowAndTimeouts(t *testing.T) {
 				t.Errorf("settling twice recorded %d more", n)
 			}
 			_, err = f.rate(nil, RateRequest{TransactionID: unrated.ID, Level: LevelVeryGood, Channel: ChannelQR})
-			wantCode(t, err, "window_closed")
+			wantCode(t, err, "timed_out")
 		})
 	}
 }

@@ -893,7 +893,9 @@ func (g *gen) attempt(actor *app.Staff, req app.RateRequest, expect string) ([]a
 		g.res.Ratings++
 		g.res.Rows += len(rows)
 		return rows, true
-	case code != "" && code == expect:
+	// A late rating is refused as window_closed, or as timed_out once the
+	// visit's timeout row has been settled: both are the expected "too late".
+	case code != "" && (code == expect || expect == "window_closed" && code == "timed_out"):
 		g.res.Refused[code]++
 		return nil, false
 	case code != "":

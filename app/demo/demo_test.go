@@ -41,7 +41,9 @@ func TestGenerateNational(t *testing.T) {
 	if res.Transactions < 500 || res.Ratings < 400 || res.Timeouts == 0 || res.Orders == 0 {
 		t.Errorf("too little generated: %+v", res)
 	}
-	for _, code := range []string{"already_rated", "window_closed", "no_followup"} {
+	// A late rating is window_closed, or timed_out once its timeout row stands.
+	res.Refused["late"] = res.Refused["window_closed"] + res.Refused["timed_out"]
+	for _, code := range []string{"already_rated", "late", "no_followup"} {
 		if res.Refused[code] == 0 {
 			t.Errorf("no refusal %s attempted", code)
 		}
