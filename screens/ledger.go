@@ -505,12 +505,18 @@ func (l *Ledger) showForm(kind app.StepKind) {
 // dashboard back, refreshed.
 func (d *Dashboard) openLedger() {
 	l := NewLedger(d.env, d.svc, d.user)
-	l.OnBack = func() {
+	d.LedgerScreen = l
+	l.OnBack = d.showSub("ledger", l.Content())
+	l.Reload()
+}
+
+// showSub puts a sub-screen in the dashboard's window and returns what its
+// 返回首页 does: bring the dashboard back, refreshed.
+func (d *Dashboard) showSub(name string, content fyne.CanvasObject) (back func()) {
+	d.env.Win.SetContent(content)
+	d.env.shown(name)
+	return func() {
 		d.env.Win.SetContent(d.obj)
 		d.Reload()
 	}
-	d.LedgerScreen = l
-	d.env.Win.SetContent(l.Content())
-	d.env.shown("ledger")
-	l.Reload()
 }

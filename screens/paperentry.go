@@ -446,12 +446,7 @@ func (p *PaperEntry) clear() {
 // 返回首页 brings the dashboard back, refreshed.
 func (d *Dashboard) openPaperEntry() {
 	p := NewPaperEntry(d.env, d.svc, d.user)
-	p.OnBack = func() {
-		d.env.Win.SetContent(d.obj)
-		d.Reload()
-	}
 	d.PaperScreen = p
-	d.env.Win.SetContent(p.Content())
-	d.env.shown("paperentry")
+	p.OnBack = d.showSub("paperentry", p.Content())
 	p.Focus()
 }
