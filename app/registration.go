@@ -1,0 +1,455 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// RegisterRequest is what the clerk enters at the counter after calling a
+// ticket (办件登记).
+type RegisterRequest struct {
+	WindowID, ClerkID, TicketID    int64 // ClerkID 0 = the actor; TicketID 0 = no ticket (e.g. 出件)
+	ApplicantName, IDNumber, Phone string
+	Items                          []string // item codes; several + Theme = 一件事 (theme parent + one child per item)
+	Theme                          bool
+	ThemeName                      string              // the theme's code or exact name in the 事项清单
+	BatchCount                     int                 // 批量: declarations covered (>=1; 0 is read as 1)
+	AgentName                      string              // 帮办代办人; empty when none
+	Received                       map[string][]string // item code → materials received
+}
+
+// Registration is what Register stored and what the applicant must still bring.
+type Registration struct {
+	Transactions []Transaction       // theme parent first when Theme
+	Missing      map[string][]string // item code → materials still missing (一次性告知单, JZ 7.6.2); items with nothing missing are absent
+}
+
+// TxGroupStore is implemented by stores that write several transactions in
+// one database transaction (storage.DB). Register and Advance use it when
+// present, so a theme or a batch is never half stored; otherwise they fall
+// back to one write per row (the in-memory test stores).
+type TxGroupStore interface {
+	// AddTransactionGroup stores the rows as AddTransaction does; when the
+	// first row is a theme parent, every other row becomes its child.
+	AddTransactionGroup(ctx context.Context, txs []Transaction, audit AuditEntry) ([]Transaction, error)
+	// UpdateTransactionGroup stores every row as UpdateTransaction does.
+	UpdateTransactionGroup(ctx context.Context, txs []Transaction, audit AuditEntry) error
+}
+
+// IDKeyStore gives the centre's key for HashID. Every node of a centre must
+// use the same key (the hub's, replicated with the configuration) so that one
+// person's transactions match across counters.
+type IDKeyStore interface {
+	IDHashKey(ctx context.Context) ([]byte, error)
+}
+
+// unkeyedID is the HashID key of a store without IDKeyStore (tests, demos).
+var unkeyedID = []byte("bianmin-unkeyed-id-hash")
+
+const (
+	maxNameRunes = 50
+	maxBatch     = 999
+)
+
+// validName accepts a person's name: letters (any script), the middle dot of
+// minority and foreign names, and inner spaces; no digits or symbols.
+func validName(n string) bool {
+	if n == "" || utf8.RuneCountInString(n) > maxNameRunes {
+		return false
+	}
+	for _, r := range n {
+		switch {
+		case unicode.IsLetter(r), r == '·', r == '•', r == '.', r == ' ':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Register stores a transaction (or a theme with its items, or a batch) for
+// the person in front of the window and returns what is still missing, so the
+// clerk can tell everything at once (一次性告知, JZ 7.6.2). The ID number is
+// checked (GB 11643) and stored masked and hashed only.
+func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterRequest) (Registration, error) {
+	var out Registration
+	if actor == nil || !actor.Active {
+		return out, refuse("not_logged_in", "请先登录后再登记办件")
+	}
+	clerk := req.ClerkID
+	if clerk == 0 {
+		clerk = actor.ID
+	}
+	if clerk != actor.ID && actor.Role != RoleManager {
+		return out, refuse("not_your_case", "只能以本人工号登记办件")
+	}
+	name := strings.TrimSpace(req.ApplicantName)
+	if name == "" {
+		return out, refuse("no_name", "请填写申请人姓名")
+	}
+	if !validName(name) {
+		return out, refuse("bad_name", "申请人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
+	}
+	id, err := ValidateIDNumber(req.IDNumber)
+	if err != nil {
+		return out, err
+	}
+	phone := strings.TrimSpace(req.Phone)
+	if phone != "" { // optional: not everyone has a phone; checked when given
+		if phone, err = ValidatePhone(phone); err != nil {
+			return out, err
+		}
+	}
+	agent := strings.TrimSpace(req.AgentName)
+	if agent != "" {
+		if !validName(agent) {
+			return out, refuse("bad_agent", "代办人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
+		}
+		if agent == name {
+			return out, refuse("bad_agent", "代办人与申请人是同一人，无需填写代办人")
+		}
+	}
+	batch := req.BatchCount
+	if batch == 0 {
+		batch = 1
+	}
+	if batch < 1 || batch > maxBatch {
+		return out, refuse("bad_batch", "批量件数应为1至%d", maxBatch)
+	}
+	if req.WindowID == 0 {
+		return out, refuse("no_window", "未选择窗口，请在设置中指定本机窗口")
+	}
+	if err := s.checkWindow(ctx, req.WindowID); err != nil {
+		return out, err
+	}
+
+	catalogue, err := s.Store.Items(ctx)
+	if err != nil {
+		return out, err
+	}
+	byCode := make(map[string]ServiceItem, len(catalogue))
+	for _, it := range catalogue {
+		byCode[it.Code] = it
+	}
+	var items []ServiceItem
+	seen := map[string]bool{}
+	for _, c := range req.Items {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if seen[c] {
+			return out, refuse("dup_item", "事项 %s 选了两次；同一事项多次申报请填写批量件数", c)
+		}
+		seen[c] = true
+		it, ok := byCode[c]
+		if !ok {
+			return out, refuse("unknown_item", "事项清单中没有编码为 %s 的事项", c)
+		}
+		if !it.Active {
+			return out, refuse("inactive_item", "事项“%s”已停用，不能登记", it.Name)
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return out, refuse("no_item", "请至少选择一个办理事项")
+	}
+
+	key := unkeyedID
+	if ks, ok := s.Store.(IDKeyStore); ok {
+		if key, err = ks.IDHashKey(ctx); err != nil {
+			return out, err
+		}
+	}
+	now := s.Clock.Now()
+	base := Transaction{
+		ApplicantName: name, IDMasked: MaskID(id), IDHash: HashID(key, id), Phone: phone, AgentName: agent,
+		WindowID: req.WindowID, ClerkID: clerk, TicketID: req.TicketID, Status: TxRegistered, Visits: 1,
+		BatchCount: batch, CreatedAt: now,
+	}
+	var rows []Transaction
+	var themeItem ServiceItem
+	if req.Theme {
+		// GB39734 7.1.3: a theme is a parent transaction for the overall
+		// rating and one child per item (each may also be rated alone).
+		if len(items) < 2 {
+			return out, refuse("theme_items", "“一件事”主题至少包含两个事项")
+		}
+		tn := strings.TrimSpace(req.ThemeName)
+		if tn == "" {
+			return out, refuse("no_theme", "请选择“一件事”主题")
+		}
+		found := false
+		for _, it := range catalogue {
+			if it.Code == tn || it.Name == tn {
+				themeItem, found = it, true
+				break
+			}
+		}
+		if !found || !themeItem.Active {
+			return out, refuse("unknown_theme", "事项清单中没有“%s”这个“一件事”主题，请从清单中选择", tn)
+		}
+		if seen[themeItem.Code] {
+			return out, refuse("theme_items", "主题“%s”不能同时作为它自己的子事项", themeItem.Name)
+		}
+		p := base
+		p.ItemCode, p.IsTheme, p.BatchCount = themeItem.Code, true, 1
+		rows = append(rows, p)
+	} else if len(items) > 1 || batch > 1 {
+		// GB39734 7.1.2: one rating covers every declaration of the visit.
+		base.BatchID = "B" + newUID()
+	}
+	for _, it := range items {
+		t := base
+		t.ItemCode = it.Code
+		rows = append(rows, t)
+	}
+
+	audit := AuditEntry{At: now, StaffID: actor.ID, Action: "register",
+		Detail: fmt.Sprintf("window %d ticket %d items %s theme %t batch %d agent %t", req.WindowID, req.TicketID,
+			strings.Join(codes(items), ","), req.Theme, batch, agent != "")}
+	stored, err := s.addGroup(ctx, rows, audit)
+	if err != nil {
+		return out, err
+	}
+	out.Transactions = stored
+	out.Missing = map[string][]string{}
+	check := items
+	if req.Theme {
+		check = append([]ServiceItem{themeItem}, items...)
+	}
+	for _, it := range check {
+		if m := missing(it.Materials, req.Received[it.Code]); len(m) > 0 {
+			out.Missing[it.Code] = m
+		}
+	}
+	s.Log.Info("transaction registered", "serial", stored[0].Serial, "rows", len(stored), "window", req.WindowID,
+		"clerk", clerk)
+	return out, nil
+}
+
+func codes(items []ServiceItem) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Code
+	}
+	return out
+}
+
+// missing is want minus got (compared without surrounding spaces), in want's order.
+func missing(want, got []string) []string {
+	have := map[string]bool{}
+	for _, g := range got {
+		have[strings.TrimSpace(g)] = true
+	}
+	var out []string
+	for _, w := range want {
+		if !have[strings.TrimSpace(w)] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (s *Service) checkWindow(ctx context.Context, id int64) error {
+	ws, err := s.Store.Windows(ctx)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		if w.ID == id {
+			if !w.Active {
+				return refuse("inactive_window", "%d号窗口已停用，不能登记办件", w.Number)
+			}
+			return nil
+		}
+	}
+	return refuse("unknown_window", "本机设置的窗口不存在，请联系中心负责人重新设置")
+}
+
+// addGroup stores the rows at once when the store can; otherwise one by one
+// (parent first, children pointing at it).
+func (s *Service) addGroup(ctx context.Context, rows []Transaction, audit AuditEntry) ([]Transaction, error) {
+	if gs, ok := s.Store.(TxGroupStore); ok {
+		return gs.AddTransactionGroup(ctx, rows, audit)
+	}
+	out := make([]Transaction, 0, len(rows))
+	for i, t := range rows {
+		if i > 0 && rows[0].IsTheme {
+			t.ThemeParentID = out[0].ID
+		}
+		st, err := s.Store.AddTransaction(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, s.Store.AddAudit(ctx, audit)
+}
+
+// txRank orders the states: a transaction never moves back.
+func txRank(st TxStatus) int {
+	switch st {
+	case TxRegistered:
+		return 0
+	case TxAccepted:
+		return 1
+	}
+	return 2
+}
+
+// checkMove says whether a transaction in state from may move to to.
+// 受理 follows 登记; 办结 follows 登记 (即办件 on the spot) or 受理; 退件
+// follows 登记 or 受理; 不予受理 only before acceptance; a finished
+// transaction (办结/退件/不予受理, SZ 17) does not move again.
+func checkMove(t Transaction, to TxStatus) error {
+	from := t.Status
+	switch {
+	case from.Finished():
+		return refuse("already_finished", "办件 %s 已%s，不能再改为%s", t.Serial, from.Name(), to.Name())
+	case from == to:
+		return refuse("same_status", "办件 %s 已是“%s”状态", t.Serial, to.Name())
+	case to == TxRefused && from == TxAccepted:
+		return refuse("bad_move", "办件 %s 已受理，不能再“不予受理”；如需退回请选择退件", t.Serial)
+	}
+	return nil
+}
+
+// Advance moves a transaction to accepted, completed, returned or refused.
+// A theme parent and its children, and the members of a batch, move together
+// (they share one rating, GB39734 7.1.2–7.1.3). Returning and refusing need a
+// reason (一次性告知, JZ 7.6.2). Completion makes the rating window start.
+func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxStatus, note string) ([]Transaction, error) {
+	if actor == nil || !actor.Active {
+		return nil, refuse("not_logged_in", "请先登录")
+	}
+	switch to {
+	case TxAccepted, TxCompleted, TxReturned, TxRefused:
+	default:
+		return nil, refuse("bad_status", "无效的办件状态：%s", to)
+	}
+	note = strings.TrimSpace(note)
+	if (to == TxReturned || to == TxRefused) && note == "" {
+		return nil, refuse("no_reason", "%s须填写原因，以便一次性告知申请人", to.Name())
+	}
+	tx, err := s.Store.Transaction(ctx, txID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, refuse("unknown_transaction", "未找到该办件")
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Any active clerk may move it: B covers for A (AB岗, JZ 7.6.4) and the
+	// 出件 window completes what another window accepted.
+	group, err := s.Store.RelatedTransactions(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(group, func(i, j int) bool { return group[i].ID < group[j].ID })
+	now := s.Clock.Now()
+	for i := range group {
+		t := &group[i]
+		if err := checkMove(*t, to); err != nil {
+			return nil, err
+		}
+		if to == TxAccepted || (to == TxCompleted && t.AcceptedAt.IsZero()) {
+			t.AcceptedAt = now
+		}
+		if to.Finished() {
+			t.CompletedAt = now
+		}
+		t.Status = to
+	}
+	audit := AuditEntry{At: now, StaffID: actor.ID, Action: "tx_" + string(to),
+		Detail: fmt.Sprintf("%s (%d rows) %s", tx.Serial, len(group), note)}
+	if gs, ok := s.Store.(TxGroupStore); ok {
+		if err := gs.UpdateTransactionGroup(ctx, group, audit); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, t := range group {
+			if err := s.Store.UpdateTransaction(ctx, t); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.Store.AddAudit(ctx, audit); err != nil {
+			return nil, err
+		}
+	}
+	return group, nil
+}
+
+// SearchItems finds active items for the counter's item picker: an exact
+// code first (a USB barcode scanner types the code and Enter), then code
+// prefixes, pinyin initials and name substrings. limit <= 0 means 20. An
+// empty query lists the active items by code.
+func (s *Service) SearchItems(ctx context.Context, q string, limit int) ([]ServiceItem, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	all, err := s.Store.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q = strings.TrimSpace(q)
+	lq := strings.ToLower(q)
+	type hit struct {
+		it   ServiceItem
+		rank int
+	}
+	var hits []hit
+	for _, it := range all {
+		if !it.Active {
+			continue
+		}
+		code, py := strings.ToLower(it.Code), strings.ToLower(it.Pinyin)
+		rank := -1
+		switch {
+		case q == "":
+			rank = 4
+		case code == lq:
+			rank = 0
+		case strings.HasPrefix(code, lq):
+			rank = 1
+		case py != "" && strings.HasPrefix(py, lq):
+			rank = 2
+		case strings.Contains(it.Name, q):
+			rank = 3
+		case py != "" && strings.Contains(py, lq):
+			rank = 4
+		}
+		if rank >= 0 {
+			hits = append(hits, hit{it, rank})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].rank != hits[j].rank {
+			return hits[i].rank < hits[j].rank
+		}
+		return hits[i].it.Code < hits[j].it.Code
+	})
+	out := make([]ServiceItem, 0, min(limit, len(hits)))
+	for _, h := range hits {
+		if len(out) == limit {
+			break
+		}
+		out = append(out, h.it)
+	}
+	return out, nil
+}
+
+// OrderFor is the 差评工单 the rules open for a stored evaluation (SZ 22):
+// for an active or follow-up bad review, with the profile's deadlines from
+// now. ok is false when the row needs none. The hub uses it for ratings
+// forwarded by counters, so they enter the ledger as if rated at the hub.
+func (s *Service) OrderFor(e Evaluation) (WorkOrder, bool) {
+	if e.Kind == KindTimeout || !s.Profile.IsBad(e.Level) {
+		return WorkOrder{}, false
+	}
+	return s.newOrder(e, s.Clock.Now()), true
+}
