@@ -14,6 +14,9 @@ type Link struct {
 	Up    bool
 	Since time.Time
 	Err   error // why the link is down (nil when up, or before the first try)
+	// Missed: up, but events were lost (the hub skipped this reader while
+	// it was behind, as app.Broadcaster does): refetch, as after a reconnect.
+	Missed bool
 }
 
 // Message is the Chinese status line.
@@ -29,9 +32,9 @@ func (l Link) Message() string {
 // again with backoff (MinBackoff doubling up to MaxBackoff, with jitter so
 // ten counters do not knock on a restarted hub at the same instant).
 //
-// OnLink(Up) is called after every (re)subscription: events may have been
-// missed while down, so that is when a screen refetches the Board or its
-// Window. Callbacks run on Run's goroutine, one at a time; a Fyne screen
+// OnLink(Up) is called after every (re)subscription, and again with Missed
+// when a gap in Seq shows events were lost: both times a screen refetches
+// the Board or its Window. Callbacks run on Run's goroutine, one at a time; a Fyne screen
 // hops to the UI thread itself.
 type Follower struct {
 	Hall    app.Hall
@@ -93,7 +96,13 @@ func (f *Follower) Run(ctx context.Context) {
 		started := time.Now()
 		state = isUp
 		link(Link{Up: true, Since: started})
+		var last int64
 		for ev := range ch {
+			if last != 0 && ev.Seq > last+1 {
+				log.Info("lan: events missed", "after", last, "next", ev.Seq)
+				link(Link{Up: true, Since: started, Missed: true})
+			}
+			last = ev.Seq
 			if f.OnEvent != nil {
 				f.OnEvent(ev)
 			}

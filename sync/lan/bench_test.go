@@ -1,0 +1,126 @@
+package lan
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"bianmin/app"
+)
+
+// BenchmarkCallToDisplays: a window calls the next ticket through the LAN
+// API and ten hall displays / counters hold the event stream; the figure is
+// the time from the call leaving the counter to the called event arriving at
+// each display (ten samples per call). Target: p99 < 50 ms on loopback.
+//
+//	go test -bench CallToDisplays -run '^$' ./sync/lan/
+func BenchmarkCallToDisplays(b *testing.B) {
+	const displays = 10
+	hall := openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2)
+	h := startHub(b, hall)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	counter := h.client(b)
+	for i := 0; i < b.N; i++ {
+		if _, err := counter.Issue(ctx, app.IssueRequest{CategoryID: testCategory}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	type arrival struct {
+		ticket int64
+		at     time.Time
+	}
+	arrivals := make(chan arrival, displays*64)
+	for d := 0; d < displays; d++ {
+		ch, err := h.client(b).Subscribe(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() {
+			for ev := range ch {
+				if ev.Kind == app.EventCalled && ev.Call != nil {
+					arrivals <- arrival{ev.Call.TicketID, time.Now()}
+				}
+			}
+		}()
+	}
+	lat := make([]time.Duration, 0, b.N*displays)
+	last := make([]time.Duration, 0, b.N) // the slowest display of each call
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		tk, err := counter.CallNext(ctx, 1, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var slowest time.Duration
+		for n := 0; n < displays; {
+			select {
+			case a := <-arrivals:
+				if a.ticket != tk.ID {
+					continue
+				}
+				d := a.at.Sub(start)
+				lat = append(lat, d)
+				slowest = max(slowest, d)
+				n++
+			case <-time.After(30 * time.Second):
+				b.Fatalf("call %d: %d of %d displays got the event", i, n, displays)
+			}
+		}
+		last = append(last, slowest)
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	slices.Sort(last)
+	b.ReportMetric(ms(pct(lat, 50)), "p50-ms")
+	b.ReportMetric(ms(pct(lat, 99)), "p99-ms")
+	b.ReportMetric(ms(pct(last, 99)), "p99-all10-ms")
+}
+
+// BenchmarkIssueTenClients: ten kiosk/counter clients issue tickets at the
+// hub at once; the figure is tickets issued per second at the hub.
+//
+//	go test -bench IssueTenClients -run '^$' ./sync/lan/
+func BenchmarkIssueTenClients(b *testing.B) {
+	const clients = 10
+	hall := openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2)
+	h := startHub(b, hall)
+	ctx := context.Background()
+	cs := make([]*Client, clients)
+	for i := range cs {
+		cs[i] = h.client(b)
+		if _, err := cs[i].Categories(ctx); err != nil { // connect
+			b.Fatal(err)
+		}
+	}
+	var next atomic.Int64
+	b.SetParallelism((clients + 1) / 2) // × GOMAXPROCS goroutines; at least 10 on 2 cores
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		c := cs[int(next.Add(1)-1)%clients]
+		for pb.Next() {
+			if _, err := c.Issue(ctx, app.IssueRequest{CategoryID: testCategory}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	el := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/el.Seconds(), "tickets/s")
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
