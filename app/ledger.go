@@ -497,12 +497,20 @@ type StepView struct {
 }
 
 type ledgerNames struct {
-	staff map[int64]Staff
-	items map[string]string
+	staff   map[int64]Staff
+	items   map[string]string
+	windows map[int64]Window
 }
 
 func (s *Service) names(ctx context.Context) (ledgerNames, error) {
-	n := ledgerNames{staff: map[int64]Staff{}, items: map[string]string{}}
+	n := ledgerNames{staff: map[int64]Staff{}, items: map[string]string{}, windows: map[int64]Window{}}
+	ws, err := s.Store.Windows(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, w := range ws {
+		n.windows[w.ID] = w
+	}
 	st, err := s.Store.AllStaff(ctx)
 	if err != nil {
 		return n, err

@@ -101,6 +101,9 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 	if req.FollowUp {
 		return planFollowUp(p, cal, req, ratedAt, target, existing)
 	}
+	if req.Channel == ChannelCallback {
+		return planCallback(req, ratedAt, target, related, existing)
+	}
 
 	targets := ratingTargets(target, related)
 	if len(targets) == 0 {
@@ -135,6 +138,36 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 			Level:     req.Level, Tags: req.Tags, Text: req.Text, Channel: req.Channel, Device: req.Device,
 			Kind: KindActive, Rater: req.Rater, EvaluatorName: req.EvaluatorName, EvaluatorTel: req.EvaluatorTel,
 			FormNo: req.FormNo, WindowID: tx.WindowID, ClerkID: tx.ClerkID, ItemCode: tx.ItemCode, RatedAt: ratedAt,
+		})
+	}
+	return plan, nil
+}
+
+// planCallback: TA 二.5 办件随机抽评 phones people weeks after completion, so
+// the rating window does not apply; the answer is the transaction's overall
+// rating (visit 0, which no window rating uses), once per transaction, for
+// everything the transaction's rating covers (batch, theme).
+func planCallback(req RateRequest, ratedAt time.Time, target Transaction, related []Transaction,
+	existing []Evaluation) (*ratingPlan, error) {
+	targets := ratingTargets(target, related)
+	if len(targets) == 0 {
+		return nil, refuse("empty_theme", "该主题业务没有关联事项，无法评价")
+	}
+	event := newUID()
+	plan := &ratingPlan{}
+	for _, tx := range targets {
+		if !tx.Status.Finished() {
+			return nil, refuse("not_finished", "办件 %s 尚未办结，不能电话回访", tx.Serial)
+		}
+		if e := slotTaken(existing, tx.ID, 0); e != nil {
+			return nil, refuse("callback_twice", "办件 %s 已电话回访过（%s，%s），不能重复记录",
+				tx.Serial, e.Level.Name(), e.RatedAt.Format("2006-01-02"))
+		}
+		plan.rows = append(plan.rows, Evaluation{
+			EventID: event, TransactionID: tx.ID, Visit: 0, Dimension: DimOverall,
+			Level: req.Level, Tags: req.Tags, Text: req.Text, Channel: ChannelCallback, Device: req.Device,
+			Kind: KindActive, Rater: req.Rater, EvaluatorName: req.EvaluatorName, EvaluatorTel: req.EvaluatorTel,
+			WindowID: tx.WindowID, ClerkID: tx.ClerkID, ItemCode: tx.ItemCode, RatedAt: ratedAt,
 		})
 	}
 	return plan, nil

@@ -566,6 +566,13 @@ func (s *Store) AddAudit(ctx context.Context, a app.AuditEntry) error {
 	return nil
 }
 
+// Audit returns a copy of the audit entries, oldest first.
+func (s *Store) Audit() []app.AuditEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]app.AuditEntry(nil), s.audit...)
+}
+
 // RatedOrders: orders whose bad review was rated in [from, to), by ID.
 func (s *Store) RatedOrders(ctx context.Context, from, to time.Time) ([]app.RatedOrder, error) {
 	s.mu.Lock()
