@@ -22,7 +22,9 @@
 //
 // JSON field names are the Go field names of the app types (matched without
 // regard to case); unknown fields are refused, so a typo never turns into a
-// silent zero. Refusals come back as {"error":{"code":…,"message":…}} with
+// silent zero. Only what cannot be read is refused here (400); whether a
+// well-formed request makes sense is the Hall's to say, so a screen sees the
+// same refusal codes on the hub's own PC and across the LAN. Refusals come back as {"error":{"code":…,"message":…}} with
 // the app.UserError's code and Chinese message: 409 when the window's state
 // forbids it (queue_empty, window_paused, no_current), 404 for unknown_*,
 // 422 for any other refusal, 400 for a malformed request (nothing changed),
@@ -336,14 +338,6 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &req, false); err != nil {
 		return err
 	}
-	if req.CategoryID <= 0 {
-		return malformed("缺少业务类别编号 CategoryID")
-	}
-	switch req.Priority {
-	case app.PriorityNone, app.PriorityElderly, app.PriorityDisabled, app.PriorityPregnant:
-	default:
-		return malformed("未知的优先类别 %q", req.Priority)
-	}
 	t, err := s.hall.Issue(r.Context(), req)
 	if err != nil {
 		return err
@@ -417,9 +411,6 @@ func (s *Server) callBack(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &b, false); err != nil {
 		return err
 	}
-	if b.TicketID <= 0 {
-		return malformed("缺少票号编号 TicketID")
-	}
 	t, err := s.hall.CallBack(r.Context(), id, b.ClerkID, b.TicketID)
 	if err != nil {
 		return err
@@ -436,9 +427,6 @@ func (s *Server) transfer(w http.ResponseWriter, r *http.Request) error {
 	var b transferBody
 	if err := decode(r, w, &b, false); err != nil {
 		return err
-	}
-	if b.ToCategory < 0 || b.ToWindow < 0 {
-		return malformed("转办目标编号不能为负数")
 	}
 	err = s.hall.Transfer(r.Context(), app.TransferRequest{FromWindow: id,
 		ToCategory: b.ToCategory, ToWindow: b.ToWindow, Return: b.Return})
@@ -476,9 +464,6 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	var b signInBody
 	if err := decode(r, w, &b, false); err != nil {
 		return err
-	}
-	if b.ClerkID <= 0 {
-		return malformed("缺少工作人员编号 ClerkID")
 	}
 	if err := s.hall.SignIn(r.Context(), id, b.ClerkID, b.Post); err != nil {
 		return err
