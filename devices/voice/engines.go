@@ -42,8 +42,8 @@ var espeakVoices = []string{"cmn-latn-pinyin", "cmn", "zh"}
 
 // speaker is one speech engine.
 type speaker interface {
-	name() string
-	status() string // Chinese, for the UI
+	name() string  // for the log
+	label() string // for the UI: "espeak-ng", "Windows 语音（SAPI）"
 	speak(ctx context.Context, text string) error
 }
 
@@ -56,8 +56,8 @@ type espeakEngine struct {
 	log    *slog.Logger
 }
 
-func (e *espeakEngine) name() string   { return EngineEspeak }
-func (e *espeakEngine) status() string { return "语音：espeak-ng" }
+func (e *espeakEngine) name() string  { return EngineEspeak }
+func (e *espeakEngine) label() string { return "espeak-ng" }
 
 func (e *espeakEngine) speak(ctx context.Context, text string) error {
 	for {
@@ -66,8 +66,9 @@ func (e *espeakEngine) speak(ctx context.Context, text string) error {
 		if err == nil {
 			// espeak-ng 1.51 exits 0 when it cannot open the sound device;
 			// it only says "error: ..." on stderr.
-			if line := errorLine(out); line != "" {
-				err = fmt.Errorf("%s -v %s: exit 0 but reported %q", e.path, voice, line)
+			// The line before it says why ("Unknown PCM default": no device).
+			if errorLine(out) != "" {
+				err = fmt.Errorf("%s -v %s: exit 0 but reported: %s", e.path, voice, lastLines(out, 2))
 			}
 		}
 		if err == nil {
@@ -105,8 +106,8 @@ type spdEngine struct {
 	run  runner
 }
 
-func (e *spdEngine) name() string   { return EngineSpdSay }
-func (e *spdEngine) status() string { return "语音：spd-say" }
+func (e *spdEngine) name() string  { return EngineSpdSay }
+func (e *spdEngine) label() string { return "spd-say" }
 
 func (e *spdEngine) speak(ctx context.Context, text string) error {
 	_, err := e.run(ctx, e.path, []string{"-l", "zh", "-w", "--", text}, "", nil)
@@ -114,8 +115,10 @@ func (e *spdEngine) speak(ctx context.Context, text string) error {
 }
 
 // sapiScript speaks $env:BIANMIN_VOICE_TEXT with the first enabled Chinese
-// voice (zh-CN preferred). Without one it exits 3: an English voice would
-// skip every Chinese character, so the chime is better.
+// voice (zh-CN preferred; Chinese editions of Windows come with "Microsoft
+// Huihui Desktop"). Without one it exits 3: an English voice would skip
+// every Chinese character, so the chime is better. Its message is ASCII
+// because redirected stderr is in the console's code page.
 const sapiScript = `$ErrorActionPreference = 'Stop'
 Add-Type -AssemblyName System.Speech
 $s = New-Object System.Speech.Synthesis.SpeechSynthesizer
@@ -125,7 +128,7 @@ try {
     Sort-Object { if ($_.VoiceInfo.Culture.Name -eq 'zh-CN') { 0 } else { 1 } } |
     Select-Object -First 1
   if (-not $v) {
-    [Console]::Error.WriteLine('no Chinese SAPI voice is installed (Windows: 设置 → 时间和语言 → 语音 → 添加中文语音)')
+    [Console]::Error.WriteLine('no enabled Chinese (zh-*) voice for System.Speech; install Chinese speech (e.g. Microsoft Huihui Desktop)')
     exit 3
   }
   $s.SelectVoice($v.VoiceInfo.Name)
@@ -153,8 +156,7 @@ func encodedCommand(script string) string {
 }
 
 func powershellArgs(script string) []string {
-	return []string{"-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
-		"-EncodedCommand", encodedCommand(script)}
+	return []string{"-NoProfile", "-NonInteractive", "-EncodedCommand", encodedCommand(script)}
 }
 
 // sapiEngine runs Windows PowerShell with System.Speech; the text goes in an
@@ -164,8 +166,8 @@ type sapiEngine struct {
 	run  runner
 }
 
-func (e *sapiEngine) name() string   { return EngineSAPI }
-func (e *sapiEngine) status() string { return "语音：Windows 语音（SAPI）" }
+func (e *sapiEngine) name() string  { return EngineSAPI }
+func (e *sapiEngine) label() string { return "Windows 语音（SAPI）" }
 
 func (e *sapiEngine) speak(ctx context.Context, text string) error {
 	_, err := e.run(ctx, e.path, powershellArgs(sapiScript), "", []string{envText + "=" + text})

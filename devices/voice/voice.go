@@ -205,7 +205,7 @@ func (a *Announcer) choose() {
 
 	switch {
 	case a.engine != nil:
-		a.status = a.engine.status()
+		a.status = "语音：" + a.engine.label()
 	case engine == EngineChime && a.player != nil:
 		a.status = "语音：提示音"
 	case engine == EngineChime:
@@ -391,7 +391,7 @@ func (a *Announcer) speak(text string) bool {
 		if a.engineFailed {
 			a.engineFailed = false
 			a.log.Info("voice: speech engine works again", "engine", a.engine.name())
-			a.setStatus(a.engine.status())
+			a.setStatus("语音：" + a.engine.label())
 		}
 		return true
 	}
@@ -400,9 +400,9 @@ func (a *Announcer) speak(text string) bool {
 		a.engineFailed = true
 		a.log.Error("voice: speech engine failed, using the chime instead",
 			"engine", a.engine.name(), "err", err, "retry_after", a.cfg.RetryAfter)
-		s := "语音：" + a.engine.name() + " 出错，暂用提示音"
+		s := "语音：" + a.engine.label() + " 出错，暂用提示音"
 		if a.player == nil {
-			s = "语音：" + a.engine.name() + " 出错，无法发声"
+			s = "语音：" + a.engine.label() + " 出错，无法发声"
 		}
 		a.setStatus(s)
 	}
