@@ -107,9 +107,10 @@ type Ticket struct {
 	PriorityKind PriorityKind
 	SlotStart    time.Time // appointment slot; zero = walk-in
 	SlotEnd      time.Time
-	ToWindowID   int64 // transferred straight to this window; 0 = any window of the category
-	ReturnWindow int64 // come back to this window after ToWindowID/category finishes it
-	Calls        int   // times called (recalls included)
+	ToWindowID   int64  // transferred straight to this window; 0 = any window of the category
+	ReturnWindow int64  // come back to this window after ToWindowID/category finishes it
+	Calls        int    // times called (recalls included)
+	Phone        string // appointment contact (IssueRequest.Phone); "" for walk-ins
 }
 
 // OrderFilter selects work orders.

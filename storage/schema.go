@@ -27,6 +27,7 @@ var migrations = []migration{
 	sqlMigration("active_rated flag, partial index for open cases", schemaV2),
 	sqlMigration("one rating per visit, enforced by the database", schemaV3),
 	sqlMigration("county upload: rejected outbox rows, settings", schemaV4),
+	sqlMigration("queue: ticket states, window states, numbers, call log", schemaV5),
 }
 
 // schemaV4 supports the county sender (sync/). A row the county rejects (or

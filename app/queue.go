@@ -1,0 +1,936 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The centre's queue (排队叫号, JZ 4.4.1; 预约 JZ 7.1.1; AB岗 JZ 7.6.4): the
+// Hall of app/hall.go on the hub's (or the standalone PC's) own database.
+//
+// Every change runs in one write transaction of the QueueStore (QueueWrite):
+// the window's state, the waiting tickets, the decision (PickNext) and the
+// claim are read and written with no other writer in between, so two
+// windows — or two processes on the same database file — never get the
+// same ticket. Events are published after the transaction commits.
+
+// QueueStore is what the queue needs from persistence. storage.DB implements
+// it; it is separate from Store so the in-memory stores need not.
+type QueueStore interface {
+	Categories(ctx context.Context) ([]QueueCategory, error)
+	Windows(ctx context.Context) ([]Window, error)
+	Posts(ctx context.Context) ([]Post, error)
+	StaffByID(ctx context.Context, id int64) (Staff, error)
+	// Settings returns the stored settings whose key starts with prefix.
+	Settings(ctx context.Context, prefix string) (map[string]string, error)
+	// SaveSettings stores the pairs, all or none.
+	SaveSettings(ctx context.Context, kv map[string]string) error
+	// QueueRead runs fn on one consistent snapshot of the queue.
+	QueueRead(ctx context.Context, fn func(QueueReader) error) error
+	// QueueWrite runs fn in one write transaction that excludes every other
+	// writer of the database. An error from fn rolls everything back and is
+	// returned unchanged (a *UserError stays one).
+	QueueWrite(ctx context.Context, fn func(QueueWriter) error) error
+}
+
+// QueueReader reads the queue inside QueueRead or QueueWrite.
+type QueueReader interface {
+	// Ticket returns the ticket or an error wrapping ErrNotFound.
+	Ticket(id int64) (Ticket, error)
+	// Tickets returns the tickets in state issued on fromDay (YYYY-MM-DD) or
+	// later, by issue time then ID.
+	Tickets(state TicketState, fromDay string) ([]Ticket, error)
+	// WindowQueue returns the window's queue state; a window never stored has
+	// the zero state (with WindowID set).
+	WindowQueue(windowID int64) (WindowQueue, error)
+	WindowQueues() ([]WindowQueue, error)
+	// RecentCalls returns the call entries of the log (LogCall, LogRecall,
+	// LogCallBack) at or after since, newest first, at most limit.
+	RecentCalls(since time.Time, limit int) ([]QueueLog, error)
+	// PrevDay is the latest day before day on which a ticket was issued, or "".
+	PrevDay(day string) (string, error)
+	// LastNumber is the last number issued in the category on day (0: none).
+	LastNumber(categoryID int64, day string) (int, error)
+}
+
+// QueueWriter changes the queue inside QueueWrite.
+type QueueWriter interface {
+	QueueReader
+	// NextNumber takes the next number of the category on day: one more than
+	// the last taken, starting after floor and after any number already stored
+	// that day under prefix (tickets stored by Store.AddTicket).
+	NextNumber(categoryID int64, prefix, day string, floor int) (int, error)
+	InsertTicket(t Ticket) (int64, error)
+	UpdateTicket(t Ticket) error
+	SaveWindowQueue(w WindowQueue) error
+	AddQueueLog(e QueueLog) error
+}
+
+// WindowQueue is the stored queue state of one window.
+type WindowQueue struct {
+	WindowID   int64
+	Paused     bool
+	ClerkID    int64  // signed in; 0 = nobody
+	Post       string // "A", "B", or "" when nobody signed in
+	SignedInAt time.Time
+	Streak     int   // priority tickets called in a row (PickInput.Streak)
+	CurrentID  int64 // ticket being served; 0 = none
+	CallAt     time.Time
+}
+
+// QueueLogKind names an entry of the queue log.
+type QueueLogKind string
+
+// Queue log kinds. The log is the record of who called whom when (the hall
+// display's recent calls come from it) and of sign-ins (AB岗 attendance).
+const (
+	LogCall     QueueLogKind = "call"
+	LogRecall   QueueLogKind = "recall"
+	LogCallBack QueueLogKind = "callback"
+	LogNoShow   QueueLogKind = "noshow"
+	LogFinish   QueueLogKind = "finish"
+	LogTransfer QueueLogKind = "transfer"
+	LogReturn   QueueLogKind = "return"
+	LogPause    QueueLogKind = "pause"
+	LogResume   QueueLogKind = "resume"
+	LogSignIn   QueueLogKind = "signin"
+)
+
+// QueueLog is one entry of the queue log.
+type QueueLog struct {
+	ID       int64
+	At       time.Time
+	Kind     QueueLogKind
+	WindowID int64
+	TicketID int64
+	ClerkID  int64
+	Post     string
+}
+
+// Queue settings: keys in the settings table and defaults.
+const (
+	SettingPriorityRatio = "queue.priority_ratio"
+	SettingKeepOvernight = "queue.keep_overnight"
+	SettingNotice        = "queue.notice"
+	SettingRepeat        = "queue.repeat"
+
+	DefaultPriorityRatio = 3
+	DefaultRepeat        = 2
+
+	queueSettingsPrefix = "queue."
+	recentCalls         = 6
+	maxNoticeRunes      = 500
+)
+
+// Queue is the centre's queue. It is safe for concurrent use.
+type Queue struct {
+	st  QueueStore
+	clk Clock
+	log *slog.Logger
+	ev  Broadcaster
+}
+
+var _ Hall = (*Queue)(nil)
+
+// NewQueue returns the queue on st. log may be nil.
+func NewQueue(st QueueStore, clk Clock, log *slog.Logger) *Queue {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Queue{st: st, clk: clk, log: log}
+}
+
+// QueueDay is the queue day (the centre's date, YYYY-MM-DD) of t.
+func QueueDay(t time.Time) string { return t.In(ChinaTime).Format(time.DateOnly) }
+
+// ---- settings ----
+
+// Settings returns the queue settings, defaults filled in.
+func (q *Queue) Settings(ctx context.Context) (QueueSettings, error) {
+	kv, err := q.st.Settings(ctx, queueSettingsPrefix)
+	if err != nil {
+		return QueueSettings{}, err
+	}
+	return parseQueueSettings(kv), nil
+}
+
+func parseQueueSettings(kv map[string]string) QueueSettings {
+	s := QueueSettings{PriorityRatio: DefaultPriorityRatio, Repeat: DefaultRepeat}
+	if n, err := strconv.Atoi(kv[SettingPriorityRatio]); err == nil && n >= 1 {
+		s.PriorityRatio = n
+	}
+	if n, err := strconv.Atoi(kv[SettingRepeat]); err == nil && n >= 1 {
+		s.Repeat = n
+	}
+	s.KeepOvernight = kv[SettingKeepOvernight] == "true"
+	s.Notice = kv[SettingNotice]
+	return s
+}
+
+// SaveSettings validates and stores the settings, then tells the hall
+// (EventWindow with WindowID 0: a hall-wide change, refetch the Board).
+func (q *Queue) SaveSettings(ctx context.Context, s QueueSettings) error {
+	switch {
+	case s.PriorityRatio < 1 || s.PriorityRatio > 20:
+		return refuse("invalid_setting", "绿色通道连续叫号数应在 1 到 20 之间")
+	case s.Repeat < 1 || s.Repeat > 5:
+		return refuse("invalid_setting", "语音播报次数应在 1 到 5 之间")
+	case utf8.RuneCountInString(s.Notice) > maxNoticeRunes:
+		return refuse("invalid_setting", "大厅公告不能超过 %d 个字", maxNoticeRunes)
+	}
+	err := q.st.SaveSettings(ctx, map[string]string{
+		SettingPriorityRatio: strconv.Itoa(s.PriorityRatio),
+		SettingKeepOvernight: strconv.FormatBool(s.KeepOvernight),
+		SettingNotice:        strings.TrimSpace(s.Notice),
+		SettingRepeat:        strconv.Itoa(s.Repeat),
+	})
+	if err != nil {
+		return err
+	}
+	q.Publish(HallEvent{Kind: EventWindow})
+	return nil
+}
+
+// ---- events ----
+
+// Subscribe streams the hall's events until ctx ends (Hall).
+func (q *Queue) Subscribe(ctx context.Context) (<-chan HallEvent, error) {
+	return q.ev.Subscribe(ctx), nil
+}
+
+// Publish numbers ev and sends it to the subscribers; At defaults to now.
+// Other code uses it for events the queue does not make itself, e.g.
+// q.Publish(HallEvent{Kind: EventRated, WindowID: w}).
+func (q *Queue) Publish(ev HallEvent) HallEvent {
+	if ev.At.IsZero() {
+		ev.At = q.clk.Now()
+	}
+	return q.ev.Publish(ev)
+}
+
+func (q *Queue) publishTicket(kind EventKind, t *Ticket, windowID int64, at time.Time) {
+	if t == nil {
+		return
+	}
+	c := *t
+	q.Publish(HallEvent{Kind: kind, At: at, Ticket: &c, WindowID: windowID})
+}
+
+func (q *Queue) publishCall(c Call) {
+	q.Publish(HallEvent{Kind: EventCalled, At: c.At, Call: &c, WindowID: c.WindowID})
+}
+
+// ---- configuration read per operation ----
+
+// hallConf is the centre's configuration an operation needs: read before the
+// write transaction (it changes only in the manager's setup).
+type hallConf struct {
+	cats []QueueCategory
+	wins map[int64]Window
+	set  QueueSettings
+}
+
+func (q *Queue) conf(ctx context.Context) (*hallConf, error) {
+	h := &hallConf{wins: map[int64]Window{}}
+	var err error
+	if h.cats, err = q.st.Categories(ctx); err != nil {
+		return nil, err
+	}
+	wins, err := q.st.Windows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range wins {
+		h.wins[w.ID] = w
+	}
+	if h.set, err = q.Settings(ctx); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *hallConf) category(id int64) (QueueCategory, bool) {
+	for _, c := range h.cats {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return QueueCategory{}, false
+}
+
+func (h *hallConf) window(id int64) (Window, error) {
+	w, ok := h.wins[id]
+	if !ok || !w.Active {
+		return Window{}, refuse("unknown_window", "没有这个窗口（编号 %d）或窗口已停用", id)
+	}
+	return w, nil
+}
+
+// windowCats are the categories the window serves, most preferred first: by
+// the window's place in each category's window list (category_windows.pos),
+// then by category ID.
+func (h *hallConf) windowCats(windowID int64) []int64 {
+	type cp struct {
+		id  int64
+		pos int
+	}
+	var l []cp
+	for _, c := range h.cats {
+		if i := slices.Index(c.Windows, windowID); i >= 0 {
+			l = append(l, cp{c.ID, i})
+		}
+	}
+	slices.SortStableFunc(l, func(a, b cp) int {
+		if a.pos != b.pos {
+			return a.pos - b.pos
+		}
+		return int(a.id - b.id)
+	})
+	out := make([]int64, len(l))
+	for i, x := range l {
+		out[i] = x.id
+	}
+	return out
+}
+
+func (h *hallConf) call(t Ticket, windowID int64, at time.Time, recall bool) Call {
+	c := Call{TicketID: t.ID, Number: t.Number, WindowID: windowID, At: at, Recall: recall}
+	if cat, ok := h.category(t.CategoryID); ok {
+		c.Category = cat.Name
+	}
+	c.WindowNumber = h.wins[windowID].Number
+	return c
+}
+
+// fromDay is the first day whose tickets may still be called today: today,
+// or with KeepOvernight the previous day the centre issued tickets (the
+// evening's tickets stay valid the next working morning).
+func fromDay(r QueueReader, today string, keep bool) (string, error) {
+	if !keep {
+		return today, nil
+	}
+	prev, err := r.PrevDay(today)
+	if err != nil || prev == "" {
+		return today, err
+	}
+	return prev, nil
+}
+
+// ---- Hall ----
+
+// Categories returns the queue categories (kiosk buttons).
+func (q *Queue) Categories(ctx context.Context) ([]QueueCategory, error) {
+	return q.st.Categories(ctx)
+}
+
+// Issue takes a ticket (取号). Numbers run per category per day: A001, A002,
+// … from 001 each day (the centre's date).
+func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, error) {
+	h, err := q.conf(ctx)
+	if err != nil {
+		return IssuedTicket{}, err
+	}
+	cat, ok := h.category(req.CategoryID)
+	if !ok {
+		return IssuedTicket{}, refuse("unknown_category", "没有这个业务类别，请重新选择")
+	}
+	switch req.Priority {
+	case PriorityNone, PriorityElderly, PriorityDisabled, PriorityPregnant:
+	default:
+		return IssuedTicket{}, refuse("invalid_priority", "绿色通道类型无效")
+	}
+	if req.SlotStart.IsZero() != req.SlotEnd.IsZero() || (!req.SlotStart.IsZero() && !req.SlotEnd.After(req.SlotStart)) {
+		return IssuedTicket{}, refuse("invalid_slot", "预约时段无效：结束时间应晚于开始时间")
+	}
+	phone := strings.TrimSpace(req.Phone)
+	if len(phone) > 20 {
+		return IssuedTicket{}, refuse("invalid_phone", "联系电话过长")
+	}
+	now := q.clk.Now()
+	today := QueueDay(now)
+	out := IssuedTicket{Category: cat}
+	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+		from, err := fromDay(tx, today, h.set.KeepOvernight)
+		if err != nil {
+			return err
+		}
+		floor := 0
+		if from != today {
+			// Carried-over tickets keep their numbers: today's continue after
+			// them, so two people never hold the same number in the hall.
+			if floor, err = tx.LastNumber(cat.ID, from); err != nil {
+				return err
+			}
+		}
+		n, err := tx.NextNumber(cat.ID, cat.Prefix, today, floor)
+		if err != nil {
+			return err
+		}
+		waiting, err := tx.Tickets(TicketWaiting, from)
+		if err != nil {
+			return err
+		}
+		t := Ticket{
+			CategoryID: cat.ID, Number: fmt.Sprintf("%s%03d", cat.Prefix, n), Day: today,
+			Priority: req.Priority != PriorityNone, PriorityKind: req.Priority, IssuedAt: now,
+			State: TicketWaiting, SlotStart: req.SlotStart, SlotEnd: req.SlotEnd, Phone: phone,
+		}
+		// Ahead: the category's waiting tickets; for a 绿色通道 ticket only
+		// those of the green channel (it goes before the ordinary ones).
+		for _, w := range waiting {
+			if w.CategoryID == cat.ID && w.ToWindowID == 0 && (!t.IsPriority() || w.IsPriority() || w.InSlot(now)) {
+				out.Ahead++
+			}
+		}
+		if t.ID, err = tx.InsertTicket(t); err != nil {
+			return err
+		}
+		out.Ticket = t
+		return nil
+	})
+	if err != nil {
+		return IssuedTicket{}, err
+	}
+	q.publishTicket(EventIssued, &out.Ticket, 0, now)
+	return out, nil
+}
+
+var errQueueEmpty = &UserError{Code: "queue_empty", Msg: "当前没有等候的号"}
+
+func errPaused(w Window) error {
+	return refuse("window_paused", "%d 号窗口已暂停服务，请先恢复服务再叫号", w.Number)
+}
+
+func errNoCurrent(w Window) error {
+	return refuse("no_current", "%d 号窗口当前没有正在办理的号", w.Number)
+}
+
+// CallNext finishes the window's current ticket, if any, and calls the next
+// one (PickNext). With nothing to call, the current ticket is still finished
+// and the refusal is "queue_empty".
+func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, error) {
+	h, err := q.conf(ctx)
+	if err != nil {
+		return Ticket{}, err
+	}
+	w, err := h.window(windowID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	now := q.clk.Now()
+	today := QueueDay(now)
+	cats := h.windowCats(windowID)
+	var fin *Ticket
+	var called *Ticket
+	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+		ws, err := tx.WindowQueue(windowID)
+		if err != nil {
+			return err
+		}
+		if ws.Paused {
+			return errPaused(w)
+		}
+		if fin, err = finishCurrent(tx, &ws, now); err != nil {
+			return err
+		}
+		from, err := fromDay(tx, today, h.set.KeepOvernight)
+		if err != nil {
+			return err
+		}
+		waiting, err := tx.Tickets(TicketWaiting, from)
+		if err != nil {
+			return err
+		}
+		i := PickNext(PickInput{WindowID: windowID, Categories: cats, Waiting: waiting,
+			Streak: ws.Streak, Ratio: h.set.PriorityRatio, Now: now})
+		if i < 0 {
+			return tx.SaveWindowQueue(ws)
+		}
+		ws.Streak = NextStreak(ws.Streak, waiting[i])
+		t, err := callTicket(tx, &ws, waiting[i], clerkID, now, LogCall)
+		called = &t
+		return err
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	q.publishTicket(EventFinished, fin, windowID, now)
+	if called == nil {
+		return Ticket{}, errQueueEmpty
+	}
+	q.publishCall(h.call(*called, windowID, now, false))
+	q.log.Debug("queue call", "window", w.Number, "ticket", called.Number)
+	return *called, nil
+}
+
+// callTicket gives t to the window and logs the call. CalledAt keeps the first
+// call (the report's waiting time); ServedAt is when the person was first
+// served (cleared by a no-show); the monthly report reads both.
+func callTicket(tx QueueWriter, ws *WindowQueue, t Ticket, clerkID int64, now time.Time, kind QueueLogKind) (Ticket, error) {
+	if clerkID == 0 {
+		clerkID = ws.ClerkID
+	}
+	if t.CalledAt.IsZero() {
+		t.CalledAt = now
+	}
+	if t.ServedAt.IsZero() {
+		t.ServedAt = now
+	}
+	t.State = TicketCalled
+	t.WindowID = ws.WindowID
+	t.ClerkID = clerkID
+	t.DoneAt = time.Time{}
+	t.NoShow = false
+	t.Calls++
+	if t.Returning() {
+		t.ReturnWindow = 0 // back where it started: finishing it here ends it
+	}
+	t.ToWindowID = 0
+	ws.CurrentID = t.ID
+	ws.CallAt = now
+	if err := tx.UpdateTicket(t); err != nil {
+		return t, err
+	}
+	if err := tx.SaveWindowQueue(*ws); err != nil {
+		return t, err
+	}
+	return t, tx.AddQueueLog(QueueLog{At: now, Kind: kind, WindowID: ws.WindowID, TicketID: t.ID, ClerkID: clerkID})
+}
+
+// currentTicket is the ticket the window is serving, or ok false. A stale
+// pointer (the ticket was changed elsewhere) counts as none.
+func currentTicket(tx QueueReader, ws WindowQueue) (Ticket, bool, error) {
+	if ws.CurrentID == 0 {
+		return Ticket{}, false, nil
+	}
+	t, err := tx.Ticket(ws.CurrentID)
+	if errors.Is(err, ErrNotFound) {
+		return Ticket{}, false, nil
+	}
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	if t.State != TicketCalled || t.WindowID != ws.WindowID {
+		return Ticket{}, false, nil
+	}
+	return t, true, nil
+}
+
+// finishCurrent ends the window's current ticket: done, or — when it came
+// from another window with Return set — waiting again, for that window only
+// (JZ 7.6.1 首问负责: the first window finishes the business).
+func finishCurrent(tx QueueWriter, ws *WindowQueue, now time.Time) (*Ticket, error) {
+	t, ok, err := currentTicket(tx, *ws)
+	ws.CurrentID, ws.CallAt = 0, time.Time{}
+	if err != nil || !ok {
+		return nil, err
+	}
+	kind := LogFinish
+	if t.ReturnWindow != 0 && t.ReturnWindow != ws.WindowID {
+		t.State = TicketWaiting
+		t.ToWindowID = t.ReturnWindow
+		kind = LogReturn
+	} else {
+		t.State = TicketDone
+		t.DoneAt = now
+		t.ReturnWindow = 0
+	}
+	if err := tx.UpdateTicket(t); err != nil {
+		return nil, err
+	}
+	if err := tx.AddQueueLog(QueueLog{At: now, Kind: kind, WindowID: ws.WindowID, TicketID: t.ID, ClerkID: t.ClerkID}); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// windowOp runs fn on the window's state in one write transaction and saves
+// the state afterwards.
+func (q *Queue) windowOp(ctx context.Context, windowID int64, fn func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error) (*hallConf, Window, error) {
+	h, err := q.conf(ctx)
+	if err != nil {
+		return nil, Window{}, err
+	}
+	w, err := h.window(windowID)
+	if err != nil {
+		return nil, Window{}, err
+	}
+	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+		ws, err := tx.WindowQueue(windowID)
+		if err != nil {
+			return err
+		}
+		if err := fn(h, w, tx, &ws); err != nil {
+			return err
+		}
+		return tx.SaveWindowQueue(ws)
+	})
+	return h, w, err
+}
+
+// Finish ends the ticket being served at the window (办结/叫下一位 without calling).
+func (q *Queue) Finish(ctx context.Context, windowID int64) error {
+	now := q.clk.Now()
+	var fin *Ticket
+	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		var err error
+		if fin, err = finishCurrent(tx, ws, now); err == nil && fin == nil {
+			return errNoCurrent(w)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	q.publishTicket(EventFinished, fin, windowID, now)
+	return nil
+}
+
+// Recall announces the window's current ticket again (重呼).
+func (q *Queue) Recall(ctx context.Context, windowID int64) (Ticket, error) {
+	now := q.clk.Now()
+	var t Ticket
+	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		var ok bool
+		var err error
+		if t, ok, err = currentTicket(tx, *ws); err != nil {
+			return err
+		} else if !ok {
+			return errNoCurrent(w)
+		}
+		t.Calls++
+		ws.CallAt = now
+		if err := tx.UpdateTicket(t); err != nil {
+			return err
+		}
+		return tx.AddQueueLog(QueueLog{At: now, Kind: LogRecall, WindowID: windowID, TicketID: t.ID, ClerkID: t.ClerkID})
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	q.publishCall(h.call(t, windowID, now, true))
+	return t, nil
+}
+
+// NoShow marks the current ticket 过号: it leaves the window and goes to the
+// recall list of its category (WindowState.NoShows) until called back. Until
+// then the report counts it as a no-show.
+func (q *Queue) NoShow(ctx context.Context, windowID int64) error {
+	now := q.clk.Now()
+	var t Ticket
+	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		var ok bool
+		var err error
+		if t, ok, err = currentTicket(tx, *ws); err != nil {
+			return err
+		} else if !ok {
+			return errNoCurrent(w)
+		}
+		t.State = TicketNoShow
+		t.NoShow = true
+		t.ServedAt, t.DoneAt = time.Time{}, time.Time{}
+		ws.CurrentID, ws.CallAt = 0, time.Time{}
+		if err := tx.UpdateTicket(t); err != nil {
+			return err
+		}
+		return tx.AddQueueLog(QueueLog{At: now, Kind: LogNoShow, WindowID: windowID, TicketID: t.ID, ClerkID: t.ClerkID})
+	})
+	if err != nil {
+		return err
+	}
+	q.publishTicket(EventFinished, &t, windowID, now)
+	return nil
+}
+
+// inRecallList reports whether the window may call back the no-show t: it
+// was missed at this window or waits in a category the window serves.
+func inRecallList(t Ticket, windowID int64, cats []int64, from string) bool {
+	return t.State == TicketNoShow && t.Day >= from && (t.WindowID == windowID || slices.Contains(cats, t.CategoryID))
+}
+
+// CallBack calls a no-show ticket of the window's recall list again (the
+// person came back); the current ticket, if any, is finished first.
+func (q *Queue) CallBack(ctx context.Context, windowID, clerkID, ticketID int64) (Ticket, error) {
+	now := q.clk.Now()
+	var fin *Ticket
+	var t Ticket
+	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		if ws.Paused {
+			return errPaused(w)
+		}
+		from, err := fromDay(tx, QueueDay(now), h.set.KeepOvernight)
+		if err != nil {
+			return err
+		}
+		nt, err := tx.Ticket(ticketID)
+		if errors.Is(err, ErrNotFound) || (err == nil && !inRecallList(nt, windowID, h.windowCats(windowID), from)) {
+			return refuse("not_in_recall", "该号不在本窗口的过号列表中")
+		} else if err != nil {
+			return err
+		}
+		if fin, err = finishCurrent(tx, ws, now); err != nil {
+			return err
+		}
+		t, err = callTicket(tx, ws, nt, clerkID, now, LogCallBack)
+		return err
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	q.publishTicket(EventFinished, fin, windowID, now)
+	q.publishCall(h.call(t, windowID, now, false))
+	return t, nil
+}
+
+// Transfer moves the window's current ticket to another category and/or
+// straight to another window (转办); it keeps its number and its place by
+// issue time there. With Return it comes back to this window afterwards,
+// before the window's other waiting tickets.
+func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
+	now := q.clk.Now()
+	var t Ticket
+	_, _, err := q.windowOp(ctx, req.FromWindow, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		if req.ToCategory == 0 && req.ToWindow == 0 {
+			return refuse("invalid_transfer", "请选择转往的业务类别或窗口")
+		}
+		if req.ToWindow == req.FromWindow {
+			return refuse("invalid_transfer", "不能转给本窗口")
+		}
+		if _, ok := h.category(req.ToCategory); req.ToCategory != 0 && !ok {
+			return refuse("unknown_category", "没有这个业务类别，请重新选择")
+		}
+		if req.ToWindow != 0 {
+			if _, err := h.window(req.ToWindow); err != nil {
+				return err
+			}
+		}
+		var ok bool
+		var err error
+		if t, ok, err = currentTicket(tx, *ws); err != nil {
+			return err
+		} else if !ok {
+			return errNoCurrent(w)
+		}
+		t.State = TicketWaiting
+		if req.ToCategory != 0 {
+			t.CategoryID = req.ToCategory
+		}
+		t.ToWindowID = req.ToWindow
+		if req.Return {
+			t.ReturnWindow = req.FromWindow
+		}
+		ws.CurrentID, ws.CallAt = 0, time.Time{}
+		if err := tx.UpdateTicket(t); err != nil {
+			return err
+		}
+		return tx.AddQueueLog(QueueLog{At: now, Kind: LogTransfer, WindowID: req.FromWindow, TicketID: t.ID, ClerkID: t.ClerkID})
+	})
+	if err != nil {
+		return err
+	}
+	q.publishTicket(EventFinished, &t, req.FromWindow, now)
+	return nil
+}
+
+// SetPaused pauses (暂停服务) or resumes the window. A paused window keeps its
+// current ticket but calls no other.
+func (q *Queue) SetPaused(ctx context.Context, windowID int64, paused bool) error {
+	now := q.clk.Now()
+	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		if ws.Paused == paused {
+			return nil
+		}
+		ws.Paused = paused
+		kind := LogResume
+		if paused {
+			kind = LogPause
+		}
+		return tx.AddQueueLog(QueueLog{At: now, Kind: kind, WindowID: windowID, ClerkID: ws.ClerkID})
+	})
+	if err != nil {
+		return err
+	}
+	q.Publish(HallEvent{Kind: EventWindow, At: now, WindowID: windowID})
+	return nil
+}
+
+// SignIn puts the clerk on the window's A or B post (JZ 7.6.4 AB岗: when A
+// is away, B signs in and is the window's clerk). Where posts are set up for
+// the window, only the clerk of that post may sign in on it. Each sign-in is
+// logged (who served when). ClerkID 0 signs the window's clerk out.
+func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string) error {
+	now := q.clk.Now()
+	if clerkID != 0 && post != "A" && post != "B" {
+		return refuse("invalid_post", "岗位应为 A 岗或 B 岗")
+	}
+	var name string
+	if clerkID != 0 {
+		s, err := q.st.StaffByID(ctx, clerkID)
+		if errors.Is(err, ErrNotFound) || (err == nil && !s.Active) {
+			return refuse("unknown_clerk", "工号不存在或已停用")
+		} else if err != nil {
+			return err
+		}
+		name = s.Name
+		posts, err := q.st.Posts(ctx)
+		if err != nil {
+			return err
+		}
+		holder, set := int64(0), false
+		for _, p := range posts {
+			if p.WindowID == windowID {
+				set = true
+				if p.Post == post {
+					holder = p.StaffID
+				}
+			}
+		}
+		if set && holder != clerkID {
+			return refuse("not_on_post", "%s不是该窗口的 %s 岗人员，请联系中心负责人设置 AB 岗", name, post)
+		}
+	} else {
+		post = ""
+	}
+	_, w, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		ws.ClerkID, ws.Post, ws.SignedInAt = clerkID, post, now
+		if clerkID == 0 {
+			ws.SignedInAt = time.Time{}
+		}
+		return tx.AddQueueLog(QueueLog{At: now, Kind: LogSignIn, WindowID: windowID, ClerkID: clerkID, Post: post})
+	})
+	if err != nil {
+		return err
+	}
+	q.log.Info("window sign-in", "window", w.Number, "clerk", clerkID, "post", post)
+	q.Publish(HallEvent{Kind: EventWindow, At: now, WindowID: windowID})
+	return nil
+}
+
+// Window returns what the window's counter shows.
+func (q *Queue) Window(ctx context.Context, windowID int64) (WindowState, error) {
+	h, err := q.conf(ctx)
+	if err != nil {
+		return WindowState{}, err
+	}
+	w, err := h.window(windowID)
+	if err != nil {
+		return WindowState{}, err
+	}
+	now := q.clk.Now()
+	cats := h.windowCats(windowID)
+	out := WindowState{WindowID: windowID, Number: w.Number}
+	err = q.st.QueueRead(ctx, func(r QueueReader) error {
+		ws, err := r.WindowQueue(windowID)
+		if err != nil {
+			return err
+		}
+		out.Paused, out.ClerkID, out.Post = ws.Paused, ws.ClerkID, ws.Post
+		if t, ok, err := currentTicket(r, ws); err != nil {
+			return err
+		} else if ok {
+			out.Current = &t
+		}
+		from, err := fromDay(r, QueueDay(now), h.set.KeepOvernight)
+		if err != nil {
+			return err
+		}
+		waiting, err := r.Tickets(TicketWaiting, from)
+		if err != nil {
+			return err
+		}
+		for _, t := range waiting {
+			if CanCall(t, windowID, cats) {
+				out.Waiting++
+			}
+		}
+		noShows, err := r.Tickets(TicketNoShow, from)
+		if err != nil {
+			return err
+		}
+		for _, t := range noShows {
+			if inRecallList(t, windowID, cats, from) {
+				out.NoShows = append(out.NoShows, t)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return WindowState{}, err
+	}
+	return out, nil
+}
+
+// Board returns what the hall display shows.
+func (q *Queue) Board(ctx context.Context) (Board, error) {
+	h, err := q.conf(ctx)
+	if err != nil {
+		return Board{}, err
+	}
+	now := q.clk.Now()
+	today := QueueDay(now)
+	b := Board{Notice: h.set.Notice}
+	err = q.st.QueueRead(ctx, func(r QueueReader) error {
+		states, err := r.WindowQueues()
+		if err != nil {
+			return err
+		}
+		for _, ws := range states {
+			if t, ok, err := currentTicket(r, ws); err != nil {
+				return err
+			} else if ok {
+				b.Current = append(b.Current, h.call(t, ws.WindowID, ws.CallAt, false))
+			}
+		}
+		slices.SortFunc(b.Current, func(a, c Call) int { return a.WindowNumber - c.WindowNumber })
+
+		// The last calls of today, one line per ticket (a recall moves the
+		// ticket to the top instead of pushing others off the board).
+		dayStart, _ := time.ParseInLocation(time.DateOnly, today, ChinaTime)
+		logs, err := r.RecentCalls(dayStart, 10*recentCalls)
+		if err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, l := range logs {
+			if seen[l.TicketID] || len(b.Recent) == recentCalls {
+				continue
+			}
+			seen[l.TicketID] = true
+			t, err := r.Ticket(l.TicketID)
+			if err != nil {
+				return err
+			}
+			b.Recent = append(b.Recent, h.call(t, l.WindowID, l.At, l.Kind == LogRecall))
+		}
+
+		from, err := fromDay(r, today, h.set.KeepOvernight)
+		if err != nil {
+			return err
+		}
+		waiting, err := r.Tickets(TicketWaiting, from)
+		if err != nil {
+			return err
+		}
+		count := map[int64]int{}
+		for _, t := range waiting {
+			count[t.CategoryID]++
+		}
+		for _, c := range h.cats {
+			b.Waiting = append(b.Waiting, CategoryWaiting{CategoryID: c.ID, Prefix: c.Prefix, Name: c.Name, Waiting: count[c.ID]})
+		}
+		slices.SortStableFunc(b.Waiting, func(a, c CategoryWaiting) int { return strings.Compare(a.Prefix, c.Prefix) })
+		return nil
+	})
+	if err != nil {
+		return Board{}, err
+	}
+	return b, nil
+}

@@ -1,0 +1,333 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"bianmin/app"
+)
+
+// The DB is the queue's store (app.QueueStore): app/queue.go decides,
+// this file reads and writes inside the transactions it is given.
+var _ app.QueueStore = (*DB)(nil)
+
+// schemaV5 adds the queue (app/hall.go) to the foundation's tickets.
+//
+// tickets.state is the ticket's place in the queue; rows stored without one
+// (the foundation's AddTicket, the demo generator, rows from before v5) get
+// it derived from their times, so the queue and the monthly report read
+// them alike: no-show, done, called, else waiting. called_at stays the first
+// call, served_at the start of service and done_at the end, as the report
+// reads them.
+//
+// window_state holds what must survive a restart of the hub: paused, the
+// signed-in clerk and post (AB岗), the priority streak (so the 绿色通道 ratio
+// holds across restarts) and the ticket being served. queue_numbers is the
+// per-category daily counter (A001 …). queue_log records every call, recall,
+// no-show, transfer, pause and sign-in: the hall display's recent calls and
+// the record of who served when.
+const schemaV5 = `
+ALTER TABLE tickets ADD COLUMN state TEXT NOT NULL DEFAULT '' CHECK (state IN ('', 'waiting', 'called', 'done', 'noshow'));
+ALTER TABLE tickets ADD COLUMN priority_kind TEXT NOT NULL DEFAULT '' CHECK (priority_kind IN ('', 'elderly', 'disabled', 'pregnant'));
+ALTER TABLE tickets ADD COLUMN slot_start INTEGER;
+ALTER TABLE tickets ADD COLUMN slot_end INTEGER;
+ALTER TABLE tickets ADD COLUMN to_window_id INTEGER REFERENCES windows(id);
+ALTER TABLE tickets ADD COLUMN return_window_id INTEGER REFERENCES windows(id);
+ALTER TABLE tickets ADD COLUMN calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+
+UPDATE tickets SET
+	state = CASE WHEN no_show THEN 'noshow' WHEN done_at IS NOT NULL THEN 'done'
+		WHEN called_at IS NOT NULL THEN 'called' ELSE 'waiting' END,
+	calls = (called_at IS NOT NULL);
+
+CREATE TRIGGER tickets_state_derived AFTER INSERT ON tickets WHEN NEW.state = ''
+BEGIN
+	UPDATE tickets SET
+		state = CASE WHEN NEW.no_show THEN 'noshow' WHEN NEW.done_at IS NOT NULL THEN 'done'
+			WHEN NEW.called_at IS NOT NULL THEN 'called' ELSE 'waiting' END,
+		calls = max(NEW.calls, NEW.called_at IS NOT NULL)
+	WHERE id = NEW.id;
+END;
+
+CREATE INDEX tickets_state ON tickets(state, day);
+
+CREATE TABLE window_state (
+	window_id         INTEGER PRIMARY KEY REFERENCES windows(id),
+	paused            INTEGER NOT NULL,
+	clerk_id          INTEGER REFERENCES staff(id),
+	post              TEXT NOT NULL CHECK (post IN ('', 'A', 'B')),
+	signed_in_at      INTEGER,
+	streak            INTEGER NOT NULL,
+	current_ticket_id INTEGER REFERENCES tickets(id),
+	call_at           INTEGER
+) STRICT;
+
+CREATE TABLE queue_numbers (
+	day         TEXT NOT NULL,
+	category_id INTEGER NOT NULL REFERENCES categories(id),
+	last        INTEGER NOT NULL,
+	PRIMARY KEY (day, category_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE queue_log (
+	id        INTEGER PRIMARY KEY,
+	at        INTEGER NOT NULL,
+	kind      TEXT NOT NULL CHECK (kind IN ('call', 'recall', 'callback', 'noshow', 'finish', 'transfer', 'return',
+		'pause', 'resume', 'signin')),
+	window_id INTEGER REFERENCES windows(id),
+	ticket_id INTEGER REFERENCES tickets(id),
+	clerk_id  INTEGER REFERENCES staff(id),
+	post      TEXT NOT NULL
+) STRICT;
+CREATE INDEX queue_log_calls ON queue_log(at) WHERE kind IN ('call', 'recall', 'callback');
+CREATE INDEX queue_log_window ON queue_log(window_id, at);
+`
+
+// QueueRead runs fn on one snapshot of the queue (a read transaction).
+func (d *DB) QueueRead(ctx context.Context, fn func(app.QueueReader) error) error {
+	var fnErr error
+	err := d.read(ctx, func(tx *sql.Tx) error {
+		fnErr = fn(&queueTx{ctx: ctx, tx: tx})
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return queryErr(err, "the queue")
+	}
+	return nil
+}
+
+// QueueWrite runs fn in one immediate write transaction: SQLite lets one
+// writer in at a time, across processes too, so what fn reads cannot change
+// before it commits. fn's own error rolls back and is returned unchanged.
+func (d *DB) QueueWrite(ctx context.Context, fn func(app.QueueWriter) error) error {
+	var fnErr error
+	err := d.write(ctx, "change the queue", func(tx *sql.Tx) error {
+		fnErr = fn(&queueTx{ctx: ctx, tx: tx})
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
+// queueTx is app.QueueWriter on one transaction.
+type queueTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+const queueTicketCols = `id, category_id, number, day, priority, issued_at, called_at, IFNULL(window_id, 0),
+	IFNULL(clerk_id, 0), served_at, done_at, no_show, state, priority_kind, slot_start, slot_end,
+	IFNULL(to_window_id, 0), IFNULL(return_window_id, 0), calls, phone`
+
+func scanQueueTicket(r interface{ Scan(...any) error }, t *app.Ticket) error {
+	var state, kind string
+	err := r.Scan(&t.ID, &t.CategoryID, &t.Number, &t.Day, &t.Priority, tm(&t.IssuedAt), tm(&t.CalledAt), &t.WindowID,
+		&t.ClerkID, tm(&t.ServedAt), tm(&t.DoneAt), &t.NoShow, &state, &kind, tm(&t.SlotStart), tm(&t.SlotEnd),
+		&t.ToWindowID, &t.ReturnWindow, &t.Calls, &t.Phone)
+	t.State, t.PriorityKind = app.TicketState(state), app.PriorityKind(kind)
+	return err
+}
+
+func (q *queueTx) Ticket(id int64) (app.Ticket, error) {
+	var t app.Ticket
+	err := scanQueueTicket(q.tx.QueryRowContext(q.ctx, `SELECT `+queueTicketCols+` FROM tickets WHERE id = ?`, id), &t)
+	if err != nil {
+		return app.Ticket{}, queryErr(err, "ticket %d", id)
+	}
+	return t, nil
+}
+
+func (q *queueTx) Tickets(state app.TicketState, fromDay string) ([]app.Ticket, error) {
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT `+queueTicketCols+` FROM tickets
+		WHERE state = ? AND day >= ? ORDER BY issued_at, id`, string(state), fromDay)
+	if err != nil {
+		return nil, queryErr(err, "%s tickets", state)
+	}
+	defer rows.Close()
+	var out []app.Ticket
+	for rows.Next() {
+		var t app.Ticket
+		if err := scanQueueTicket(rows, &t); err != nil {
+			return nil, queryErr(err, "%s tickets", state)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryErr(err, "%s tickets", state)
+	}
+	return out, nil
+}
+
+const windowStateCols = `window_id, paused, IFNULL(clerk_id, 0), post, signed_in_at, streak, IFNULL(current_ticket_id, 0), call_at`
+
+func scanWindowState(r interface{ Scan(...any) error }, w *app.WindowQueue) error {
+	return r.Scan(&w.WindowID, &w.Paused, &w.ClerkID, &w.Post, tm(&w.SignedInAt), &w.Streak, &w.CurrentID, tm(&w.CallAt))
+}
+
+func (q *queueTx) WindowQueue(windowID int64) (app.WindowQueue, error) {
+	var w app.WindowQueue
+	err := scanWindowState(q.tx.QueryRowContext(q.ctx, `SELECT `+windowStateCols+` FROM window_state WHERE window_id = ?`, windowID), &w)
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.WindowQueue{WindowID: windowID}, nil
+	}
+	if err != nil {
+		return app.WindowQueue{}, queryErr(err, "state of window %d", windowID)
+	}
+	return w, nil
+}
+
+func (q *queueTx) WindowQueues() ([]app.WindowQueue, error) {
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT `+windowStateCols+` FROM window_state ORDER BY window_id`)
+	if err != nil {
+		return nil, queryErr(err, "window states")
+	}
+	defer rows.Close()
+	var out []app.WindowQueue
+	for rows.Next() {
+		var w app.WindowQueue
+		if err := scanWindowState(rows, &w); err != nil {
+			return nil, queryErr(err, "window states")
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryErr(err, "window states")
+	}
+	return out, nil
+}
+
+func (q *queueTx) RecentCalls(since time.Time, limit int) ([]app.QueueLog, error) {
+	rows, err := q.tx.QueryContext(q.ctx, `
+		SELECT id, at, kind, IFNULL(window_id, 0), IFNULL(ticket_id, 0), IFNULL(clerk_id, 0), post FROM queue_log
+		WHERE kind IN ('call', 'recall', 'callback') AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`,
+		since.UnixMilli(), limit)
+	if err != nil {
+		return nil, queryErr(err, "recent calls")
+	}
+	defer rows.Close()
+	var out []app.QueueLog
+	for rows.Next() {
+		var l app.QueueLog
+		var kind string
+		if err := rows.Scan(&l.ID, tm(&l.At), &kind, &l.WindowID, &l.TicketID, &l.ClerkID, &l.Post); err != nil {
+			return nil, queryErr(err, "recent calls")
+		}
+		l.Kind = app.QueueLogKind(kind)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryErr(err, "recent calls")
+	}
+	return out, nil
+}
+
+func (q *queueTx) PrevDay(day string) (string, error) {
+	var prev sql.NullString
+	if err := q.tx.QueryRowContext(q.ctx, `SELECT max(day) FROM tickets WHERE day < ?`, day).Scan(&prev); err != nil {
+		return "", queryErr(err, "the day before %s", day)
+	}
+	return prev.String, nil
+}
+
+func (q *queueTx) LastNumber(categoryID int64, day string) (int, error) {
+	var n int
+	err := q.tx.QueryRowContext(q.ctx, `SELECT last FROM queue_numbers WHERE day = ? AND category_id = ?`, day, categoryID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, queryErr(err, "ticket numbers of %s", day)
+	}
+	return n, nil
+}
+
+func (q *queueTx) NextNumber(categoryID int64, prefix, day string, floor int) (int, error) {
+	var n int
+	err := q.tx.QueryRowContext(q.ctx, `UPDATE queue_numbers SET last = last + 1 WHERE day = ? AND category_id = ? RETURNING last`,
+		day, categoryID).Scan(&n)
+	if err == nil {
+		return n, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("next ticket number: %w", err)
+	}
+	// The day's first ticket of the category: after floor and after any
+	// number stored that day without the counter (AddTicket).
+	err = q.tx.QueryRowContext(q.ctx, `
+		INSERT INTO queue_numbers (day, category_id, last)
+		VALUES (?1, ?2, max(?3, (SELECT IFNULL(max(CAST(substr(number, length(?4) + 1) AS INTEGER)), 0) FROM tickets
+			WHERE day = ?1 AND substr(number, 1, length(?4)) = ?4 AND substr(number, length(?4) + 1) NOT GLOB '*[^0-9]*')) + 1)
+		RETURNING last`, day, categoryID, floor, prefix).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("first ticket number of %s: %w", day, err)
+	}
+	return n, nil
+}
+
+func (q *queueTx) InsertTicket(t app.Ticket) (int64, error) {
+	var id int64
+	err := q.tx.QueryRowContext(q.ctx, `
+		INSERT INTO tickets (category_id, number, day, priority, issued_at, called_at, window_id, clerk_id, served_at,
+			done_at, no_show, state, priority_kind, slot_start, slot_end, to_window_id, return_window_id, calls, phone)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		t.CategoryID, t.Number, t.Day, t.Priority, ms(t.IssuedAt), ms(t.CalledAt), ref(t.WindowID), ref(t.ClerkID),
+		ms(t.ServedAt), ms(t.DoneAt), t.NoShow, string(t.State), string(t.PriorityKind), ms(t.SlotStart), ms(t.SlotEnd),
+		ref(t.ToWindowID), ref(t.ReturnWindow), t.Calls, t.Phone).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert ticket %s: %w", t.Number, err)
+	}
+	return id, nil
+}
+
+func (q *queueTx) UpdateTicket(t app.Ticket) error {
+	res, err := q.tx.ExecContext(q.ctx, `
+		UPDATE tickets SET category_id = ?, priority = ?, called_at = ?, window_id = ?, clerk_id = ?, served_at = ?,
+			done_at = ?, no_show = ?, state = ?, priority_kind = ?, slot_start = ?, slot_end = ?, to_window_id = ?,
+			return_window_id = ?, calls = ?, phone = ?
+		WHERE id = ?`,
+		t.CategoryID, t.Priority, ms(t.CalledAt), ref(t.WindowID), ref(t.ClerkID), ms(t.ServedAt),
+		ms(t.DoneAt), t.NoShow, string(t.State), string(t.PriorityKind), ms(t.SlotStart), ms(t.SlotEnd), ref(t.ToWindowID),
+		ref(t.ReturnWindow), t.Calls, t.Phone, t.ID)
+	if err != nil {
+		return fmt.Errorf("update ticket %s: %w", t.Number, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return notFound("ticket %d", t.ID)
+	}
+	return nil
+}
+
+func (q *queueTx) SaveWindowQueue(w app.WindowQueue) error {
+	_, err := q.tx.ExecContext(q.ctx, `
+		INSERT INTO window_state (window_id, paused, clerk_id, post, signed_in_at, streak, current_ticket_id, call_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (window_id) DO UPDATE SET paused = excluded.paused, clerk_id = excluded.clerk_id, post = excluded.post,
+			signed_in_at = excluded.signed_in_at, streak = excluded.streak, current_ticket_id = excluded.current_ticket_id,
+			call_at = excluded.call_at`,
+		w.WindowID, w.Paused, ref(w.ClerkID), w.Post, ms(w.SignedInAt), w.Streak, ref(w.CurrentID), ms(w.CallAt))
+	if err != nil {
+		return fmt.Errorf("save state of window %d: %w", w.WindowID, err)
+	}
+	return nil
+}
+
+func (q *queueTx) AddQueueLog(e app.QueueLog) error {
+	_, err := q.tx.ExecContext(q.ctx, `
+		INSERT INTO queue_log (at, kind, window_id, ticket_id, clerk_id, post) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.At.UnixMilli(), string(e.Kind), ref(e.WindowID), ref(e.TicketID), ref(e.ClerkID), e.Post)
+	if err != nil {
+		return fmt.Errorf("queue log: %w", err)
+	}
+	return nil
+}
