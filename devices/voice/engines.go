@@ -37,7 +37,8 @@ const (
 // (Debian 12, Ubuntu 22.04/24.04) reads Chinese characters wrongly with its
 // "cmn" voice — it says each character's pinyin followed by the tone number
 // in English ("好" → "hao two"); "cmn-latn-pinyin" reads them right (checked
-// with `espeak-ng -x`). Older espeak-ng has only "cmn" (1.50) or "zh" (≤1.49).
+// with `espeak-ng -x`). Older espeak-ng lacks the pinyin variant and has
+// "cmn", or before the 2021 renaming only "zh".
 var espeakVoices = []string{"cmn-latn-pinyin", "cmn", "zh"}
 
 // speaker is one speech engine.

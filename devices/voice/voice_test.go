@@ -298,18 +298,19 @@ func TestTimeoutKillsHungEngine(t *testing.T) {
 	f := newFake(t)
 	// The gate is never created: only the timeout ends this engine.
 	cfg := f.config(t, f.engine(t, "espeak-ng", engineOpts{gate: f.path("never")}))
-	cfg.Timeout = 50 * time.Millisecond
+	cfg.Timeout = 200 * time.Millisecond
 	cfg.RetryAfter = time.Nanosecond
 	logs, log := newLog()
 	a := New(cfg, log)
 	defer a.Close()
 	a.Announce("1")
 	a.Announce("2")
+	// Both calls get through although the engine never ends.
 	waitFor(t, "two chimes", func() bool { return f.count("chime") == 2 })
-	if n := f.count("start"); n != 2 {
-		t.Fatalf("engine started %d times, want 2", n)
+	if f.count("end") != 0 {
+		t.Fatal("the hung engine ended by itself")
 	}
-	if !strings.Contains(logs.String(), "still running after 50ms, killed") {
+	if !strings.Contains(logs.String(), "still running after 200ms, killed") {
 		t.Fatalf("log lacks the timeout:\n%s", logs)
 	}
 }
