@@ -13,9 +13,9 @@ var chineseDigits = [10]string{"零", "一", "二", "三", "四", "五", "六", 
 //
 // The ticket's digits are written as Chinese numerals, one per digit, because
 // engines read an Arabic digit run as a cardinal number: espeak-ng's Mandarin
-// says "A012" as "A 零十二" (checked with `espeak-ng -x`), and SAPI voices
-// differ between "十二" and "零一二". One numeral per digit is read the same
-// way by every engine and is how a clerk reads a ticket out: digit by digit,
+// says "A012" as "A 零十二" (checked with `espeak-ng -x`), and nothing
+// promises that a SAPI voice reads it otherwise. One numeral per digit is
+// read the same way by every engine and is how a clerk reads a ticket out: digit by digit,
 // leading zeros included. "一" rather than "幺": 幺 is radio and telephone
 // usage; hall queue systems say 一, which is what people here expect to hear.
 //

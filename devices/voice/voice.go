@@ -243,8 +243,8 @@ func (a *Announcer) findPlayer(windows bool) string {
 	return lookPath(a.cfg.PlayerPath, "paplay", "pw-play", "aplay")
 }
 
-// Announce queues text to be spoken and returns at once. Empty text and
-// calls after Close are ignored.
+// Announce queues text to be spoken and returns at once. Empty text, calls
+// with the engine "off" and calls after Close are ignored.
 func (a *Announcer) Announce(text string) {
 	text = strings.TrimSpace(text)
 	if text == "" || a.off {
