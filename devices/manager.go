@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"sync"
+	"syscall"
 	"time"
 
 	"bianmin/devices/keypad"
@@ -27,7 +29,10 @@ const (
 type Status struct {
 	State   State
 	Message string // Chinese
-	Since   time.Time
+	// Cause, when the port could not be opened, says why in Chinese
+	// (串口不存在, 没有权限, 被占用); empty after a drop of a working link.
+	Cause string
+	Since time.Time
 }
 
 // KeypadConfig configures one window's keypad.
@@ -63,9 +68,11 @@ func (k *Keypad) Status() Status {
 	return k.status
 }
 
-func (k *Keypad) setStatus(st State, msg string) {
+func (k *Keypad) setStatus(st State, msg string) { k.setStatusCause(st, msg, "") }
+
+func (k *Keypad) setStatusCause(st State, msg, cause string) {
 	k.mu.Lock()
-	k.status = Status{State: st, Message: msg, Since: time.Now()}
+	k.status = Status{State: st, Message: msg, Cause: cause, Since: time.Now()}
 	s := k.status
 	k.mu.Unlock()
 	if k.OnStatus != nil {
@@ -96,7 +103,8 @@ func (k *Keypad) Run(ctx context.Context) {
 		port, err := serialport.Open(serialport.Config{Name: k.Cfg.Port, Baud: k.Cfg.Baud, ReadTimeout: 100 * time.Millisecond})
 		if err != nil {
 			k.log().Warn("keypad open failed", "port", k.Cfg.Port, "err", err)
-			k.setStatus(StateReconnecting, fmt.Sprintf("无法打开评价器串口 %s，%s后重试（请检查连接线）", k.Cfg.Port, backoff.Round(100*time.Millisecond)))
+			k.setStatusCause(StateReconnecting, fmt.Sprintf("无法打开评价器串口 %s，%s后重试（请检查连接线）", k.Cfg.Port, backoff.Round(100*time.Millisecond)),
+				PortError(k.Cfg.Port, err))
 		} else {
 			backoff = 200 * time.Millisecond
 			k.setStatus(StateConnected, "评价器已连接（"+k.Cfg.Port+"）")
@@ -215,6 +223,36 @@ func (k *Keypad) start(h *keypad.FrameHost, p Pending) error {
 		t = 60
 	}
 	return h.StartRating(keypad.StartRating{TimeoutS: t, AskReasons: true, Txn: p.Serial, ClerkNo: p.ClerkNo, ClerkName: p.ClerkName})
+}
+
+// Cancel withdraws the pending rating (the clerk called the next ticket):
+// the station forgets it and a frame keypad is sent CANCEL.
+func (k *Keypad) Cancel() error {
+	p := k.Station.PendingTx()
+	k.Station.ClearPending()
+	if p == nil || k.Cfg.Mode == "ascii" {
+		return nil
+	}
+	k.mu.Lock()
+	h := k.host
+	k.mu.Unlock()
+	if h == nil {
+		return nil
+	}
+	return h.Cancel(p.Serial)
+}
+
+// PortError says in Chinese why a serial port did not open.
+func PortError(port string, err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "无法打开串口 " + port + "：找不到该串口（设备未插好，或串口名称不对）"
+	case errors.Is(err, fs.ErrPermission):
+		return "无法打开串口 " + port + "：没有权限（Linux 上需把当前用户加入 dialout 组）"
+	case errors.Is(err, syscall.EBUSY):
+		return "无法打开串口 " + port + "：串口被其他程序占用"
+	}
+	return "无法打开串口 " + port + "：" + err.Error()
 }
 
 // Test proves the keypad answers (the settings screen's 测试 button).
