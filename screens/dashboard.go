@@ -28,6 +28,9 @@ type Dashboard struct {
 	Report  *widget.Button // 月报: hidden until SetReport
 	Ledger  *widget.Button // 差评台账: opens the ledger (LedgerScreen) in the window
 	Paper   *widget.Button // 录入评价表: opens the paper-form entry (PaperScreen)
+	Watch   *widget.Button // 重点关注: opens the watch lists (WatchScreen)
+	// Tools is the row of the manager's tools; AddTool appends to it.
+	Tools *fyne.Container
 	// OnLogout runs when the user signs out (the shell shows the login screen).
 	OnLogout func()
 
@@ -50,6 +53,22 @@ type Dashboard struct {
 	LedgerScreen *Ledger
 	// PaperScreen is the paper-form entry opened by 录入评价表 (for tests).
 	PaperScreen *PaperEntry
+	// WatchScreen is the page opened by 重点关注 (for tests).
+	WatchScreen *WatchScreen
+}
+
+// AddTool adds a button to the manager's tool row (the roles wired in by
+// main: 窗口服务, 大厅屏, 取号机, 设备设置 …).
+func (d *Dashboard) AddTool(label string, run func()) *widget.Button {
+	b := widget.NewButton(label, run)
+	d.Tools.Add(b)
+	return b
+}
+
+// ShowSub shows a screen in the dashboard's window, as 差评台账 does; the
+// returned func brings the dashboard back, refreshed.
+func (d *Dashboard) ShowSub(name string, content fyne.CanvasObject) (back func()) {
+	return d.showSub(name, content)
 }
 
 // SetReport enables the 月报 button, which generates reports with f.
@@ -88,9 +107,12 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	d.Report.Hide()
 	d.Ledger = widget.NewButton("差评台账", d.openLedger)
 	d.Paper = widget.NewButton("录入评价表", d.openPaperEntry)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Paper, d.Ledger, d.Report, d.Refresh, d.Logout), d.Title)
+	d.Watch = widget.NewButton("重点关注", d.openWatch)
+	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Report)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Refresh, d.Logout), d.Title)
 	second := container.NewBorder(nil, nil, nil, d.Updated, d.Info)
-	header := container.NewStack(canvas.NewRectangle(colPanel), container.NewPadded(container.NewVBox(top, second)))
+	header := container.NewStack(canvas.NewRectangle(colPanel),
+		container.NewPadded(container.NewVBox(top, second, container.NewHScroll(d.Tools))))
 
 	// Metrics table: 指标 | 今日 | 本月.
 	d.TodayHead = boldLabel("今日")
