@@ -1,0 +1,383 @@
+package screens
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"bianmin/app"
+)
+
+var testClerk = &app.Staff{ID: 7, No: "0007", Name: "李晓红", Role: app.RoleClerk, Active: true}
+
+type counterRig struct {
+	env     *Env
+	hall    *fakeHall
+	reg     *fakeReg
+	drafts  Drafts
+	ui      uiQueue
+	rated   []app.Transaction
+	shown   []RatingTarget
+	notices []Notice
+	c       *Counter
+}
+
+func newCounterRig(t *testing.T, drafts Drafts) *counterRig {
+	t.Helper()
+	r := &counterRig{env: syncEnv(t), hall: newFakeHall(), reg: newFakeReg(), drafts: drafts, ui: newUIQueue()}
+	r.open(t)
+	return r
+}
+
+// open builds the counter (again) on the rig's window, as reopening the screen does.
+func (r *counterRig) open(t *testing.T) {
+	t.Helper()
+	if r.c != nil {
+		r.c.Stop()
+	}
+	r.c = NewCounter(r.env, CounterDeps{
+		Hall: r.hall, Reg: r.reg, Clerk: testClerk, WindowID: 11, Drafts: r.drafts,
+		SignIn: func(_ context.Context, no, pin string) (*app.Staff, error) {
+			if no == "0008" && pin == "246810" {
+				return &app.Staff{ID: 8, No: "0008", Name: "赵志强", Role: app.RoleClerk, Active: true}, nil
+			}
+			return nil, &app.UserError{Code: "bad_login", Msg: "工号或密码不正确"}
+		},
+		PrintNotice: func(n Notice) error { r.notices = append(r.notices, n); return nil },
+		StartRating: func(tx app.Transaction) { r.rated = append(r.rated, tx) },
+		ShowRating:  func(tg RatingTarget) { r.shown = append(r.shown, tg) },
+		Do:          r.ui.do,
+	})
+	r.env.Win.SetContent(r.c.Content())
+	r.c.Start()
+	t.Cleanup(r.c.Stop)
+}
+
+// press sends a key to whatever has the focus, as the keyboard does.
+func (r *counterRig) press(t *testing.T, k fyne.KeyName) {
+	t.Helper()
+	if f := r.env.Win.Canvas().Focused(); f != nil {
+		f.TypedKey(key(k))
+		return
+	}
+	h := r.env.Win.Canvas().OnTypedKey()
+	if h == nil {
+		t.Fatalf("nothing has the focus and the canvas has no key handler for %s", k)
+	}
+	h(key(k))
+}
+
+// fill types a valid registration for one item, materials all received.
+func (r *counterRig) fill(t *testing.T, id string) {
+	t.Helper()
+	c := r.c
+	typeInto(t, r.env, c.Name, "王秀英")
+	enter(c.Name)
+	typeInto(t, r.env, c.ID, id)
+	typeInto(t, r.env, c.Phone, "13812345678")
+	enter(c.Phone)
+	typeInto(t, r.env, c.ItemQuery, "X001") // a barcode scanner: the code and Enter
+	enter(c.ItemQuery)
+	for _, ch := range c.Materials["X001"] {
+		test.Tap(ch)
+	}
+}
+
+func TestCounterQueueKeys(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	if c.WindowTitle.Text != "1号窗口" || c.Waiting.Text != "等候 3 人" {
+		t.Errorf("top: %q, %q", c.WindowTitle.Text, c.Waiting.Text)
+	}
+	if !strings.Contains(c.ClerkLabel.Text, "0007 李晓红") {
+		t.Errorf("clerk shown %q", c.ClerkLabel.Text)
+	}
+	if r.env.Win.Canvas().Focused() != c.Name {
+		t.Fatalf("focus on %T, want the applicant's name", r.env.Win.Canvas().Focused())
+	}
+	for label, b := range map[string]*hkButton{"叫号 F1": c.Call, "重呼 F2": c.Recall, "过号 F3": c.NoShow,
+		"转移 F4": c.Transfer, "暂停 F6": c.Pause, "换岗 F7": c.HandOver, "结束服务 F10": c.Finish} {
+		if b.Text != label {
+			t.Errorf("button %q, want %q", b.Text, label)
+		}
+	}
+
+	// F1 in the name field calls the next ticket; the name stays untouched.
+	test.Type(c.Name, "王")
+	r.press(t, fyne.KeyF1)
+	if got := r.hall.called("CallNext"); !slices.Equal(got, []string{"CallNext 11 7"}) {
+		t.Fatalf("CallNext calls %q", got)
+	}
+	if c.Ticket.Text != "A001" || c.Waiting.Text != "等候 2 人" || c.Name.Text != "王" {
+		t.Errorf("after F1: ticket %q, %q, name %q", c.Ticket.Text, c.Waiting.Text, c.Name.Text)
+	}
+	assertShown(t, r.env.Win, "A001")
+
+	// F2 recalls, F3 marks a no-show; 召回 calls it back.
+	r.press(t, fyne.KeyF2)
+	if len(r.hall.called("Recall 11")) != 1 || !strings.Contains(c.TicketSub.Text, "已呼 2 次") {
+		t.Errorf("recall: %q, %q", r.hall.called("Recall"), c.TicketSub.Text)
+	}
+	r.press(t, fyne.KeyF3)
+	if c.Ticket.Text != "—" || c.CallBacks[1] == nil {
+		t.Fatalf("after 过号: ticket %q, recall list %v", c.Ticket.Text, c.CallBacks)
+	}
+	test.Tap(c.CallBacks[1])
+	if c.Ticket.Text != "A001" || len(c.CallBacks) != 0 {
+		t.Errorf("after 召回: ticket %q, recall list %v", c.Ticket.Text, c.CallBacks)
+	}
+
+	// F6 pauses and resumes; the state shows at the top.
+	r.press(t, fyne.KeyF6)
+	if c.PausedLabel.Text != "暂停服务中" || c.Pause.Text != "恢复 F6" {
+		t.Errorf("paused: %q %q", c.PausedLabel.Text, c.Pause.Text)
+	}
+	r.press(t, fyne.KeyF6)
+	if c.PausedLabel.Text != "" || !slices.Equal(r.hall.called("SetPaused"), []string{"SetPaused 11 true", "SetPaused 11 false"}) {
+		t.Errorf("resume: %q %q", c.PausedLabel.Text, r.hall.called("SetPaused"))
+	}
+
+	// A refusal from the queue is shown in place.
+	r.hall.windows[11].Current = nil
+	r.hall.waiting = nil
+	c.Reload()
+	r.press(t, fyne.KeyF1)
+	if !strings.Contains(c.Status.Text, "当前没有等候的号") {
+		t.Errorf("empty queue: status %q", c.Status.Text)
+	}
+}
+
+func TestCounterTransferAndHandOver(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	r.press(t, fyne.KeyF1)
+	r.press(t, fyne.KeyF4)
+	f := c.TransferDialog()
+	if f == nil {
+		t.Fatal("F4 opened no transfer dialog")
+	}
+	if !slices.Equal(f.Window.Options, []string{"（该类别任一窗口）", "2号窗口"}) {
+		t.Errorf("windows offered %q", f.Window.Options)
+	}
+	f.Category.SetSelected("B 社保医保")
+	f.Return.SetChecked(true)
+	f.Submit()
+	if got := r.hall.called("Transfer"); !slices.Equal(got, []string{"Transfer from=11 cat=2 win=0 return=true"}) {
+		t.Errorf("transfer %q", got)
+	}
+	if c.Ticket.Text != "—" {
+		t.Errorf("ticket after transfer %q", c.Ticket.Text)
+	}
+
+	// B clerk signs in: a wrong password is refused in the dialog.
+	r.press(t, fyne.KeyF7)
+	h := c.HandOverDialog()
+	if h == nil || h.Post.Selected != "B岗" {
+		t.Fatalf("hand-over dialog %+v", h)
+	}
+	h.No.SetText("0008")
+	h.PIN.SetText("000000")
+	h.Submit()
+	if h.Status.Text != "工号或密码不正确" || c.Clerk.ID != 7 {
+		t.Errorf("wrong password: %q, clerk %d", h.Status.Text, c.Clerk.ID)
+	}
+	h.PIN.SetText("246810")
+	h.Submit()
+	if got := r.hall.called("SignIn"); !slices.Equal(got, []string{"SignIn 11 8 B"}) || c.Clerk.ID != 8 {
+		t.Fatalf("sign-in %q, clerk %d", got, c.Clerk.ID)
+	}
+	if !strings.Contains(c.ClerkLabel.Text, "0008 赵志强（B岗）") {
+		t.Errorf("clerk shown %q", c.ClerkLabel.Text)
+	}
+	r.press(t, fyne.KeyF1)
+	if got := r.hall.called("CallNext"); got[len(got)-1] != "CallNext 11 8" {
+		t.Errorf("after the hand-over the call is by %q", got)
+	}
+}
+
+func TestCounterRegistersAndCompletes(t *testing.T) {
+	r := newCounterRig(t, memDrafts{})
+	c := r.c
+	r.press(t, fyne.KeyF1) // A001 at the window
+	id := validID("11010519491231002")
+	r.fill(t, id)
+	if c.IDNumber != id || !c.IDMasked.Visible() || c.ID.Visible() {
+		t.Fatalf("ID not accepted: %q, masked shown %t", c.IDNumber, c.IDMasked.Visible())
+	}
+	if want := "110105********002X"; !strings.HasPrefix(c.IDMasked.Text, app.MaskID(id)) || app.MaskID(id)[:6] != want[:6] {
+		t.Errorf("masked %q", c.IDMasked.Text)
+	}
+	if shownContains(r.env, id) {
+		t.Error("the full ID number is on the screen")
+	}
+	if len(c.Items) != 1 || c.Items[0].Code != "X001" || c.ItemQuery.Text != "" {
+		t.Fatalf("scanned item: %+v, query %q", c.Items, c.ItemQuery.Text)
+	}
+	if r.env.Win.Canvas().Focused() == nil {
+		t.Fatal("nothing focused")
+	}
+	c.focus(c.ItemQuery)
+	r.press(t, fyne.KeyF9) // 办结
+
+	if len(r.reg.reqs) != 1 {
+		t.Fatalf("Register called %d times (status %q)", len(r.reg.reqs), c.Status.Text)
+	}
+	req := r.reg.reqs[0]
+	if req.ApplicantName != "王秀英" || req.IDNumber != id || req.Phone != "13812345678" || req.WindowID != 11 ||
+		req.ClerkID != 7 || req.TicketID != 1 || !slices.Equal(req.Items, []string{"X001"}) || req.BatchCount != 1 ||
+		!slices.Equal(req.Received["X001"], []string{"居民身份证", "户口簿"}) {
+		t.Errorf("register request %+v", req)
+	}
+	if !slices.Equal(r.reg.advances, []string{"501 completed "}) {
+		t.Errorf("advances %q", r.reg.advances)
+	}
+	if len(r.rated) != 1 || r.rated[0].ID != 501 || r.rated[0].Status != app.TxCompleted {
+		t.Errorf("StartRating got %+v", r.rated)
+	}
+	if len(r.shown) != 1 || r.shown[0].ClerkNo != "0007" || r.shown[0].ItemName != "居民身份证明" || r.shown[0].WindowNumber != 1 {
+		t.Errorf("rating screen got %+v", r.shown)
+	}
+	if !strings.Contains(c.Status.Text, "已办结：流水号 S202603100501") {
+		t.Errorf("status %q", c.Status.Text)
+	}
+	if c.Name.Text != "" || c.IDNumber != "" || len(c.Items) != 0 || c.ID.Text != "" {
+		t.Errorf("the form was not cleared for the next person")
+	}
+	if d := r.drafts.(memDrafts)["counter-window-11"]; strings.Contains(string(d), "王秀英") {
+		t.Errorf("the draft still holds the finished form: %s", d)
+	}
+}
+
+func TestCounterMissingMaterialsNotice(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	typeInto(t, r.env, c.Name, "王秀英")
+	c.focus(c.ID)
+	test.Type(c.ID, validID("11010519491231002"))
+	c.focus(c.ItemQuery)
+	test.Type(c.ItemQuery, "dbsq") // pinyin initials: 低保申请
+	enter(c.ItemQuery)
+	test.Tap(c.Materials["X002"]["申请书"])
+	r.press(t, fyne.KeyF8) // 受理
+	if c.NoticeShown == nil || len(r.notices) != 1 {
+		t.Fatalf("no 一次性告知单: shown %v, printed %d", c.NoticeShown, len(r.notices))
+	}
+	n := r.notices[0]
+	if n.Serial == "" || len(n.Items) != 1 || n.Items[0].Name != "低保申请" ||
+		!slices.Equal(n.Items[0].Missing, []string{"收入证明", "户口簿"}) || n.ClerkNo != "0007" {
+		t.Errorf("notice %+v", n)
+	}
+	if len(r.reg.advances) != 0 {
+		t.Errorf("advanced despite missing materials: %q", r.reg.advances)
+	}
+	assertShown(t, r.env.Win, "　1. 收入证明")
+	// 退件 with the notice's reason finishes it, and the rating starts.
+	c.askReason(app.TxReturned)
+	if !strings.Contains(c.reasonEntry.Text, "材料不全") {
+		t.Errorf("reason prefilled %q", c.reasonEntry.Text)
+	}
+	c.act(app.TxReturned, c.reasonEntry.Text)
+	if len(r.reg.advances) != 1 || !strings.HasPrefix(r.reg.advances[0], "501 returned 材料不全") || len(r.rated) != 1 {
+		t.Errorf("advances %q, rated %d", r.reg.advances, len(r.rated))
+	}
+}
+
+func TestCounterInvalidIDKeepsTheForm(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	typeInto(t, r.env, c.Name, "王秀英")
+	good := validID("11010519491231002")
+	bad := good[:17] + "1"
+	if bad == good {
+		bad = good[:17] + "2"
+	}
+	c.focus(c.ID)
+	test.Type(c.ID, good[:5]+"A")
+	if c.IDHint.Text != "身份证号码前17位应为数字" {
+		t.Errorf("a letter typed: hint %q", c.IDHint.Text)
+	}
+	setText(&c.ID.Entry, "")
+	test.Type(c.ID, bad[:10])
+	if c.IDHint.Text != "已输入 10/18 位" {
+		t.Errorf("typing: hint %q", c.IDHint.Text)
+	}
+	test.Type(c.ID, bad[10:])
+	if c.IDHint.Text != "身份证号码校验位不正确，请核对" || c.IDNumber != "" || c.IDMasked.Visible() {
+		t.Fatalf("bad check digit: hint %q, accepted %q", c.IDHint.Text, c.IDNumber)
+	}
+	c.focus(c.ItemQuery)
+	test.Type(c.ItemQuery, "X003")
+	enter(c.ItemQuery)
+	test.Tap(c.Complete)
+	if len(r.reg.reqs) != 0 {
+		t.Fatal("registered with a bad ID number")
+	}
+	if c.Status.Text != "身份证号码校验位不正确，请核对" || r.env.Win.Canvas().Focused() != c.ID {
+		t.Errorf("status %q, focus %T", c.Status.Text, r.env.Win.Canvas().Focused())
+	}
+	if c.Name.Text != "王秀英" || c.ID.Text != bad || len(c.Items) != 1 {
+		t.Errorf("the form lost what was typed: %q %q %v", c.Name.Text, c.ID.Text, c.Items)
+	}
+	// Corrected, it goes through.
+	setText(&c.ID.Entry, "")
+	test.Type(c.ID, good)
+	test.Tap(c.Complete)
+	if len(r.reg.reqs) != 1 || r.reg.reqs[0].IDNumber != good {
+		t.Errorf("after the correction: %+v", r.reg.reqs)
+	}
+}
+
+func TestCounterDraftSurvivesReopening(t *testing.T) {
+	r := newCounterRig(t, FileDrafts{Dir: t.TempDir()})
+	c := r.c
+	id := validID("37091119800101123")
+	typeInto(t, r.env, c.Name, "张建国")
+	enter(c.Name)
+	typeInto(t, r.env, c.ID, id)
+	c.focus(c.ItemQuery)
+	test.Type(c.ItemQuery, "X002")
+	enter(c.ItemQuery)
+	test.Tap(c.Materials["X002"]["收入证明"])
+	c.focus(c.Batch)
+	test.Type(c.Batch, "3")
+	c.focus(c.Agent)
+	test.Type(c.Agent, "张小明")
+
+	r.open(t) // the screen closes and opens again (or the PC restarts)
+	c = r.c
+	if c.Name.Text != "张建国" || c.IDNumber != id || !c.IDMasked.Visible() || c.Batch.Text != "3" ||
+		c.Agent.Text != "张小明" {
+		t.Errorf("restored: name %q id %q batch %q agent %q", c.Name.Text, c.IDNumber, c.Batch.Text, c.Agent.Text)
+	}
+	if len(c.Items) != 1 || c.Items[0].Code != "X002" || !c.Materials["X002"]["收入证明"].Checked ||
+		c.Materials["X002"]["申请书"].Checked {
+		t.Errorf("restored items %+v", c.Items)
+	}
+	if !strings.Contains(c.Status.Text, "已恢复") {
+		t.Errorf("status %q", c.Status.Text)
+	}
+}
+
+func TestCounterHubErrorKeepsTheForm(t *testing.T) {
+	r := newCounterRig(t, memDrafts{})
+	c := r.c
+	id := validID("11010519491231002")
+	r.fill(t, id)
+	r.reg.err = &app.UserError{Code: "hub_unreachable", Msg: "无法连接中心主机，请检查网络后重试", Err: app.ErrHubUnreachable}
+	test.Tap(c.Complete)
+	if c.Status.Text != "无法连接中心主机，请检查网络后重试" || !strings.Contains(c.Link.Text, "无法连接中心主机") {
+		t.Errorf("status %q, link %q", c.Status.Text, c.Link.Text)
+	}
+	if c.Name.Text != "王秀英" || c.IDNumber != id || c.Phone.Text != "13812345678" || len(c.Items) != 1 ||
+		!c.Materials["X001"]["户口簿"].Checked || len(r.rated) != 0 {
+		t.Fatalf("the form changed after the hub failed")
+	}
+	test.Tap(c.Complete) // the hub is back
+	if len(r.reg.reqs) != 1 || len(r.rated) != 1 {
+		t.Errorf("retry: %d registrations, %d ratings", len(r.reg.reqs), len(r.rated))
+	}
+}
