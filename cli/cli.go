@@ -53,6 +53,9 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            keypad --port LINK [--mode frame|ascii] [--stars N] [--delay 2s]
            printer --port LINK --out DIR [--status ok|paperout|coveropen|offline]
 
+  serve    中心主机：排队叫号局域网服务（无窗口）/ the centre's LAN hub, no window
+           --db PATH --listen ADDR [--key 中心密钥]
+           首次运行生成中心密钥并显示一次 / first run generates and shows the centre key
 不带命令运行时打开桌面窗口。 Without a command the desktop window opens.
 `
 
@@ -91,6 +94,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.forms
 	case "ledger":
 		run = c.ledger
+	case "serve":
+		run = c.serve
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
