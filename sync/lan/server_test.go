@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -110,6 +113,11 @@ func snapshot(t testing.TB, h app.Hall, windows ...int64) string {
 	return string(out)
 }
 
+// realHall is the centre's queue on a fresh SQLite file (hall_test.go).
+func realHall(t testing.TB, windows int) *app.Queue {
+	return openTestHall(t, filepath.Join(t.TempDir(), "hub.db"), windows)
+}
+
 func isChinese(s string) bool {
 	for _, r := range s {
 		if r >= 0x4e00 && r <= 0x9fff {
@@ -130,7 +138,7 @@ func TestHealthNeedsNoKey(t *testing.T) {
 }
 
 func TestWrongOrMissingKeyIsRefusedAndChangesNothing(t *testing.T) {
-	hall := newFakeHall(2)
+	hall := realHall(t, 2)
 	h := startHub(t, hall)
 	ctx := context.Background()
 	if _, err := hall.Issue(ctx, app.IssueRequest{CategoryID: 1}); err != nil {
@@ -197,7 +205,7 @@ func TestHubWithoutKeyRefusesEverything(t *testing.T) {
 }
 
 func TestMalformedRequestsAre400AndChangeNothing(t *testing.T) {
-	hall := newFakeHall(2)
+	hall := realHall(t, 2)
 	h := startHub(t, hall)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
@@ -205,7 +213,7 @@ func TestMalformedRequestsAre400AndChangeNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := hall.CallNext(ctx, 2, 5); err != nil {
+	if _, err := hall.CallNext(ctx, 2, 2); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, hall, 1, 2)
@@ -243,7 +251,7 @@ func TestMalformedRequestsAre400AndChangeNothing(t *testing.T) {
 }
 
 func TestRefusalsKeepCodeMessageAndStatus(t *testing.T) {
-	hall := newFakeHall(2)
+	hall := realHall(t, 2)
 	h := startHub(t, hall)
 	c := h.client(t)
 	ctx := context.Background()
@@ -262,78 +270,108 @@ func TestRefusalsKeepCodeMessageAndStatus(t *testing.T) {
 	}
 	_, err := c.Issue(ctx, app.IssueRequest{CategoryID: 99})
 	check("unknown category", err, "unknown_category", 404, "/api/v1/tickets", `{"CategoryID":99}`)
-	_, err = c.CallNext(ctx, 1, 7)
-	check("empty queue", err, "queue_empty", 409, "/api/v1/windows/1/call-next", `{"ClerkID":7}`)
+	_, err = c.CallNext(ctx, 1, 1)
+	check("empty queue", err, "queue_empty", 409, "/api/v1/windows/1/call-next", `{"ClerkID":1}`)
 	err = c.Finish(ctx, 1)
 	check("nothing current", err, "no_current", 409, "/api/v1/windows/1/finish", ``)
-	_, err = c.CallNext(ctx, 42, 7)
+	_, err = c.CallNext(ctx, 42, 1)
 	check("unknown window", err, "unknown_window", 404, "/api/v1/windows/42/call-next", `{}`)
-	err = c.SignIn(ctx, 1, 7, "C")
-	check("other refusal", err, "bad_post", 422, "/api/v1/windows/1/signin", `{"ClerkID":7,"Post":"C"}`)
+	err = c.SignIn(ctx, 1, 1, "C")
+	check("other refusal", err, "invalid_post", 422, "/api/v1/windows/1/signin", `{"ClerkID":1,"Post":"C"}`)
+	_, err = c.Issue(ctx, app.IssueRequest{CategoryID: testCategory, Priority: "vip"})
+	check("bad priority", err, "invalid_priority", 422, "/api/v1/tickets", `{"CategoryID":1,"Priority":"vip"}`)
 	if err := c.SetPaused(ctx, 2, true); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.CallNext(ctx, 2, 7)
-	check("paused", err, "window_paused", 409, "/api/v1/windows/2/call-next", `{"ClerkID":7}`)
+	_, err = c.CallNext(ctx, 2, 2)
+	check("paused", err, "window_paused", 409, "/api/v1/windows/2/call-next", `{"ClerkID":2}`)
 }
 
-func TestClientRoundTrip(t *testing.T) {
-	hall := newFakeHall(2)
-	h := startHub(t, hall)
-	c := h.client(t)
+// TestClientBehavesLikeTheLocalQueue runs one morning at two windows on a
+// queue in this process and, on another database, through the LAN client:
+// every answer and every refusal (code and Chinese message) is the same.
+func TestClientBehavesLikeTheLocalQueue(t *testing.T) {
+	local := realHall(t, 2)
+	h := startHub(t, realHall(t, 2))
+	remote := h.client(t)
 	ctx := context.Background()
-	cats, err := c.Categories(ctx)
-	if err != nil || len(cats) != 2 || cats[0].Name != "综合受理" || len(cats[0].Windows) != 2 {
-		t.Fatalf("categories %+v %v", cats, err)
+	stamp := regexp.MustCompile(`"\d{4}-\d\d-\d\dT[^"]*"`)
+
+	script := func(hall app.Hall) []string {
+		var out []string
+		rec := func(what string, v any, err error) {
+			var ue *app.UserError
+			if err != nil && !errors.As(err, &ue) {
+				t.Fatalf("%s: not a refusal: %v", what, err)
+			}
+			if ue != nil {
+				out = append(out, fmt.Sprintf("%s: refused %s %s", what, ue.Code, ue.Msg))
+				return
+			}
+			b, _ := json.Marshal(v)
+			out = append(out, what+": "+stamp.ReplaceAllString(string(b), `"T"`))
+		}
+		cats, err := hall.Categories(ctx)
+		rec("categories", cats, err)
+		for i, req := range []app.IssueRequest{{CategoryID: testCategory}, {CategoryID: testCategory, Priority: app.PriorityElderly},
+			{CategoryID: testCategoryB}, {CategoryID: testCategory}, {CategoryID: 99}} {
+			it, err := hall.Issue(ctx, req)
+			rec(fmt.Sprint("issue ", i), it, err)
+		}
+		rec("sign in 1", nil, hall.SignIn(ctx, 1, 1, "A"))
+		rec("sign in 2", nil, hall.SignIn(ctx, 2, 2, "B"))
+		rec("sign in bad post", nil, hall.SignIn(ctx, 2, 2, "C"))
+		tk, err := hall.CallNext(ctx, 1, 1)
+		rec("call 1", tk, err)
+		tk, err = hall.CallNext(ctx, 2, 2)
+		rec("call 2", tk, err)
+		tk, err = hall.Recall(ctx, 1)
+		rec("recall 1", tk, err)
+		rec("transfer 1 to B and back", nil, hall.Transfer(ctx, app.TransferRequest{FromWindow: 1, ToCategory: testCategoryB, Return: true}))
+		rec("transfer to nowhere", nil, hall.Transfer(ctx, app.TransferRequest{FromWindow: 2}))
+		tk, err = hall.CallNext(ctx, 1, 1)
+		rec("call 1 again", tk, err)
+		rec("no-show 1", nil, hall.NoShow(ctx, 1))
+		ws, err := hall.Window(ctx, 1)
+		rec("window 1", ws, err)
+		if len(ws.NoShows) > 0 {
+			tk, err = hall.CallBack(ctx, 1, 1, ws.NoShows[0].ID)
+			rec("call back", tk, err)
+		}
+		tk, err = hall.CallBack(ctx, 1, 1, 12345)
+		rec("call back unknown", tk, err)
+		rec("finish 1", nil, hall.Finish(ctx, 1))
+		rec("finish 1 again", nil, hall.Finish(ctx, 1))
+		rec("pause 2", nil, hall.SetPaused(ctx, 2, true))
+		tk, err = hall.CallNext(ctx, 2, 2)
+		rec("call paused", tk, err)
+		rec("resume 2", nil, hall.SetPaused(ctx, 2, false))
+		for i := 0; i < 5; i++ {
+			tk, err = hall.CallNext(ctx, 2, 2)
+			rec(fmt.Sprint("drain ", i), tk, err)
+		}
+		ws, err = hall.Window(ctx, 2)
+		rec("window 2", ws, err)
+		b, err := hall.Board(ctx)
+		rec("board", b, err)
+		return out
 	}
-	it, err := c.Issue(ctx, app.IssueRequest{CategoryID: 1, Priority: app.PriorityElderly})
-	if err != nil || it.Ticket.Number != "A001" || it.Category.Prefix != "A" || it.Ticket.PriorityKind != app.PriorityElderly {
-		t.Fatalf("issue %+v %v", it, err)
+	want := script(local)
+	got := script(remote)
+	if len(got) != len(want) {
+		t.Fatalf("%d answers over the LAN, %d locally", len(got), len(want))
 	}
-	if _, err := c.Issue(ctx, app.IssueRequest{CategoryID: 2}); err != nil {
-		t.Fatal(err)
+	refusals := 0
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("answer %d\nLAN:   %s\nlocal: %s", i, got[i], want[i])
+		}
+		if strings.Contains(want[i], "refused") {
+			refusals++
+		}
 	}
-	b, err := c.Board(ctx)
-	if err != nil || len(b.Waiting) != 2 || b.Waiting[0].Waiting != 1 || b.Notice == "" {
-		t.Fatalf("board %+v %v", b, err)
-	}
-	if err := c.SignIn(ctx, 1, 7, "A"); err != nil {
-		t.Fatal(err)
-	}
-	tk, err := c.CallNext(ctx, 1, 7)
-	if err != nil || tk.ID != it.Ticket.ID || tk.State != app.TicketCalled || tk.WindowID != 1 || tk.ClerkID != 7 {
-		t.Fatalf("call next %+v %v", tk, err)
-	}
-	if tk, err = c.Recall(ctx, 1); err != nil || tk.Calls != 2 {
-		t.Fatalf("recall %+v %v", tk, err)
-	}
-	ws, err := c.Window(ctx, 1)
-	if err != nil || ws.Current == nil || ws.Current.ID != it.Ticket.ID || ws.ClerkID != 7 || ws.Post != "A" {
-		t.Fatalf("window %+v %v", ws, err)
-	}
-	if err := c.Transfer(ctx, app.TransferRequest{FromWindow: 1, ToCategory: 2, Return: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CallNext(ctx, 1, 7); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.NoShow(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CallBack(ctx, 1, 7, 1); app.ErrorCode(err) != "unknown_ticket" {
-		t.Fatalf("callback: %v", err)
-	}
-	if err := c.SetPaused(ctx, 1, true); err != nil {
-		t.Fatal(err)
-	}
-	if ws, _ := c.Window(ctx, 1); !ws.Paused {
-		t.Fatal("pause did not arrive")
-	}
-	if err := c.SetPaused(ctx, 1, false); err != nil {
-		t.Fatal(err)
-	}
-	if ws, _ := c.Window(ctx, 1); ws.Paused {
-		t.Fatal("resume did not arrive")
+	if refusals < 6 || !strings.Contains(strings.Join(want, "\n"), `"Number":"A001"`) {
+		t.Fatalf("the script did not exercise the queue:\n%s", strings.Join(want, "\n"))
 	}
 }
 
@@ -424,7 +462,7 @@ func recv(t testing.TB, ch <-chan app.HallEvent, n int) []app.HallEvent {
 }
 
 func TestEventsReachEverySubscriberInOrder(t *testing.T) {
-	hall := newFakeHall(3)
+	hall := realHall(t, 3)
 	h := startHub(t, hall)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -445,24 +483,45 @@ func TestEventsReachEverySubscriberInOrder(t *testing.T) {
 	}
 	var called []app.Ticket
 	for i := 0; i < tickets; i++ {
-		tk, err := c.CallNext(ctx, int64(i%3+1), 9)
+		w := int64(i%3 + 1)
+		tk, err := c.CallNext(ctx, w, w)
 		if err != nil {
 			t.Fatal(err)
 		}
 		called = append(called, tk)
 	}
+	// A call at a busy window finishes its ticket first: issued ×6, then
+	// called, called, called, finished+called ×3.
+	const total = tickets + tickets + 3
+	var first []app.HallEvent
 	for i, ch := range chans {
-		evs := recv(t, ch, 2*tickets)
+		evs := recv(t, ch, total)
+		var calls []app.HallEvent
 		for j, ev := range evs {
 			if j > 0 && ev.Seq != evs[j-1].Seq+1 {
 				t.Fatalf("subscriber %d: seq %d after %d", i, ev.Seq, evs[j-1].Seq)
 			}
+			if ev.Kind == app.EventCalled {
+				calls = append(calls, ev)
+			}
 		}
-		for j, ev := range evs[tickets:] {
+		if len(calls) != tickets {
+			t.Fatalf("subscriber %d: %d called events", i, len(calls))
+		}
+		for j, ev := range calls {
 			tk := called[j]
-			if ev.Kind != app.EventCalled || ev.Call == nil || ev.Call.TicketID != tk.ID || ev.Call.Number != tk.Number ||
-				ev.Call.WindowID != tk.WindowID || ev.At.IsZero() {
-				t.Fatalf("subscriber %d event %d = %+v %+v, want call of %+v", i, j, ev, ev.Call, tk)
+			if ev.Call == nil || ev.Call.TicketID != tk.ID || ev.Call.Number != tk.Number ||
+				ev.Call.WindowID != tk.WindowID || ev.Call.Category != "综合受理" || ev.At.IsZero() {
+				t.Fatalf("subscriber %d call %d = %+v %+v, want call of %+v", i, j, ev, ev.Call, tk)
+			}
+		}
+		if i == 0 {
+			first = evs
+		} else {
+			for j := range evs {
+				if evs[j].Seq != first[j].Seq || evs[j].Kind != first[j].Kind {
+					t.Fatalf("subscriber %d event %d differs from subscriber 0's", i, j)
+				}
 			}
 		}
 	}
