@@ -402,6 +402,22 @@ type OrderDue struct {
 // Done reports whether the step the deadline asks for was taken.
 func (d OrderDue) Done() bool { return !d.DoneAt.IsZero() }
 
+// Status is the Chinese word for where the deadline stands: 按期完成,
+// 超期完成, 已超期, 即将到期 or 未到期.
+func (d OrderDue) Status() string {
+	switch {
+	case d.Done() && d.Late:
+		return "超期完成"
+	case d.Done():
+		return "按期完成"
+	case d.Overdue:
+		return "已超期"
+	case d.DueSoon:
+		return "即将到期"
+	}
+	return "未到期"
+}
+
 // OrderDues computes every deadline of o at now: contact and finish as stored
 // on the order, the call-back from the rectification (profile callback), the
 // appeal review from the appeal (profile appeal_review). A closed order has
@@ -487,6 +503,8 @@ type OrderDetail struct {
 	OnSite  []OnSiteResolution
 	Channel Channel
 	RatedAt time.Time
+	Serial  string // the transaction's 流水号
+	Window  int    // 窗口号
 }
 
 // StepView is a recorded step with the name of who took it.
@@ -630,7 +648,12 @@ func (s *Service) OrderDetail(ctx context.Context, actor *Staff, id int64) (*Ord
 	if err != nil {
 		return nil, err
 	}
-	d := &OrderDetail{LedgerEntry: e, Channel: ev.Channel, RatedAt: ev.RatedAt}
+	d := &OrderDetail{LedgerEntry: e, Channel: ev.Channel, RatedAt: ev.RatedAt, Window: n.windows[o.WindowID].Number}
+	if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
+		d.Serial = tx.Serial
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
 	for _, st := range steps {
 		d.Steps = append(d.Steps, StepView{OrderStep: st, Name: StepName(st.Step), StaffName: n.person(st.StaffID)})
 	}

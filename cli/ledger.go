@@ -126,21 +126,8 @@ func LedgerHeader() []string {
 	return append(h, "现场化解", "回访结果", "申诉", "是否超期")
 }
 
-// DueStatus is the Chinese word for where a deadline stands: 按期完成,
-// 超期完成, 已超期, 即将到期, 未到期, or 无需办理 (closed without the step).
-func DueStatus(d app.OrderDue) string {
-	switch {
-	case d.Done() && d.Late:
-		return "超期完成"
-	case d.Done():
-		return "按期完成"
-	case d.Overdue:
-		return "已超期"
-	case d.DueSoon:
-		return "即将到期"
-	}
-	return "未到期"
-}
+// DueStatus is the Chinese word for where a deadline stands (app.OrderDue.Status).
+func DueStatus(d app.OrderDue) string { return d.Status() }
 
 func appealStatus(a *app.Appeal) string {
 	switch {

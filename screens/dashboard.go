@@ -33,6 +33,9 @@ type Dashboard struct {
 	Tools *fyne.Container
 	// OnLogout runs when the user signs out (the shell shows the login screen).
 	OnLogout func()
+	// PrintSheet writes a work order's sheet (PDF) and returns its path; nil
+	// hides the ledger's 打印工单.
+	PrintSheet func(ctx context.Context, actor *app.Staff, id int64) (string, error)
 
 	TodayHead, MonthHead *widget.Label
 	// Cells holds the value labels of the metrics table by row name

@@ -34,6 +34,12 @@ type Ledger struct {
 	// Assign (分类/转办) classifies the order and changes who is responsible,
 	// with a reason; Decide (申诉裁定) decides the clerk's pending appeal.
 	Assign, Decide *widget.Button
+	// Print (打印工单) writes the selected order's sheet with PrintSheet and
+	// opens it; hidden while PrintSheet is nil.
+	Print      *widget.Button
+	PrintSheet func(ctx context.Context, id int64) (path string, err error)
+	// Printed is the last sheet written (for tests).
+	Printed string
 	// OnBack runs when the user leaves the ledger.
 	OnBack func()
 
@@ -145,6 +151,8 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	l.Close = widget.NewButton("办结", func() { l.showForm(app.StepClosed) })
 	l.Assign = widget.NewButton("分类/转办", func() { l.showForm(app.StepAssigned) })
 	l.Decide = widget.NewButton("申诉裁定", func() { l.showForm(app.StepAppealDecision) })
+	l.Print = widget.NewButton("打印工单", l.printSheet)
+	l.Print.Hide()
 	l.Detail = container.NewVBox(widget.NewLabel("请在左侧选择工单"))
 	l.setButtons()
 
@@ -155,7 +163,7 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 		widget.NewLabel("事项："), l.ItemFilter)
 	top = container.NewVBox(top, filters)
 	buttons := container.NewGridWithColumns(4, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,
-		l.Assign, l.Decide)
+		l.Assign, l.Decide, l.Print)
 	right := container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(container.NewPadded(l.Detail)))
 	split := container.NewHSplit(card("工单列表（红色为已超期）", l.List), card("工单详情", right))
 	split.Offset = 0.45
@@ -302,6 +310,40 @@ func (l *Ledger) setButtons() {
 	if l.Selected == nil || !l.Selected.Appeal.Pending() {
 		l.Decide.Disable()
 	}
+	if l.Selected == nil {
+		l.Print.Disable()
+	} else {
+		l.Print.Enable()
+	}
+}
+
+// SetPrintSheet enables 打印工单.
+func (l *Ledger) SetPrintSheet(f func(ctx context.Context, id int64) (string, error)) {
+	l.PrintSheet = f
+	if f != nil {
+		l.Print.Show()
+	}
+}
+
+// printSheet writes the selected order's sheet and hands it to the system's
+// PDF viewer (a closed order can be printed too, for the binder).
+func (l *Ledger) printSheet() {
+	if l.Selected == nil || l.PrintSheet == nil {
+		return
+	}
+	id := l.Selected.Order.ID
+	l.Print.Disable()
+	Run(l.env, func(ctx context.Context) (string, error) {
+		return l.PrintSheet(ctx, id)
+	}, func(path string, err error) {
+		l.setButtons()
+		if err != nil {
+			l.env.ShowError("work order sheet failed", "打印工单未成功", err, nil)
+			return
+		}
+		l.Printed = path
+		openFile(l.env, path)
+	})
 }
 
 func (l *Ledger) showDetail() {
@@ -505,6 +547,10 @@ func (l *Ledger) showForm(kind app.StepKind) {
 // dashboard back, refreshed.
 func (d *Dashboard) openLedger() {
 	l := NewLedger(d.env, d.svc, d.user)
+	if d.PrintSheet != nil {
+		user := d.user
+		l.SetPrintSheet(func(ctx context.Context, id int64) (string, error) { return d.PrintSheet(ctx, user, id) })
+	}
 	d.LedgerScreen = l
 	l.OnBack = d.showSub("ledger", l.Content())
 	l.Reload()

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,36 @@ func TestLedgerScreen(t *testing.T) {
 	test.Tap(l.Back)
 	if env.Win.Content() != d.Content() {
 		t.Fatal("返回首页 did not show the dashboard")
+	}
+}
+
+// 打印工单 writes the selected order's sheet through the injected printer
+// and is hidden when none is wired.
+func TestLedgerPrintSheet(t *testing.T) {
+	f := newFixture(t)
+	f.rate(t, f.finished(t, now.Add(-time.Minute)), app.LevelBad)
+	env := syncEnv(t)
+	d := NewDashboard(env, f.svc, &f.manager)
+	test.Tap(d.Ledger)
+	if d.LedgerScreen.Print.Visible() {
+		t.Fatal("打印工单 shown without a printer")
+	}
+	var asked []int64
+	d.PrintSheet = func(ctx context.Context, actor *app.Staff, id int64) (string, error) {
+		if actor.ID != f.manager.ID {
+			t.Errorf("printed as %v", actor)
+		}
+		asked = append(asked, id)
+		return filepath.Join(t.TempDir(), "差评工单-1.pdf"), nil
+	}
+	test.Tap(d.Ledger)
+	l := d.LedgerScreen
+	if !l.Print.Visible() || !l.Print.Disabled() {
+		t.Fatal("打印工单 should show, disabled until an order is chosen")
+	}
+	l.List.Select(0)
+	test.Tap(l.Print)
+	if len(asked) != 1 || asked[0] != 1 || !strings.HasSuffix(l.Printed, "差评工单-1.pdf") {
+		t.Errorf("asked %v, printed %q", asked, l.Printed)
 	}
 }

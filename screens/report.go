@@ -111,15 +111,20 @@ func (r *ReportDialog) open() {
 	if r.path == "" {
 		return
 	}
-	abs, err := filepath.Abs(r.path)
+	r.Opened = openFile(r.env, r.path)
+}
+
+// openFile hands a saved file to the system's viewer and returns its URL.
+func openFile(env *Env, path string) *url.URL {
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		abs = r.path
+		abs = path
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	r.Opened = u
 	if a := fyne.CurrentApp(); a != nil {
 		if err := a.OpenURL(u); err != nil {
-			r.env.ShowError("open report failed", "无法打开 PDF", err, nil)
+			env.ShowError("open file failed", "无法打开文件", err, nil)
 		}
 	}
+	return u
 }

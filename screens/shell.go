@@ -25,6 +25,9 @@ type Backend struct {
 	// Report renders and saves a monthly report and returns the PDF's path
 	// (cli.SaveMonthReport); nil hides the dashboard's 月报 button.
 	Report func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error)
+	// WorkOrderSheet writes one work order's sheet as a PDF and returns its
+	// path (cli.SaveWorkOrder); nil hides the ledger's 打印工单.
+	WorkOrderSheet func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error)
 }
 
 // Shell runs the window's flow: first start → login → dashboard (a clerk:
@@ -133,6 +136,12 @@ func (s *Shell) showDashboard(user *app.Staff) {
 			}
 			return report(ctx, svc, month, by)
 		})
+	}
+	if s.be.WorkOrderSheet != nil {
+		svc, sheet := s.svc, s.be.WorkOrderSheet
+		d.PrintSheet = func(ctx context.Context, actor *app.Staff, id int64) (string, error) {
+			return sheet(ctx, svc, actor, id)
+		}
 	}
 	s.dash = d
 	s.setContent("dashboard", d.Content(), d.TypedKey)
