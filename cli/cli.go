@@ -47,8 +47,15 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
   ledger   差评台账 xlsx / the bad-review ledger as a workbook (with the daily summary)
            --db PATH --out FILE.xlsx [--from YYYY-MM-DD --to YYYY-MM-DD] [--open]
            以第一个在用的负责人账号读取 / read as the centre's first active manager
+  workorder 打印差评工单 PDF / work-order sheets
+           --db PATH --id 工单号[,工单号…] --out FILE.pdf
   forms    打印书面评价表 PDF / paper evaluation forms
            --db PATH (--blank N | --for 流水号[,流水号…]) --out FILE.pdf [--layout a4x2|a4x4|a5]
+  callback 办件随机抽评电话回访 / quarterly random call-back sample (TA)
+           --db PATH --quarter 2026Q3 [--n 20] [--seed S] --out FILE.pdf
+           --db PATH --record 流水号 (--level 1-5 [--tags a,b] [--text 意见] | --unreached [--note 原因])
+  reminders 待提醒评价办件（含手机号，供短信平台）/ transactions due a rating reminder
+           --db PATH --out FILE.csv|FILE.xlsx
   sim      设备模拟器（伪终端）/ device simulators on a pseudo-terminal
            keypad --port LINK [--mode frame|ascii] [--stars N] [--delay 2s]
            printer --port LINK --out DIR [--status ok|paperout|coveropen|offline]
@@ -90,10 +97,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.report
 	case "sim":
 		run = c.sim
+	case "callback":
+		run = c.callback
+	case "reminders":
+		run = c.reminders
 	case "forms":
 		run = c.forms
 	case "ledger":
 		run = c.ledger
+	case "workorder":
+		run = c.workorder
 	case "serve":
 		run = c.serve
 	case "help", "-h", "-help", "--help":
