@@ -617,3 +617,35 @@ func TestCloseStreamsLetsShutdownFinish(t *testing.T) {
 		t.Fatalf("stream on a closed hub: %d", rec.Code)
 	}
 }
+
+// A hub's http.Server has read and write timeouts for ordinary requests;
+// an event stream outlives both.
+func TestStreamOutlivesServerTimeouts(t *testing.T) {
+	hall := newFakeHall(1)
+	srv := NewServer(hall, testKey, nil)
+	srv.Heartbeat = 20 * time.Millisecond
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ReadTimeout: 100 * time.Millisecond, WriteTimeout: 100 * time.Millisecond}
+	hs.RegisterOnShutdown(srv.CloseStreams)
+	go hs.Serve(l)
+	defer hs.Close()
+	c := NewClient(l.Addr().String(), testKey, nil)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := c.Subscribe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Let both timeouts pass several times over, heartbeats flowing.
+	time.Sleep(500 * time.Millisecond)
+	if _, err := hall.Issue(ctx, app.IssueRequest{CategoryID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := recv(t, ch, 1)[0]; ev.Kind != app.EventIssued {
+		t.Fatalf("event %+v", ev)
+	}
+}
