@@ -39,8 +39,8 @@ func TestFollowerReportsDownUpAndMissedEvents(t *testing.T) {
 	h := &scriptedHall{subs: make(chan func() (<-chan app.HallEvent, error), 8)}
 	down := errors.New("connection refused")
 	h.subs <- func() (<-chan app.HallEvent, error) { return nil, down } // hub not up yet
-	h.subs <- events(1, 2, 5, 6)                                          // up; 3 and 4 lost
-	h.subs <- events(1)                                                   // the hub restarted: Seq starts again
+	h.subs <- events(1, 2, 5, 6)                                        // up; 3 and 4 lost
+	h.subs <- events(1)                                                 // the hub restarted: Seq starts again
 	var got []string
 	var seqs []int64
 	ctx, cancel := context.WithCancel(context.Background())
