@@ -2,6 +2,7 @@ package lan
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -19,10 +20,15 @@ type Link struct {
 	Missed bool
 }
 
-// Message is the Chinese status line.
+// Message is the Chinese status line. When the hub answered but refused
+// (a wrong centre key, say), it says why: retrying alone will not help.
 func (l Link) Message() string {
 	if l.Up {
 		return "中心主机连接正常"
+	}
+	var ue *app.UserError
+	if errors.As(l.Err, &ue) && ue.Code != "hub_unreachable" && ue.Msg != "" {
+		return "中心主机拒绝连接：" + ue.Msg
 	}
 	return "与中心主机的连接已断开，正在重连…"
 }

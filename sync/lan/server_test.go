@@ -191,6 +191,11 @@ func TestWrongOrMissingKeyIsRefusedAndChangesNothing(t *testing.T) {
 	if !errors.As(err, &ue) || ue.Code != "unauthorized" || !isChinese(ue.Msg) {
 		t.Fatalf("client with wrong key: %v", err)
 	}
+	// A status line fed by a Follower says the key is wrong, not just "down".
+	_, err = c.Subscribe(ctx)
+	if l := (Link{Err: err}); !strings.Contains(l.Message(), "中心密钥不正确") {
+		t.Fatalf("status line with a wrong key: %q (%v)", l.Message(), err)
+	}
 }
 
 func TestHubWithoutKeyRefusesEverything(t *testing.T) {
