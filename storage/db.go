@@ -60,6 +60,11 @@ type DB struct {
 
 	clock atomic.Pointer[clockHolder]
 	dest  atomic.Pointer[string]
+
+	// onOutbox is called after a commit that wrote outbox rows (OnOutbox);
+	// enqueued is set by enqueue during the write in progress (under wmu).
+	onOutbox atomic.Pointer[func()]
+	enqueued bool
 }
 
 type clockHolder struct{ c app.Clock }
@@ -324,6 +329,7 @@ func (d *DB) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) 
 	}
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
+	d.enqueued = false
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: unable to %s: %w", what, explain(err))
@@ -334,6 +340,9 @@ func (d *DB) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) 
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("storage: unable to %s: %w", what, explain(err))
+	}
+	if f := d.onOutbox.Load(); f != nil && d.enqueued {
+		(*f)()
 	}
 	return nil
 }

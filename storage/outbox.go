@@ -50,6 +50,7 @@ func (d *DB) enqueue(ctx context.Context, tx *sql.Tx, kind, uid string, payload 
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, record_uid, payload, created_at, destination) VALUES (?, ?, ?, ?, ?)`,
 		kind, uid, string(b), d.now().UnixMilli(), d.destination())
+	d.enqueued = d.enqueued || err == nil
 	return err
 }
 

@@ -125,10 +125,13 @@ func nextSerial(ctx context.Context, tx *sql.Tx, at time.Time) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if n > 999999 {
-			return "", fmt.Errorf("more than 999999 serials on %s", day)
+		s, most, err := serialFormat(ctx, tx, day, n) // node prefix: txgroup.go
+		if err != nil {
+			return "", err
 		}
-		s := fmt.Sprintf("BM%s%06d", day, n)
+		if n > most {
+			return "", fmt.Errorf("more than %d serials on %s", most, day)
+		}
 		var taken int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM transactions WHERE serial = ?`, s).Scan(&taken); err != nil {
 			return "", err

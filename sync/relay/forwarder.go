@@ -1,0 +1,507 @@
+package relay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"bianmin/app"
+	"bianmin/storage"
+)
+
+// Forwarder defaults.
+const (
+	DefaultBatch       = 200
+	DefaultBackoffBase = time.Second
+	DefaultBackoffMax  = time.Minute
+	DefaultInterval    = 30 * time.Second
+)
+
+// Forwarder drains a counter's outbox to the hub (see the package comment).
+// Drain is one pass; Run drains on Kick, on a timer, and after failures with
+// backoff. Safe for concurrent use: one drain runs at a time.
+type Forwarder struct {
+	DB          *storage.DB // the counter's own database
+	URL         string      // the hub's relay base, e.g. http://192.168.1.10:8760/api/v1/relay
+	Key         string      // the centre key (Authorization: Bearer)
+	Node        string      // this counter's name for the hub's log (its serial prefix)
+	Client      *http.Client
+	Destination string // outbox destination (default storage.DefaultDestination)
+	Batch       int
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	Interval    time.Duration // idle poll (a kick usually comes first)
+	Log         *slog.Logger
+	Now         func() time.Time
+
+	once    sync.Once
+	kick    chan struct{}
+	drainMu sync.Mutex
+
+	mu          sync.Mutex
+	connected   bool
+	configured  bool // configuration fetched since the last connect
+	lastSuccess time.Time
+	lastError   string
+}
+
+// NewForwarder forwards db's outbox to the hub at url with the centre key.
+func NewForwarder(db *storage.DB, url, key string, log *slog.Logger) *Forwarder {
+	return &Forwarder{DB: db, URL: url, Key: key, Log: log}
+}
+
+func (f *Forwarder) init() {
+	f.once.Do(func() {
+		f.kick = make(chan struct{}, 1)
+		if f.Client == nil {
+			d := &net.Dialer{Timeout: 3 * time.Second} // a LAN answers at once; a dead hub should not stall the drain
+			f.Client = &http.Client{Timeout: 60 * time.Second,
+				Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute}}
+		}
+		if f.Destination == "" {
+			f.Destination = storage.DefaultDestination
+		}
+		if f.Batch <= 0 || f.Batch > MaxBatch {
+			f.Batch = DefaultBatch
+		}
+		if f.BackoffBase <= 0 {
+			f.BackoffBase = DefaultBackoffBase
+		}
+		if f.BackoffMax <= 0 {
+			f.BackoffMax = DefaultBackoffMax
+		}
+		if f.Interval <= 0 {
+			f.Interval = DefaultInterval
+		}
+		if f.Log == nil {
+			f.Log = slog.New(slog.DiscardHandler)
+		}
+		if f.Now == nil {
+			f.Now = time.Now
+		}
+	})
+}
+
+// Kick asks Run to drain at once (after a local write; storage.DB.OnOutbox
+// is the usual caller). It never blocks.
+func (f *Forwarder) Kick() {
+	f.init()
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Error is a failed drain with the Chinese line for the counter's status bar.
+type Error struct {
+	Msg string
+	Err error
+}
+
+func (e *Error) Error() string { return e.Msg + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrHub is the cause of an answer the hub gave but the forwarder cannot use.
+var ErrHub = errors.New("unexpected answer from the hub")
+
+// Result counts what one drain did.
+type Result struct {
+	Sent       int // accepted by the hub
+	Duplicates int // the hub had them already: acknowledged, marked sent
+	Rejected   int // refused by the hub, now in the rejected list
+	Skipped    int // work-order rows: the hub opens its own orders
+	Batches    int
+}
+
+// Drain refreshes the configuration when (re)connecting, then sends every
+// pending row, batch after batch, until none is left or a request fails.
+func (f *Forwarder) Drain(ctx context.Context) (Result, error) {
+	f.init()
+	f.drainMu.Lock()
+	defer f.drainMu.Unlock()
+	res, err := f.drain(ctx)
+	f.mu.Lock()
+	if err != nil {
+		f.connected, f.configured = false, false
+		f.lastError = errText(err)
+	} else {
+		f.connected, f.lastSuccess, f.lastError = true, f.Now(), ""
+	}
+	f.mu.Unlock()
+	return res, err
+}
+
+func (f *Forwarder) drain(ctx context.Context) (Result, error) {
+	var res Result
+	f.mu.Lock()
+	configured := f.configured
+	f.mu.Unlock()
+	if !configured {
+		if err := f.refreshConfig(ctx); err != nil {
+			return res, err
+		}
+	}
+	for {
+		rows, err := f.DB.PendingOutbox(ctx, f.Destination, f.Batch)
+		if err != nil {
+			return res, &Error{Msg: "读取本机待上传记录失败，稍后重试", Err: err}
+		}
+		if len(rows) == 0 {
+			return res, nil
+		}
+		recs, ids, skip, rej, err := f.records(ctx, rows)
+		if err != nil {
+			return res, err
+		}
+		now := f.Now()
+		if len(skip) > 0 {
+			if err := f.DB.MarkOutboxSent(ctx, skip, now); err != nil {
+				return res, &Error{Msg: "本机标记记录失败，稍后重试", Err: err}
+			}
+			res.Skipped += len(skip)
+		}
+		if len(rej) > 0 {
+			if err := f.DB.RejectOutbox(ctx, rej, now); err != nil {
+				return res, &Error{Msg: "本机标记记录失败，稍后重试", Err: err}
+			}
+			res.Rejected += len(rej)
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		results, err := f.post(ctx, recs)
+		if err != nil {
+			if merr := f.DB.MarkOutboxFailed(context.WithoutCancel(ctx), ids, errText(err)); merr != nil {
+				f.Log.Warn("unable to count the failed attempt", "err", merr)
+			}
+			return res, err
+		}
+		res.Batches++
+		var ok []int64
+		var rejected []storage.Rejection
+		for i, r := range results {
+			switch r.Status {
+			case storage.ImportAccepted:
+				res.Sent++
+				ok = append(ok, ids[i])
+			case storage.ImportDuplicate:
+				res.Duplicates++
+				ok = append(ok, ids[i])
+			default:
+				reason := strings.TrimSpace(r.Reason)
+				if reason == "" {
+					reason = "未说明原因"
+				}
+				rejected = append(rejected, storage.Rejection{ID: ids[i], Reason: "中心主机退回：" + reason})
+			}
+		}
+		now = f.Now()
+		if len(ok) == 0 {
+			// nothing to mark
+		} else if err := f.DB.MarkOutboxSent(ctx, ok, now); err != nil {
+			// The hub has them: the next drain resends and gets "duplicate".
+			return res, &Error{Msg: "已上传但本机标记失败，稍后重传（中心主机会识别重复）", Err: err}
+		}
+		if err := f.DB.RejectOutbox(ctx, rejected, now); err != nil {
+			return res, &Error{Msg: "本机标记记录失败，稍后重试", Err: err}
+		}
+		res.Rejected += len(rejected)
+		if len(rejected) > 0 {
+			f.Log.Warn("hub rejected records", "count", len(rejected), "first", rejected[0].Reason)
+		}
+	}
+}
+
+// records turns outbox rows into relay records, with the UIDs the hub needs
+// to map this counter's IDs to its own. Work-order rows are skipped: the hub
+// opens its own order for each bad review it takes in (SZ 22).
+func (f *Forwarder) records(ctx context.Context, rows []storage.OutboxRow) (recs []storage.RelayRecord, ids, skip []int64,
+	rej []storage.Rejection, err error) {
+	txUID := map[int64]string{}
+	evUID := map[int64]string{}
+	lookupTx := func(id int64) (string, error) {
+		if u, ok := txUID[id]; ok {
+			return u, nil
+		}
+		t, err := f.DB.Transaction(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		txUID[id] = t.UID
+		return t.UID, nil
+	}
+	for _, row := range rows {
+		rec := storage.RelayRecord{Kind: row.Kind, UID: row.RecordUID, Payload: row.Payload}
+		var lerr error
+		switch row.Kind {
+		case storage.OutboxWorkOrder:
+			skip = append(skip, row.ID)
+			continue
+		case storage.OutboxTransaction:
+			var t app.Transaction
+			if err := json.Unmarshal(row.Payload, &t); err != nil {
+				rej = append(rej, storage.Rejection{ID: row.ID, Reason: "本机记录无法解析：" + err.Error()})
+				continue
+			}
+			txUID[t.ID] = t.UID
+			if t.ThemeParentID != 0 {
+				rec.ParentUID, lerr = lookupTx(t.ThemeParentID)
+			}
+		case storage.OutboxEvaluation:
+			var e app.Evaluation
+			if err := json.Unmarshal(row.Payload, &e); err != nil {
+				rej = append(rej, storage.Rejection{ID: row.ID, Reason: "本机记录无法解析：" + err.Error()})
+				continue
+			}
+			evUID[e.ID] = e.UID
+			if e.TransactionID != 0 {
+				rec.TxUID, lerr = lookupTx(e.TransactionID)
+			}
+			if lerr == nil && e.CorrectsID != 0 {
+				if u, ok := evUID[e.CorrectsID]; ok {
+					rec.CorrectsUID = u
+				} else {
+					var old app.Evaluation
+					old, lerr = f.DB.Evaluation(ctx, e.CorrectsID)
+					rec.CorrectsUID = old.UID
+				}
+			}
+		default:
+			rej = append(rej, storage.Rejection{ID: row.ID, Reason: "中心主机不接收此类记录：" + row.Kind})
+			continue
+		}
+		if errors.Is(lerr, app.ErrNotFound) {
+			rej = append(rej, storage.Rejection{ID: row.ID, Reason: "本机找不到该记录关联的办件或评价"})
+			continue
+		}
+		if lerr != nil {
+			return nil, nil, nil, nil, &Error{Msg: "读取本机数据失败，稍后重试", Err: lerr}
+		}
+		recs = append(recs, rec)
+		ids = append(ids, row.ID)
+	}
+	return recs, ids, skip, rej, nil
+}
+
+// post sends one batch and checks that the answer has one result per
+// record, in order, each for the record's UID with a known status.
+func (f *Forwarder) post(ctx context.Context, recs []storage.RelayRecord) ([]storage.ImportResult, error) {
+	body, err := json.Marshal(RecordsRequest{Node: f.Node, Records: recs})
+	if err != nil {
+		return nil, &Error{Msg: "记录编码失败", Err: err}
+	}
+	var resp RecordsResponse
+	if err := f.do(ctx, http.MethodPost, "/records", body, &resp); err != nil {
+		return nil, err
+	}
+	bad := func(format string, args ...any) error {
+		return &Error{Msg: "中心主机的应答无法识别，记录未标记为已上传，将自动重试", Err: fmt.Errorf("%w: "+format, append([]any{ErrHub}, args...)...)}
+	}
+	if len(resp.Results) != len(recs) {
+		return nil, bad("%d results for %d records", len(resp.Results), len(recs))
+	}
+	for i, r := range resp.Results {
+		if r.UID != recs[i].UID {
+			return nil, bad("result %d is for %q, want %q", i, r.UID, recs[i].UID)
+		}
+		switch r.Status {
+		case storage.ImportAccepted, storage.ImportDuplicate, storage.ImportRejected:
+		default:
+			return nil, bad("unknown status %q", r.Status)
+		}
+	}
+	return resp.Results, nil
+}
+
+// RefreshConfig fetches the hub's configuration and applies it to the
+// counter's database (storage.ImportConfig). Drain does it on each connect.
+func (f *Forwarder) RefreshConfig(ctx context.Context) error {
+	f.init()
+	f.drainMu.Lock()
+	defer f.drainMu.Unlock()
+	err := f.refreshConfig(ctx)
+	f.mu.Lock()
+	if err != nil {
+		f.connected, f.lastError = false, errText(err)
+	} else {
+		f.connected, f.lastError = true, ""
+	}
+	f.mu.Unlock()
+	return err
+}
+
+func (f *Forwarder) refreshConfig(ctx context.Context) error {
+	var c storage.ConfigSnapshot
+	if err := f.do(ctx, http.MethodGet, "/config", nil, &c); err != nil {
+		return err
+	}
+	if err := f.DB.ImportConfig(ctx, c); err != nil {
+		return &Error{Msg: "中心主机的配置无法保存到本机，请联系管理员", Err: err}
+	}
+	f.mu.Lock()
+	f.configured = true
+	f.mu.Unlock()
+	f.Log.Info("configuration refreshed from the hub", "windows", len(c.Windows), "staff", len(c.Staff), "items", len(c.Items))
+	return nil
+}
+
+func (f *Forwarder) do(ctx context.Context, method, path string, body []byte, out any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(f.URL, "/")+path, rd)
+	if err != nil {
+		return &Error{Msg: "中心主机地址无效，请检查本机设置", Err: err}
+	}
+	req.Header.Set("Authorization", "Bearer "+f.Key)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := f.Client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return &Error{Msg: "上传已停止", Err: err}
+		}
+		return &Error{Msg: "中心主机未连接", Err: err}
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return &Error{Msg: "中心主机未连接", Err: err}
+	}
+	if resp.StatusCode != http.StatusOK {
+		var eb errorBody
+		_ = json.Unmarshal(rb, &eb)
+		msg := eb.Msg
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+			msg = "中心主机拒绝连接：中心密钥不正确，请在本机设置中核对"
+		case msg == "":
+			msg = fmt.Sprintf("中心主机暂时不可用（HTTP %d）", resp.StatusCode)
+		}
+		return &Error{Msg: msg, Err: fmt.Errorf("%w: HTTP %s: %.200s", ErrHub, resp.Status, rb)}
+	}
+	if err := json.Unmarshal(rb, out); err != nil {
+		return &Error{Msg: "中心主机的应答无法识别，将自动重试", Err: fmt.Errorf("%w: %v", ErrHub, err)}
+	}
+	return nil
+}
+
+func errText(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return "上传失败：" + err.Error()
+}
+
+// Run drains at once, then on every Kick, every Interval, and after a failure
+// again after a capped exponential backoff with jitter, until ctx ends.
+func (f *Forwarder) Run(ctx context.Context) error {
+	f.init()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	failures := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		case <-f.kick:
+		}
+		res, err := f.Drain(ctx)
+		next := f.Interval
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failures++
+			next = min(f.backoff(failures), f.Interval)
+			f.Log.Info("forwarding to the hub failed", "err", err, "retry_in", next)
+		} else {
+			failures = 0
+			if res.Sent+res.Duplicates+res.Rejected > 0 {
+				f.Log.Info("forwarded to the hub", "sent", res.Sent, "duplicates", res.Duplicates, "rejected", res.Rejected)
+			}
+		}
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(next)
+	}
+}
+
+// backoff is the wait after the n-th failure in a row: base·2ⁿ⁻¹ capped at
+// BackoffMax, half of it random so the counters of a centre do not all knock
+// at once when the hub comes back.
+func (f *Forwarder) backoff(n int) time.Duration {
+	d := f.BackoffBase
+	for i := 1; i < n && d < f.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, f.BackoffMax)
+	return d/2 + rand.N(d/2+1)
+}
+
+// Status is what the counter's status bar shows about the link to the hub.
+type Status struct {
+	Connected    bool
+	Backlog      int       // rows saved here, not yet on the hub
+	Rejected     int       // rows the hub refused, waiting for the manager
+	OldestUnsent time.Time // zero when none
+	LastSuccess  time.Time // zero: never since start
+	LastError    string    // Chinese; empty when the last attempt succeeded
+}
+
+// Status reads the queue and the last outcome.
+func (f *Forwarder) Status(ctx context.Context) (Status, error) {
+	f.init()
+	st, err := f.DB.OutboxStats(ctx, f.Destination)
+	if err != nil {
+		return Status{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return Status{Connected: f.connected, Backlog: st.Pending, Rejected: st.Rejected, OldestUnsent: st.OldestUnsent,
+		LastSuccess: f.lastSuccess, LastError: f.lastError}, nil
+}
+
+// Line is the status in one Chinese line for the counter's status bar.
+func (s Status) Line() string {
+	var b strings.Builder
+	switch {
+	case !s.Connected:
+		fmt.Fprintf(&b, "中心主机未连接，已在本机保存 %d 条，恢复后自动上传", s.Backlog)
+		if s.LastError != "" && s.LastError != "中心主机未连接" {
+			b.WriteString("（" + s.LastError + "）")
+		}
+	case s.Backlog > 0:
+		fmt.Fprintf(&b, "已连接中心主机，正在上传 %d 条记录", s.Backlog)
+	default:
+		b.WriteString("已连接中心主机，记录已全部上传")
+	}
+	if s.Rejected > 0 {
+		fmt.Fprintf(&b, "；%d 条被中心主机退回，请中心负责人处理", s.Rejected)
+	}
+	return b.String()
+}
+
+// Rejected lists the rows the hub refused, with its reasons, oldest first.
+func (f *Forwarder) Rejected(ctx context.Context, limit int) ([]storage.OutboxRow, error) {
+	f.init()
+	return f.DB.RejectedOutbox(ctx, f.Destination, limit)
+}

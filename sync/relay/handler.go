@@ -1,0 +1,186 @@
+// Package relay carries a counter's records to the centre's hub and the
+// hub's configuration back (ARCHITECTURE.md: one outbox mechanism, counter →
+// hub and hub → county).
+//
+// Hub side: Handler serves GET …/config (the centre's configuration with the
+// hub's IDs, storage.ConfigSnapshot) and POST …/records (a batch of counter
+// outbox rows, taken in by storage.ImportRecords, idempotent by UID). It is
+// mounted behind the LAN API's key check (lan.RequireKey) at /api/v1/relay/.
+//
+// Counter side: Forwarder drains the counter's outbox to the hub in order,
+// in batches, with capped exponential backoff and jitter, kicked after every
+// local write, and refreshes the configuration on each (re)connect. Rows are
+// marked sent only after the hub answered for them; a row the hub rejects
+// goes to the counter's rejected list with the hub's reason and never holds
+// up the rows behind it.
+package relay
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"bianmin/app"
+	"bianmin/storage"
+)
+
+// MaxBatch is the most records the hub takes in one request.
+const MaxBatch = 1000
+
+// RecordsRequest is the body of POST …/records.
+type RecordsRequest struct {
+	Node    string                `json:"node"` // the counter's serial prefix, for the log
+	Records []storage.RelayRecord `json:"records"`
+}
+
+// RecordsResponse answers it: one result per record, in the same order.
+type RecordsResponse struct {
+	Results []storage.ImportResult `json:"results"`
+}
+
+// errorBody is every error answer: a stable code and a Chinese message.
+type errorBody struct {
+	Code string `json:"code"`
+	Msg  string `json:"msg"`
+}
+
+// Handler is the hub's end of the relay. Safe for concurrent use.
+type Handler struct {
+	DB  *storage.DB
+	Log *slog.Logger
+	// Orders opens the work order of a forwarded bad review. When nil, the
+	// rules of the centre's built-in profile and calendar are used; the hub
+	// sets its own service's (UseService) so county overrides apply.
+	Orders storage.OrderRule
+
+	mu sync.Mutex
+}
+
+// NewHandler serves /config and /records for the hub's database.
+func NewHandler(db *storage.DB, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{DB: db, Log: log}
+}
+
+// UseService makes forwarded bad reviews get their work orders from svc's
+// rules (profile with county overrides, holiday calendar, clock).
+func (h *Handler) UseService(svc *app.Service) {
+	h.mu.Lock()
+	h.Orders = svc.OrderFor
+	h.mu.Unlock()
+}
+
+func (h *Handler) orders(r *http.Request) (storage.OrderRule, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.Orders != nil {
+		return h.Orders, nil
+	}
+	c, err := h.DB.Centre(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p, err := app.LoadProfile(c.Profile, "")
+	if err != nil {
+		return nil, err
+	}
+	h.Orders = app.NewService(h.DB, app.SystemClock{}, p, app.NewCalendar(), h.Log).OrderFor
+	return h.Orders, nil
+}
+
+// ServeHTTP routes on the last path element, so the handler works mounted
+// under any prefix (the LAN server passes the full path).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch p := strings.TrimRight(r.URL.Path, "/"); {
+	case strings.HasSuffix(p, "/config") || p == "config":
+		if r.Method != http.MethodGet {
+			h.fail(w, http.StatusMethodNotAllowed, "method", "请求方法不正确", nil)
+			return
+		}
+		h.config(w, r)
+	case strings.HasSuffix(p, "/records") || p == "records":
+		if r.Method != http.MethodPost {
+			h.fail(w, http.StatusMethodNotAllowed, "method", "请求方法不正确", nil)
+			return
+		}
+		h.records(w, r)
+	default:
+		h.fail(w, http.StatusNotFound, "not_found", "中心主机不支持此请求，请确认窗口程序与中心主机的版本一致", nil)
+	}
+}
+
+func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
+	c, err := h.DB.ExportConfig(r.Context())
+	if errors.Is(err, app.ErrNotFound) {
+		h.fail(w, http.StatusServiceUnavailable, "not_initialised", "中心主机尚未完成初始化设置", err)
+		return
+	}
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, "config", "中心主机读取配置失败，稍后重试", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		h.fail(w, http.StatusBadRequest, "bad_body", "上传数据不完整，将自动重试", err)
+		return
+	}
+	var req RecordsRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		h.fail(w, http.StatusBadRequest, "bad_body", "上传数据无法解析，请确认窗口程序与中心主机的版本一致", err)
+		return
+	}
+	if len(req.Records) > MaxBatch {
+		h.fail(w, http.StatusRequestEntityTooLarge, "batch_too_large",
+			fmt.Sprintf("每批最多%d条记录", MaxBatch), nil)
+		return
+	}
+	orders, err := h.orders(r)
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, "rules", "中心主机读取评价规则失败，稍后重试", err)
+		return
+	}
+	results, err := h.DB.ImportRecords(r.Context(), req.Records, orders)
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, "import", "中心主机保存记录失败，将自动重试", err)
+		return
+	}
+	var acc, dup, rej int
+	for _, res := range results {
+		switch res.Status {
+		case storage.ImportAccepted:
+			acc++
+		case storage.ImportDuplicate:
+			dup++
+		default:
+			rej++
+		}
+	}
+	h.Log.Info("relay records", "node", req.Node, "from", r.RemoteAddr, "accepted", acc, "duplicates", dup, "rejected", rej)
+	writeJSON(w, http.StatusOK, RecordsResponse{Results: results})
+}
+
+func (h *Handler) fail(w http.ResponseWriter, status int, code, msg string, err error) {
+	if status >= 500 {
+		h.Log.Error("relay request failed", "code", code, "err", err)
+	} else {
+		h.Log.Warn("relay request refused", "code", code, "err", err)
+	}
+	writeJSON(w, status, errorBody{Code: code, Msg: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
