@@ -37,6 +37,39 @@ func (d *DB) RejectOutbox(ctx context.Context, rej []Rejection, at time.Time) er
 	})
 }
 
+const pendingOutboxAfterSQL = `
+	SELECT id, kind, record_uid, payload, created_at, attempts, last_error, destination
+	FROM outbox WHERE destination = ? AND sent_at IS NULL AND rejected_at IS NULL AND id > ? ORDER BY id LIMIT ?`
+
+// PendingOutboxAfter is PendingOutbox from the row after id `after` on (0:
+// from the start): the county sender reads the next batch while the one
+// before is still with the county.
+func (d *DB) PendingOutboxAfter(ctx context.Context, destination string, after int64, limit int) ([]OutboxRow, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := d.db.QueryContext(ctx, pendingOutboxAfterSQL, destination, after, limit)
+	if err != nil {
+		return nil, queryErr(err, "outbox")
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		var payload string
+		if err := rows.Scan(&r.ID, &r.Kind, &r.RecordUID, &payload, tm(&r.CreatedAt), &r.Attempts,
+			&r.LastError, &r.Destination); err != nil {
+			return nil, queryErr(err, "outbox")
+		}
+		r.Payload = json.RawMessage(payload)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryErr(err, "outbox")
+	}
+	return out, nil
+}
+
 // RejectedOutbox returns the rejected, unsent rows for destination, oldest
 // first, at most limit (all when limit <= 0).
 func (d *DB) RejectedOutbox(ctx context.Context, destination string, limit int) ([]OutboxRow, error) {

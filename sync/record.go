@@ -253,7 +253,8 @@ func (m *Mapper) Map(ctx context.Context, row storage.OutboxRow) (Record, error)
 			return Record{}, invalid("办件记录内容无法解析：%v", err)
 		}
 		m.serials[t.ID] = t.Serial
-		data, kind = m.service(t), KindService
+		sd := m.service(t)
+		data, kind = &sd, KindService
 	case storage.OutboxEvaluation:
 		var e app.Evaluation
 		if err := json.Unmarshal(row.Payload, &e); err != nil {
@@ -264,7 +265,7 @@ func (m *Mapper) Map(ctx context.Context, row storage.OutboxRow) (Record, error)
 		if err != nil {
 			return Record{}, err
 		}
-		data, kind = d, KindEvaluation
+		data, kind = &d, KindEvaluation
 	case storage.OutboxWorkOrder:
 		var o storage.OrderPayload
 		if err := json.Unmarshal(row.Payload, &o); err != nil {
@@ -274,19 +275,18 @@ func (m *Mapper) Map(ctx context.Context, row storage.OutboxRow) (Record, error)
 		if err != nil {
 			return Record{}, err
 		}
-		data, kind = d, KindWorkOrder
+		data, kind = &d, KindWorkOrder
 	default:
 		return Record{}, invalid("未知的记录类型：%s", row.Kind)
+	}
+	if err := validateData(data); err != nil {
+		return Record{}, err
 	}
 	b, err := json.Marshal(data)
 	if err != nil {
 		return Record{}, invalid("记录无法编码：%v", err)
 	}
-	rec := Record{ID: RecordID(row), Kind: kind, Data: b}
-	if err := ValidateRecord(rec); err != nil {
-		return Record{}, err
-	}
-	return rec, nil
+	return Record{ID: RecordID(row), Kind: kind, Data: b}, nil
 }
 
 func (m *Mapper) service(t app.Transaction) ServiceData {
@@ -438,26 +438,47 @@ func ValidAreaCode(code string) error {
 }
 
 // ValidateRecord applies the receiver's rules (the spec's validation). The
-// sender runs it before sending; the simulator runs it on receipt.
+// sender runs them before sending; the simulator runs them on receipt.
 func ValidateRecord(r Record) error {
+	_, err := decodeRecord(r)
+	return err
+}
+
+// decodeRecord parses a record's data by kind (*ServiceData,
+// *EvaluationData or *WorkOrderData) and validates it.
+func decodeRecord(r Record) (any, error) {
 	if r.ID == "" {
-		return invalid("记录缺少 id")
+		return nil, invalid("记录缺少 id")
 	}
+	var d any
 	switch r.Kind {
 	case KindService:
-		var d ServiceData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
-			return invalid("办件记录格式错误：%v", err)
-		}
+		d = &ServiceData{}
+	case KindEvaluation:
+		d = &EvaluationData{}
+	case KindWorkOrder:
+		d = &WorkOrderData{}
+	default:
+		return nil, invalid("未知的记录类型：%s", r.Kind)
+	}
+	if err := json.Unmarshal(r.Data, d); err != nil {
+		return nil, invalid("%s记录格式错误：%v", kindNames[r.Kind], err)
+	}
+	return d, validateData(d)
+}
+
+var kindNames = map[string]string{KindService: "办件", KindEvaluation: "评价", KindWorkOrder: "工单"}
+
+// validateData checks one record's fields; the sender calls it on the data
+// it is about to encode, so nothing is decoded again.
+func validateData(data any) error {
+	switch d := data.(type) {
+	case *ServiceData:
 		if d.ProjectNo == "" {
 			return invalid("办件记录缺少办件编号 projectNo")
 		}
 		return ValidAreaCode(d.AreaCode)
-	case KindEvaluation:
-		var d EvaluationData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
-			return invalid("评价记录格式错误：%v", err)
-		}
+	case *EvaluationData:
 		if d.ProjectNo == "" {
 			return invalid("评价记录缺少办件编号 projectNo")
 		}
@@ -474,17 +495,13 @@ func ValidateRecord(r Record) error {
 			return invalid("数据来源 dataSource=%q 应为3位", d.DataSource)
 		}
 		return nil
-	case KindWorkOrder:
-		var d WorkOrderData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
-			return invalid("工单记录格式错误：%v", err)
-		}
+	case *WorkOrderData:
 		if d.ProjectNo == "" || d.OrderNo == "" {
 			return invalid("工单记录缺少办件编号或工单编号")
 		}
 		return ValidAreaCode(d.AreaCode)
 	}
-	return invalid("未知的记录类型：%s", r.Kind)
+	return invalid("未知的记录内容：%T", data)
 }
 
 // badWithoutReason is the receiver's content rule in the spec's terms, given

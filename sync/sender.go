@@ -22,6 +22,7 @@ import (
 // Queue is the outbox as the sender needs it; storage.DB implements it.
 type Queue interface {
 	PendingOutbox(ctx context.Context, destination string, limit int) ([]storage.OutboxRow, error)
+	PendingOutboxAfter(ctx context.Context, destination string, after int64, limit int) ([]storage.OutboxRow, error)
 	MarkOutboxSent(ctx context.Context, ids []int64, at time.Time) error
 	MarkOutboxFailed(ctx context.Context, ids []int64, msg string) error
 	RejectOutbox(ctx context.Context, rej []storage.Rejection, at time.Time) error
@@ -174,17 +175,80 @@ func (s *Sender) drain(ctx context.Context) (DrainResult, error) {
 	if err != nil {
 		return res, &UploadError{Msg: "读取本机数据失败，稍后重试", Err: err, Retryable: true}
 	}
+	// While one batch is with the county, the next is read, mapped and
+	// encoded (rows after the last one in flight), so the two sides work at
+	// once. It is sent only after the county answered the one before, so
+	// service records still arrive before their evaluations, and it is
+	// dropped unsent when that one fails.
+	next := s.prepare(ctx, m, 0)
 	for {
-		rows, err := s.Store.PendingOutbox(ctx, s.Destination, s.Settings.Batch)
+		cur := <-next
+		res.Rejected += cur.localRejected
+		if cur.err != nil {
+			return res, cur.err
+		}
+		if cur.last == 0 {
+			return res, nil // queue empty
+		}
+		next = s.prepare(ctx, m, cur.last)
+		if len(cur.ids) == 0 {
+			continue // every row failed validation
+		}
+		results, n, err := s.postWithRetry(ctx, cur.body, cur.byID)
+		res.Requests += n
 		if err != nil {
-			return res, &UploadError{Msg: "读取待上传记录失败，稍后重试", Err: err, Retryable: true}
+			if merr := s.Store.MarkOutboxFailed(context.WithoutCancel(ctx), cur.ids, zhError(err)); merr != nil {
+				s.Log.Warn("unable to count the failed attempt", "err", merr)
+			}
+			<-next // the next batch is not sent; its preparation has finished
+			return res, err
+		}
+		res.Batches++
+		sent, dup, rejected, missing, err := s.apply(ctx, results, cur.byID)
+		res.Sent += sent
+		res.Duplicates += dup
+		res.Rejected += rejected
+		if err == nil && missing > 0 {
+			err = &UploadError{Msg: fmt.Sprintf("县级平台的应答缺少 %d 条记录的结果，这些记录稍后重新上传", missing),
+				Err: fmt.Errorf("%d records without a result", missing), Retryable: true}
+		}
+		if err != nil {
+			<-next
+			return res, err
+		}
+	}
+}
+
+// prepared is one batch ready to post.
+type prepared struct {
+	last          int64 // id of the last outbox row read; 0 when none was left
+	ids           []int64
+	byID          map[string]int64 // record id → outbox row
+	body          []byte
+	localRejected int // rows that failed validation, already moved to the manager's list
+	err           error
+}
+
+// prepare reads, maps and encodes the next batch of rows after row id
+// `after` on another goroutine. Rows that fail validation go to the
+// manager's list at once. The Mapper is used by one prepare at a time.
+func (s *Sender) prepare(ctx context.Context, m *Mapper, after int64) <-chan prepared {
+	out := make(chan prepared, 1)
+	go func() {
+		p := prepared{}
+		defer func() { out <- p }()
+		rows, err := s.Store.PendingOutboxAfter(ctx, s.Destination, after, s.Settings.Batch)
+		if err != nil {
+			p.err = &UploadError{Msg: "读取待上传记录失败，稍后重试", Err: err, Retryable: true}
+			return
 		}
 		if len(rows) == 0 {
-			return res, nil
+			return
 		}
-		var recs []Record
-		var ids []int64
-		byID := map[string]int64{}
+		p.last = rows[len(rows)-1].ID
+		recs := make([]Record, 0, len(rows))
+		p.ids = make([]int64, 0, len(rows))
+		p.byID = make(map[string]int64, len(rows))
 		var rej []storage.Rejection
 		for _, row := range rows {
 			rec, err := m.Map(ctx, row)
@@ -194,48 +258,30 @@ func (s *Sender) drain(ctx context.Context) (DrainResult, error) {
 				continue
 			}
 			if err != nil {
-				return res, &UploadError{Msg: "读取本机数据失败，稍后重试", Err: err, Retryable: true}
+				p.err = &UploadError{Msg: "读取本机数据失败，稍后重试", Err: err, Retryable: true}
+				return
 			}
 			recs = append(recs, rec)
-			ids = append(ids, row.ID)
-			byID[rec.ID] = row.ID
+			p.ids = append(p.ids, row.ID)
+			p.byID[rec.ID] = row.ID
 		}
 		if len(rej) > 0 {
 			if err := s.Store.RejectOutbox(ctx, rej, s.Now()); err != nil {
-				return res, &UploadError{Msg: "记录退回状态保存失败，稍后重试", Err: err, Retryable: true}
+				p.err = &UploadError{Msg: "记录退回状态保存失败，稍后重试", Err: err, Retryable: true}
+				return
 			}
-			res.Rejected += len(rej)
+			p.localRejected = len(rej)
 			s.Log.Warn("records failed validation before sending", "count", len(rej), "first", rej[0].Reason)
 		}
 		if len(recs) == 0 {
-			continue
+			return
 		}
-		batch := Batch{Centre: m.AreaCode(), BatchID: NewUUID(), Records: recs}
-		body, err := json.Marshal(batch)
+		p.body, err = json.Marshal(Batch{Centre: m.AreaCode(), BatchID: NewUUID(), Records: recs})
 		if err != nil {
-			return res, &UploadError{Msg: "记录编码失败", Err: err}
+			p.err = &UploadError{Msg: "记录编码失败", Err: err}
 		}
-		results, n, err := s.postWithRetry(ctx, body)
-		res.Requests += n
-		if err != nil {
-			if merr := s.Store.MarkOutboxFailed(context.WithoutCancel(ctx), ids, zhError(err)); merr != nil {
-				s.Log.Warn("unable to count the failed attempt", "err", merr)
-			}
-			return res, err
-		}
-		res.Batches++
-		sent, dup, rejected, missing, err := s.apply(ctx, results, byID)
-		res.Sent += sent
-		res.Duplicates += dup
-		res.Rejected += rejected
-		if err != nil {
-			return res, err
-		}
-		if missing > 0 {
-			return res, &UploadError{Msg: fmt.Sprintf("县级平台的应答缺少 %d 条记录的结果，这些记录稍后重新上传", missing),
-				Err: fmt.Errorf("%d records without a result", missing), Retryable: true}
-		}
-	}
+	}()
+	return out
 }
 
 // apply marks the rows by the county's results. The results were checked
@@ -283,10 +329,10 @@ func (s *Sender) apply(ctx context.Context, results []Result, byID map[string]in
 // postWithRetry posts the batch, retrying retryable failures with capped
 // exponential backoff and jitter. The same body (same record ids) is sent
 // each time. It returns the checked results and the number of requests.
-func (s *Sender) postWithRetry(ctx context.Context, body []byte) ([]Result, int, error) {
+func (s *Sender) postWithRetry(ctx context.Context, body []byte, batch map[string]int64) ([]Result, int, error) {
 	var last error
 	for attempt := 1; attempt <= s.MaxAttempts; attempt++ {
-		results, err := s.post(ctx, body)
+		results, err := s.post(ctx, body, batch)
 		if err == nil {
 			return results, attempt, nil
 		}
@@ -330,8 +376,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// post sends one request and checks the response.
-func (s *Sender) post(ctx context.Context, body []byte) ([]Result, error) {
+// post sends one request and checks the response against the batch's
+// record ids.
+func (s *Sender) post(ctx context.Context, body []byte, batch map[string]int64) ([]Result, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.Settings.URL, "/")+"/api/v1/records",
 		bytes.NewReader(body))
 	if err != nil {
@@ -361,13 +408,13 @@ func (s *Sender) post(ctx context.Context, body []byte) ([]Result, error) {
 		return nil, &UploadError{Msg: fmt.Sprintf("县级平台拒收整批记录（HTTP %d），请联系县级平台管理员", resp.StatusCode),
 			Err: fmt.Errorf("HTTP %s: %s", resp.Status, clip(rb))}
 	}
-	return checkResponse(rb, body)
+	return checkResponse(rb, batch)
 }
 
-// checkResponse parses and checks the county's answer against the batch:
-// every result names a record of the batch with a known status. Anything
-// else is an unexpected response and nothing is marked.
-func checkResponse(rb, body []byte) ([]Result, error) {
+// checkResponse parses and checks the county's answer against the batch
+// (record id → outbox row): every result names a record of the batch with a
+// known status. Anything else is an unexpected response and nothing is marked.
+func checkResponse(rb []byte, batch map[string]int64) ([]Result, error) {
 	bad := func(err error) error {
 		return &UploadError{Msg: "县级平台的应答无法识别，记录未标记为已上传，将自动重试", Err: err, Retryable: true}
 	}
@@ -379,20 +426,8 @@ func checkResponse(rb, body []byte) ([]Result, error) {
 	if dec.More() {
 		return nil, bad(errors.New("trailing data after the response"))
 	}
-	var b struct {
-		Records []struct {
-			ID string `json:"id"`
-		} `json:"records"`
-	}
-	if err := json.Unmarshal(body, &b); err != nil {
-		return nil, bad(err)
-	}
-	sent := make(map[string]bool, len(b.Records))
-	for _, r := range b.Records {
-		sent[r.ID] = true
-	}
 	for _, r := range resp.Results {
-		if !sent[r.ID] {
+		if _, ok := batch[r.ID]; !ok {
 			return nil, bad(fmt.Errorf("result for a record not in the batch: %q", r.ID))
 		}
 		switch r.Status {

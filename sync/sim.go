@@ -212,6 +212,39 @@ func (s *Simulator) note(outcome string) {
 	s.db.Exec(`INSERT INTO requests (at, outcome) VALUES (?, ?)`, time.Now().UnixMilli(), outcome)
 }
 
+// simStmts are the receiving rules' statements, prepared once per batch: a
+// batch of 500 records would otherwise parse the same SQL thousands of times.
+type simStmts struct {
+	seen, hasService, dupEval                   *sql.Stmt
+	putService, putEval, putRecord, putRejected *sql.Stmt
+}
+
+func prepareSim(ctx context.Context, tx *sql.Tx) (*simStmts, error) {
+	var st simStmts
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.seen, `SELECT count(*) FROM records WHERE id = ?`},
+		{&st.hasService, `SELECT count(*) FROM services WHERE centre = ? AND project_no = ?`},
+		{&st.dupEval, `SELECT count(*) FROM evaluations WHERE centre = ? AND project_no = ? AND service_number = ?
+			AND assess_number = ? AND corrects = ''`},
+		{&st.putService, `INSERT INTO services (centre, project_no, record_id, data) VALUES (?, ?, ?, ?)
+			ON CONFLICT (centre, project_no) DO UPDATE SET record_id = excluded.record_id, data = excluded.data`},
+		{&st.putEval, `INSERT INTO evaluations (record_id, centre, project_no, service_number, assess_number, eval_id, corrects)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&st.putRecord, `INSERT INTO records (id, batch_id, centre, kind, project_no, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&st.putRejected, `INSERT INTO rejections (id, batch_id, reason, at) VALUES (?, ?, ?, ?)`},
+	} {
+		stmt, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return nil, err
+		}
+		*p.dst = stmt
+	}
+	return &st, nil
+}
+
 // store applies the spec's receiving rules to the batch in one transaction.
 func (s *Simulator) store(ctx context.Context, centre, batchID string, recs []Record) ([]Result, error) {
 	s.mu.Lock()
@@ -220,17 +253,20 @@ func (s *Simulator) store(ctx context.Context, centre, batchID string, recs []Re
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback() // closes the prepared statements too
+	st, err := prepareSim(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now().UnixMilli()
 	out := make([]Result, 0, len(recs))
 	for _, rec := range recs {
-		res, err := s.one(ctx, tx, centre, batchID, rec, now)
+		res, err := s.one(ctx, st, centre, batchID, rec, now)
 		if err != nil {
 			return nil, err
 		}
 		if res.Status == StatusRejected {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rejections (id, batch_id, reason, at) VALUES (?, ?, ?, ?)`,
-				rec.ID, batchID, res.Reason, now); err != nil {
+			if _, err := st.putRejected.ExecContext(ctx, rec.ID, batchID, res.Reason, now); err != nil {
 				return nil, err
 			}
 		}
@@ -239,12 +275,12 @@ func (s *Simulator) store(ctx context.Context, centre, batchID string, recs []Re
 	return out, tx.Commit()
 }
 
-func (s *Simulator) one(ctx context.Context, tx *sql.Tx, centre, batchID string, rec Record, now int64) (Result, error) {
+func (s *Simulator) one(ctx context.Context, st *simStmts, centre, batchID string, rec Record, now int64) (Result, error) {
 	rejected := func(format string, args ...any) (Result, error) {
 		return Result{ID: rec.ID, Status: StatusRejected, Reason: fmt.Sprintf(format, args...)}, nil
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE id = ?`, rec.ID).Scan(&n); err != nil {
+	if err := st.seen.QueryRowContext(ctx, rec.ID).Scan(&n); err != nil {
 		return Result{}, err
 	}
 	if n > 0 {
@@ -253,71 +289,56 @@ func (s *Simulator) one(ctx context.Context, tx *sql.Tx, centre, batchID string,
 	if err := ValidAreaCode(centre); err != nil {
 		return rejected("centre 不是12位行政区划代码")
 	}
-	if err := ValidateRecord(rec); err != nil {
+	data, err := decodeRecord(rec)
+	if err != nil {
 		return rejected("%s", err.Error())
 	}
 	var pno string
-	switch rec.Kind {
-	case KindService:
-		var d ServiceData
-		json.Unmarshal(rec.Data, &d)
+	switch d := data.(type) {
+	case *ServiceData:
 		pno = d.ProjectNo
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO services (centre, project_no, record_id, data) VALUES (?, ?, ?, ?)
-			ON CONFLICT (centre, project_no) DO UPDATE SET record_id = excluded.record_id, data = excluded.data`,
-			centre, pno, rec.ID, string(rec.Data)); err != nil {
+		if _, err := st.putService.ExecContext(ctx, centre, pno, rec.ID, string(rec.Data)); err != nil {
 			return Result{}, err
 		}
-	case KindEvaluation:
-		var d EvaluationData
-		json.Unmarshal(rec.Data, &d)
+	case *EvaluationData:
 		pno = d.ProjectNo
-		if badWithoutReason(d, s.opt.SatisfactionDescending) {
+		if badWithoutReason(*d, s.opt.SatisfactionDescending) {
 			return rejected("差评须填写评价标签（evalDetail）或文字评价（writingEvaluation）")
 		}
-		if ok, err := s.hasService(ctx, tx, centre, pno); err != nil {
+		if ok, err := hasService(ctx, st, centre, pno); err != nil {
 			return Result{}, err
 		} else if !ok {
 			return rejected("办件 %s 的办件记录尚未上报，评价无法接收", pno)
 		}
 		if d.Corrects == "" {
 			var dup int
-			if err := tx.QueryRowContext(ctx, `
-				SELECT count(*) FROM evaluations WHERE centre = ? AND project_no = ? AND service_number = ?
-				AND assess_number = ? AND corrects = ''`, centre, pno, d.ServiceNumber, d.AssessNumber).Scan(&dup); err != nil {
+			if err := st.dupEval.QueryRowContext(ctx, centre, pno, d.ServiceNumber, d.AssessNumber).Scan(&dup); err != nil {
 				return Result{}, err
 			}
 			if dup > 0 {
 				return rejected("重复评价：办件 %s 第%d次服务的第%d次评价已存在", pno, d.ServiceNumber, d.AssessNumber)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO evaluations (record_id, centre, project_no, service_number, assess_number, eval_id, corrects)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, rec.ID, centre, pno, d.ServiceNumber, d.AssessNumber, d.EvalID, d.Corrects); err != nil {
+		if _, err := st.putEval.ExecContext(ctx, rec.ID, centre, pno, d.ServiceNumber, d.AssessNumber, d.EvalID, d.Corrects); err != nil {
 			return Result{}, err
 		}
-	case KindWorkOrder:
-		var d WorkOrderData
-		json.Unmarshal(rec.Data, &d)
+	case *WorkOrderData:
 		pno = d.ProjectNo
-		if ok, err := s.hasService(ctx, tx, centre, pno); err != nil {
+		if ok, err := hasService(ctx, st, centre, pno); err != nil {
 			return Result{}, err
 		} else if !ok {
 			return rejected("办件 %s 的办件记录尚未上报，工单无法接收", pno)
 		}
 	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO records (id, batch_id, centre, kind, project_no, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		rec.ID, batchID, centre, rec.Kind, pno, string(rec.Data), now)
-	if err != nil {
+	if _, err := st.putRecord.ExecContext(ctx, rec.ID, batchID, centre, rec.Kind, pno, string(rec.Data), now); err != nil {
 		return Result{}, err
 	}
 	return Result{ID: rec.ID, Status: StatusAccepted}, nil
 }
 
-func (s *Simulator) hasService(ctx context.Context, tx *sql.Tx, centre, pno string) (bool, error) {
+func hasService(ctx context.Context, st *simStmts, centre, pno string) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM services WHERE centre = ? AND project_no = ?`, centre, pno).Scan(&n)
+	err := st.hasService.QueryRowContext(ctx, centre, pno).Scan(&n)
 	return n > 0, err
 }
 
