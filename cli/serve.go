@@ -15,6 +15,7 @@ import (
 	"bianmin/app"
 	"bianmin/storage"
 	"bianmin/sync/lan"
+	"bianmin/sync/relay"
 )
 
 // serve runs the centre's hub without a window (中心主机, a closet PC): the
@@ -49,6 +50,7 @@ func (c *cmd) serve(args []string) int {
 
 	q := app.NewQueue(d, app.SystemClock{}, c.log)
 	srv := lan.NewServer(q, k, c.log)
+	srv.Mount("/api/v1/relay/", relay.NewHandler(d, c.log)) // counters' records and configuration (sync/relay)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
