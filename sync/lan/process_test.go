@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/storage"
 )
 
 // Tests that need processes of their own (a counter PC, a hub that is
@@ -102,7 +103,8 @@ func TestTenCounterProcessesNeverShareATicket(t *testing.T) {
 		t.Skip("starts 10 processes")
 	}
 	const windows, tickets = 10, 200
-	hall := openTestHall(t, filepath.Join(t.TempDir(), "hub.db"), windows)
+	dbPath := filepath.Join(t.TempDir(), "hub.db")
+	hall := openTestHall(t, dbPath, windows)
 	h := startHub(t, hall)
 	ctx := context.Background()
 	c := h.client(t)
@@ -159,6 +161,26 @@ func TestTenCounterProcessesNeverShareATicket(t *testing.T) {
 		}
 	}
 	t.Logf("tickets per window: %v", perWindow)
+
+	// The hub's record agrees with what each counter was told.
+	d, err := storage.OpenReadOnly(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	stored, err := d.TicketsIssued(ctx, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != tickets {
+		t.Fatalf("%d tickets stored, %d issued", len(stored), tickets)
+	}
+	for _, tk := range stored {
+		if tk.WindowID != got[tk.ID] || tk.ClerkID != got[tk.ID] || tk.CalledAt.IsZero() {
+			t.Errorf("stored %s: window %d clerk %d called %v; counter %d was told it was theirs",
+				tk.Number, tk.WindowID, tk.ClerkID, tk.CalledAt, got[tk.ID])
+		}
+	}
 }
 
 // freeAddr is a loopback address nothing listens on (a hub started there
