@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -18,7 +18,7 @@ import (
 	"bianmin/app"
 	"bianmin/cli"
 	"bianmin/screens"
-	"bianmin/storage"
+	"bianmin/sync/lan"
 )
 
 // appID is the Fyne application ID (also in FyneApp.toml); it names the
@@ -35,8 +35,14 @@ func runGUI(args []string) int {
 	fs := flag.NewFlagSet("bianmin", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dbPath := fs.String("db", "", "database file (default: the user config folder)")
+	role := fs.String("role", "", "standalone | counter | kiosk | display (saved in node.json)")
+	hub := fs.String("hub", "", "the hub's address, http://host:8787 (saved)")
+	key := fs.String("key", "", "the centre key (saved)")
+	window := fs.Int("window", 0, "this PC's window number (saved)")
+	listen := fs.String("listen", "", "standalone: also serve the LAN API on this address (saved; \"off\" stops it)")
+	tablet := fs.String("tablet", "", "on | off: the customer-facing rating window (saved)")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(os.Stderr, "用法 Usage: bianmin [--db PATH]   或 or   bianmin <命令 command> …（bianmin help）\n%v\n", err)
+		fmt.Fprintf(os.Stderr, "用法 Usage: bianmin [--db PATH] [--role standalone|counter|kiosk|display] [--hub URL --key 中心密钥] [--window N] [--listen ADDR] [--tablet on|off]\n   或 or   bianmin <命令 command> …（bianmin help）\n%v\n", err)
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -56,30 +62,86 @@ func runGUI(args []string) int {
 		fmt.Fprintln(os.Stderr, "无法创建数据目录 / cannot create the data folder:", err)
 		return 1
 	}
-	log.Info("starting desktop window", "db", *dbPath)
+
+	// This PC's role: node.json next to the database, changed by flags.
+	np := nodePath(*dbPath)
+	n, err := loadNode(np)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "本机角色设置文件有误，请检查或删除后重新设置 / bad node.json:", err)
+		return 1
+	}
+	before := n
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["role"] {
+		n.Role = *role
+	}
+	if set["hub"] {
+		n.Hub = strings.TrimRight(*hub, "/")
+	}
+	if set["key"] {
+		n.Key = *key
+	}
+	if set["window"] {
+		n.Window = *window
+	}
+	if set["listen"] {
+		n.Listen = *listen
+		if *listen == "off" {
+			n.Listen = ""
+		}
+	}
+	if set["tablet"] {
+		n.Tablet = *tablet == "on"
+	}
+	if err := n.check(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if n != before {
+		if err := saveNode(np, n); err != nil {
+			fmt.Fprintln(os.Stderr, "无法保存本机角色设置 / cannot save node.json:", err)
+			return 1
+		}
+	}
+	log.Info("starting desktop window", "db", *dbPath, "role", n.Role, "window", n.Window)
 
 	a := fyneapp.NewWithID(appID)
 	a.Settings().SetTheme(screens.Theme{})
 	a.SetIcon(screens.AppIcon)
+	st := newStation(a, n, *dbPath, log)
+	defer st.close()
+
+	switch n.Role {
+	case roleKiosk, roleDisplay:
+		// No database and no login: the kiosk and the hall display are the
+		// hub's queue on a screen in the hall.
+		st.client = lan.NewClient(n.Hub, n.Key, log)
+		st.hall = st.client
+		var w fyne.Window
+		if n.Role == roleKiosk {
+			w = st.showKiosk("便民服务中心")
+		} else {
+			w = st.showHallDisplay("便民服务中心")
+		}
+		w.SetMaster()
+		a.Run()
+		return 0
+	}
+
 	w := a.NewWindow("便民 · 好差评")
 	w.SetMaster()
 	w.Resize(fyne.NewSize(1280, 760))
 	w.CenterOnScreen()
-
-	var mu sync.Mutex
-	var open *storage.DB // closed when the window closes
 	be := screens.Backend{
 		Open: func(ctx context.Context) (*app.Service, error) {
-			svc, db, err := cli.OpenService(ctx, *dbPath, log)
+			svc, err := st.open(ctx)
 			if err != nil {
 				return nil, err
 			}
-			mu.Lock()
-			if open != nil {
-				open.Close()
+			if n.Role == roleCounter {
+				return svc, nil // the hub keeps the centre's reports
 			}
-			open = db
-			mu.Unlock()
 			// Last month's report, kept in reports/ next to the database.
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -92,10 +154,16 @@ func runGUI(args []string) int {
 			}()
 			return svc, nil
 		},
-		FirstStart: func(err error) bool { return errors.Is(err, cli.ErrNotInitialised) },
+		FirstStart: func(err error) bool { return n.Role != roleCounter && errors.Is(err, cli.ErrNotInitialised) },
 		Report: func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error) {
 			return cli.SaveMonthReport(ctx, svc, *dbPath, month, by)
 		},
+		WorkOrderSheet: func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error) {
+			return cli.SaveWorkOrder(ctx, svc, actor, *dbPath, id)
+		},
+		Counter:     st.counterDeps,
+		CounterOnly: n.Role == roleCounter,
+		Tools:       st.tools,
 		Setup: func(ctx context.Context, in screens.SetupInput) (string, error) {
 			_, err := cli.InitCentre(ctx, *dbPath, in.Profile, in.Name, in.AreaCode,
 				cli.Manager{No: in.ManagerNo, Name: in.ManagerName, PIN: in.PIN}, false, log)
@@ -114,14 +182,5 @@ func runGUI(args []string) int {
 	env := &screens.Env{Win: w, Log: log, Timeout: 10 * time.Minute}
 	screens.NewShell(env, be).Start()
 	w.ShowAndRun()
-
-	mu.Lock()
-	defer mu.Unlock()
-	if open != nil {
-		if err := open.Close(); err != nil {
-			log.Warn("close database", "err", err)
-			return 1
-		}
-	}
 	return 0
 }

@@ -60,6 +60,9 @@ type Dashboard struct {
 	WatchScreen *WatchScreen
 }
 
+// Env is the dashboard's environment (for screens main opens from a tool).
+func (d *Dashboard) Env() *Env { return d.env }
+
 // AddTool adds a button to the manager's tool row (the roles wired in by
 // main: 窗口服务, 大厅屏, 取号机, 设备设置 …).
 func (d *Dashboard) AddTool(label string, run func()) *widget.Button {

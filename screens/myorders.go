@@ -23,6 +23,8 @@ type MyOrders struct {
 	Appeal  *widget.Button // 申诉: enabled when the selected order can be appealed
 	Refresh *widget.Button
 	Logout  *widget.Button
+	// Back (返回窗口) is shown by SetBack: the clerk came from the counter.
+	Back *widget.Button
 	// OnLogout runs when the clerk signs out.
 	OnLogout func()
 
@@ -58,6 +60,8 @@ func NewMyOrders(env *Env, svc *app.Service, user *app.Staff) *MyOrders {
 			m.OnLogout()
 		}
 	})
+	m.Back = widget.NewButton("返回窗口", nil)
+	m.Back.Hide()
 	m.Appeal = widget.NewButton("申诉", m.showAppeal)
 	m.Appeal.Importance = widget.HighImportance
 	m.Appeal.Disable()
@@ -77,7 +81,7 @@ func NewMyOrders(env *Env, svc *app.Service, user *app.Staff) *MyOrders {
 	}
 	title := widget.NewLabelWithStyle("我的差评工单", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewBorder(nil, nil, container.NewHBox(title, widget.NewLabel(who), m.Count),
-		container.NewHBox(m.Refresh, m.Logout))
+		container.NewHBox(m.Refresh, m.Back, m.Logout))
 	note := widget.NewLabel("评价人的姓名和联系方式不向被评价人显示。对差评有异议的，可在申诉期限内提出申诉并说明理由和证据。")
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.LowImportance
@@ -91,6 +95,12 @@ func NewMyOrders(env *Env, svc *app.Service, user *app.Staff) *MyOrders {
 
 // Content is the screen's canvas object.
 func (m *MyOrders) Content() fyne.CanvasObject { return m.obj }
+
+// SetBack shows 返回窗口, which runs back.
+func (m *MyOrders) SetBack(back func()) {
+	m.Back.OnTapped = back
+	m.Back.Show()
+}
 
 // myOrderRow is one line of the clerk's list.
 func myOrderRow(c app.ClerkOrder) string {
@@ -219,7 +229,10 @@ func (m *MyOrders) showAppeal() {
 // showMyOrders shows a clerk's own orders after login.
 func (s *Shell) showMyOrders(user *app.Staff) {
 	m := NewMyOrders(s.env, s.svc, user)
-	m.OnLogout = s.ShowLogin
+	m.OnLogout = s.logout
+	if s.be.Counter != nil {
+		m.SetBack(func() { s.showCounter(user) })
+	}
 	s.mine = m
 	s.setContent("my-orders", m.Content(), nil)
 	m.Reload()

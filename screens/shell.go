@@ -28,6 +28,19 @@ type Backend struct {
 	// WorkOrderSheet writes one work order's sheet as a PDF and returns its
 	// path (cli.SaveWorkOrder); nil hides the ledger's 打印工单.
 	WorkOrderSheet func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error)
+	// Counter gives the signed-in user the counter screen's dependencies at
+	// this PC's window (queue, registration, devices, drafts). When set,
+	// clerks work at the counter (their work orders one button away) and
+	// managers get 窗口服务; nil: clerks see their work orders only.
+	Counter func(ctx context.Context, svc *app.Service, user *app.Staff) (CounterDeps, error)
+	// CounterOnly: a counter PC whose database is a copy: everyone signs in
+	// to the counter; the centre's figures and ledger live on the hub.
+	CounterOnly bool
+	// Tools adds the role's buttons (大厅屏, 取号机, 设备设置 …) to the
+	// manager's dashboard.
+	Tools func(d *Dashboard, svc *app.Service, user *app.Staff)
+	// OnLogout runs when a user signs out (the window PC forgets the clerk).
+	OnLogout func()
 }
 
 // Shell runs the window's flow: first start → login → dashboard (a clerk:
@@ -44,6 +57,26 @@ type Shell struct {
 	login *Login
 	dash  *Dashboard
 	mine  *MyOrders // a clerk's own orders
+	desk  *Counter  // the counter on show
+}
+
+// Counter is the counter screen on show (nil when none), for tests.
+func (s *Shell) Counter() *Counter { return s.desk }
+
+// leave stops what the shown screen runs (the counter's event stream).
+func (s *Shell) leave() {
+	if s.desk != nil {
+		s.desk.Stop()
+		s.desk = nil
+	}
+}
+
+func (s *Shell) logout() {
+	s.leave()
+	if s.be.OnLogout != nil {
+		s.be.OnLogout()
+	}
+	s.ShowLogin()
 }
 
 // NewShell makes the flow for env.Win; call Start.
@@ -112,6 +145,7 @@ func (s *Shell) showSetup() {
 
 // ShowLogin shows the login screen.
 func (s *Shell) ShowLogin() {
+	s.leave()
 	s.env.Win.SetTitle("便民 · 好差评 — " + s.centre)
 	l := NewLogin(s.env, s.svc, s.centre, s.hint, s.showDashboard)
 	s.login = l
@@ -119,14 +153,26 @@ func (s *Shell) ShowLogin() {
 	l.Focus()
 }
 
-// showDashboard shows a manager the dashboard; a clerk sees their own orders.
+// showDashboard shows a manager the dashboard; a clerk the counter (or, with
+// no counter wired, their own orders).
 func (s *Shell) showDashboard(user *app.Staff) {
+	s.leave()
+	if s.be.Counter != nil && (s.be.CounterOnly || user.Role != app.RoleManager) {
+		s.showCounter(user)
+		return
+	}
 	if user.Role != app.RoleManager {
 		s.showMyOrders(user)
 		return
 	}
 	d := NewDashboard(s.env, s.svc, user)
-	d.OnLogout = s.ShowLogin
+	d.OnLogout = s.logout
+	if s.be.Counter != nil {
+		d.AddTool("窗口服务", func() { s.showCounter(user) })
+	}
+	if s.be.Tools != nil {
+		s.be.Tools(d, s.svc, user)
+	}
 	if s.be.Report != nil {
 		svc, report := s.svc, s.be.Report
 		d.SetReport(func(ctx context.Context, month time.Time, user *app.Staff) (string, error) {
@@ -146,4 +192,36 @@ func (s *Shell) showDashboard(user *app.Staff) {
 	s.dash = d
 	s.setContent("dashboard", d.Content(), d.TypedKey)
 	d.Reload()
+}
+
+// showCounter shows the user the counter at this PC's window, with a bar to
+// their work orders (a clerk), back to the dashboard (a manager) and out.
+func (s *Shell) showCounter(user *app.Staff) {
+	s.leave()
+	s.setContent("opening-counter", container.NewCenter(widget.NewLabel("正在打开窗口服务…")), nil)
+	svc, counter := s.svc, s.be.Counter
+	Run(s.env, func(ctx context.Context) (CounterDeps, error) {
+		return counter(ctx, svc, user)
+	}, func(deps CounterDeps, err error) {
+		if err != nil {
+			s.env.ShowError("counter failed", "无法打开窗口服务", err, nil)
+			s.ShowLogin()
+			return
+		}
+		c := NewCounter(s.env, deps)
+		s.desk = c
+		var buttons []fyne.CanvasObject
+		if user.Role == app.RoleManager && !s.be.CounterOnly {
+			buttons = append(buttons, widget.NewButton("返回首页", func() { s.showDashboard(user) }))
+		} else {
+			buttons = append(buttons, widget.NewButton("我的差评工单", func() {
+				s.leave()
+				s.showMyOrders(user)
+			}))
+		}
+		buttons = append(buttons, widget.NewButton("退出登录", s.logout))
+		bar := container.NewBorder(nil, nil, nil, container.NewHBox(buttons...))
+		s.setContent("counter", container.NewBorder(bar, nil, nil, nil, c.Content()), c.TypedKey)
+		c.Start()
+	})
 }

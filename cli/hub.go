@@ -1,0 +1,14 @@
+package cli
+
+import (
+	"context"
+
+	"bianmin/storage"
+)
+
+// HubKey is the centre key of the hub on d: the stored one, or a new one,
+// stored (the desktop program serving the LAN uses it like `bianmin serve`).
+func HubKey(ctx context.Context, d *storage.DB, want string) (string, error) {
+	k, _, err := hubKey(ctx, d, want)
+	return k, err
+}

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"bianmin/app"
+	"bianmin/cli"
+	"bianmin/devices"
+	"bianmin/devices/devconf"
+	"bianmin/devices/voice"
+	"bianmin/screens"
+	"bianmin/storage"
+	"bianmin/sync/lan"
+	"bianmin/sync/relay"
+)
+
+// station is what one running program owns besides its main window: the
+// database, the queue (local, or the hub's across the LAN), the window's
+// devices, the hub's LAN server, the counter's forwarder to the hub, the
+// customer-facing rating window and the hall display's voice.
+type station struct {
+	a      fyne.App
+	log    *slog.Logger
+	dbPath string
+	node   node
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	db     *storage.DB
+	svc    *app.Service
+	hall   app.Hall
+	queue  *app.Queue
+	rig    *devices.WindowRig
+	fwd    *relay.Forwarder
+	hub    *http.Server
+	lanSrv *lan.Server
+	client *lan.Client
+
+	ratingWin fyne.Window
+	rating    *screens.Rating
+	voice     *voice.Announcer
+}
+
+func newStation(a fyne.App, n node, dbPath string, log *slog.Logger) *station {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &station{a: a, node: n, dbPath: dbPath, log: log, ctx: ctx, cancel: cancel}
+}
+
+// open opens (or reopens) the database and starts what the role runs on it.
+func (s *station) open(ctx context.Context) (*app.Service, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopLocked()
+	if s.node.Role == roleCounter {
+		if err := s.joinHub(ctx); err != nil {
+			return nil, err
+		}
+	}
+	svc, db, err := cli.OpenService(ctx, s.dbPath, s.log)
+	if err != nil {
+		return nil, err
+	}
+	s.db, s.svc = db, svc
+	if s.node.Role == roleCounter {
+		s.client = lan.NewClient(s.node.Hub, s.node.Key, s.log)
+		s.hall = s.client
+		db.OnOutbox(s.fwd.Kick)
+		go s.fwd.Run(s.ctx)
+	} else {
+		s.queue = app.NewQueue(db, svc.Clock, s.log)
+		s.hall = s.queue
+		if s.node.Listen != "" {
+			if err := s.serveLocked(ctx); err != nil {
+				s.log.Warn("LAN hub not started", "listen", s.node.Listen, "err", err)
+			}
+		}
+	}
+	s.startDevicesLocked(ctx)
+	return svc, nil
+}
+
+// joinHub opens the counter's own database and takes the centre's
+// configuration (staff, windows, items, categories) from the hub; with the
+// hub away, a counter that has it already works on.
+func (s *station) joinHub(ctx context.Context) error {
+	db, err := storage.Open(s.dbPath)
+	if err != nil {
+		return err
+	}
+	s.fwd = relay.NewForwarder(db, strings.TrimRight(s.node.Hub, "/")+"/api/v1/relay", s.node.Key, s.log)
+	s.fwd.Node = fmt.Sprintf("%02d", s.node.Window)
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	err = s.fwd.RefreshConfig(cctx)
+	cancel()
+	if err == nil {
+		db.Close()
+		return nil
+	}
+	_, cerr := db.Centre(ctx)
+	db.Close()
+	if cerr == nil {
+		s.log.Warn("hub unreachable: working on the configuration already here", "err", err)
+		return nil
+	}
+	return &app.UserError{Code: "hub_unreachable", Err: err,
+		Msg: "第一次使用需要连接中心主机以取得人员和事项配置，请检查网络、中心主机地址和中心密钥后重试"}
+}
+
+// serveLocked makes this standalone PC the centre's hub on the LAN too.
+func (s *station) serveLocked(ctx context.Context) error {
+	key, err := cli.HubKey(ctx, s.db, "")
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.node.Listen)
+	if err != nil {
+		return err
+	}
+	s.lanSrv = lan.NewServer(s.queue, key, s.log)
+	rh := relay.NewHandler(s.db, s.log)
+	rh.UseService(s.svc)
+	s.lanSrv.Mount("/api/v1/relay/", rh)
+	s.hub = &http.Server{Handler: s.lanSrv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.hub.RegisterOnShutdown(s.lanSrv.CloseStreams)
+	go func() {
+		if err := s.hub.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Warn("LAN hub stopped", "err", err)
+		}
+	}()
+	s.log.Info("LAN hub serving", "listen", ln.Addr().String())
+	return nil
+}
+
+// startDevicesLocked starts this window PC's keypad and printer: as
+// configured in devices.json, simulated on pseudo-terminals where none is.
+func (s *station) startDevicesLocked(ctx context.Context) {
+	cfgPath := devconf.PathFor(s.dbPath)
+	cfg, err := devconf.Load(cfgPath)
+	if err != nil {
+		s.log.Warn("device settings unreadable, using defaults", "path", cfgPath, "err", err)
+		cfg = devconf.Default()
+	}
+	centre, _ := s.svc.Store.Centre(ctx)
+	rig, err := devices.StartWindow(s.ctx, cfg, devices.WindowOptions{
+		Rater: s.svc, Clock: s.svc.Clock, BadTags: s.svc.Profile.Tags.Bad,
+		Device: fmt.Sprintf("%d号窗口评价器", s.node.Window), Centre: centre.Name,
+		ConfigPath: cfgPath, SimDir: filepath.Join(filepath.Dir(s.dbPath), "printer-sim"), Log: s.log,
+	})
+	if err != nil {
+		s.log.Warn("devices not started", "err", err)
+		return
+	}
+	s.rig = rig
+}
+
+// stopLocked stops what open started (before a reopen, and at exit).
+func (s *station) stopLocked() {
+	if s.rig != nil {
+		s.rig.Close()
+		s.rig = nil
+	}
+	if s.hub != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = s.hub.Shutdown(ctx)
+		cancel()
+		s.hub = nil
+	}
+	if s.client != nil {
+		s.client.Close()
+		s.client = nil
+	}
+	if s.db != nil {
+		if err := s.db.Close(); err != nil {
+			s.log.Warn("close database", "err", err)
+		}
+		s.db = nil
+	}
+}
+
+// close ends everything; it returns the database's close error.
+func (s *station) close() {
+	s.cancel()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.voice != nil {
+		s.voice.Close()
+	}
+	s.stopLocked()
+}
+
+// windowFor is the window the user serves at this PC: the PC's window
+// number when set, else the user's A/B post, else the first active window.
+func (s *station) windowFor(ctx context.Context, user *app.Staff) (app.Window, error) {
+	ws, err := s.svc.Store.Windows(ctx)
+	if err != nil {
+		return app.Window{}, err
+	}
+	sort.Slice(ws, func(i, j int) bool { return ws[i].Number < ws[j].Number })
+	byID := map[int64]app.Window{}
+	for _, w := range ws {
+		if w.Active {
+			byID[w.ID] = w
+		}
+	}
+	if s.node.Window > 0 {
+		for _, w := range ws {
+			if w.Active && w.Number == s.node.Window {
+				return w, nil
+			}
+		}
+		return app.Window{}, &app.UserError{Code: "unknown_window",
+			Msg: fmt.Sprintf("本机设置的%d号窗口不存在或已停用，请联系管理员", s.node.Window)}
+	}
+	posts, err := s.svc.Store.Posts(ctx)
+	if err != nil {
+		return app.Window{}, err
+	}
+	for _, p := range posts {
+		if w, ok := byID[p.WindowID]; ok && p.StaffID == user.ID {
+			return w, nil
+		}
+	}
+	for _, w := range ws {
+		if w.Active {
+			return w, nil
+		}
+	}
+	return app.Window{}, &app.UserError{Code: "no_window", Msg: "中心还没有在用的窗口，请先由负责人设置窗口"}
+}
+
+// counterDeps wires the counter screen for the signed-in user.
+func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.Staff) (screens.CounterDeps, error) {
+	w, err := s.windowFor(ctx, user)
+	if err != nil {
+		return screens.CounterDeps{}, err
+	}
+	s.mu.Lock()
+	hall, rig := s.hall, s.rig
+	s.mu.Unlock()
+	clerk := *user
+	d := screens.CounterDeps{
+		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID,
+		Drafts: screens.FileDrafts{Dir: filepath.Join(filepath.Dir(s.dbPath), "drafts")},
+		SignIn: svc.Login,
+	}
+	if rig != nil {
+		d.PrintNotice = func(n screens.Notice) error {
+			for _, it := range n.Items {
+				if err := rig.PrintNotice(s.ctx, app.Transaction{Serial: n.Serial, ApplicantName: n.Applicant},
+					it.Name, it.Missing, w.Number, clerk); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if !s.node.Tablet {
+			d.StartRating = func(tx app.Transaction) {
+				if err := rig.StartRating(tx, clerk, w.Number); err != nil {
+					s.log.Warn("keypad rating not started", "serial", tx.Serial, "err", err)
+				}
+				go func() {
+					if err := rig.PrintReceipt(s.ctx, tx, []string{tx.ItemName}, w.Number, clerk); err != nil {
+						s.log.Warn("receipt not printed", "serial", tx.Serial, "err", err)
+					}
+				}()
+			}
+		}
+	}
+	if s.node.Tablet {
+		d.ShowRating = func(t screens.RatingTarget) { fyne.Do(func() { s.showRating(svc, t) }) }
+	}
+	return d, nil
+}
+
+// showRating opens the customer-facing rating window (窗口双屏互动) and
+// starts the rating of t on it.
+func (s *station) showRating(svc *app.Service, t screens.RatingTarget) {
+	if s.ratingWin == nil {
+		w := s.a.NewWindow("请您评价")
+		w.Resize(fyne.NewSize(1024, 700))
+		r := screens.NewRating(&screens.Env{Win: w, Log: s.log}, screens.RatingDeps{Rater: svc, Profile: svc.Profile,
+			Device: fmt.Sprintf("%d号窗口双屏", t.WindowNumber)})
+		w.SetContent(r.Content())
+		r.Attach()
+		w.SetCloseIntercept(func() { w.Hide() }) // the clerk cannot lose it by a stray click
+		s.ratingWin, s.rating = w, r
+	}
+	s.ratingWin.Show()
+	s.rating.Start(t)
+}
+
+// showHallDisplay opens the hall display (大厅屏) in its own window.
+func (s *station) showHallDisplay(title string) fyne.Window {
+	w := s.a.NewWindow("大厅屏 — " + title)
+	w.Resize(fyne.NewSize(1366, 768))
+	if s.voice == nil {
+		s.voice = voice.New(voice.Config{Engine: "auto"}, s.log)
+	}
+	v := s.voice
+	d := screens.NewHallDisplay(&screens.Env{Win: w, Log: s.log}, screens.HallDisplayDeps{
+		Hall: s.hall, Title: title,
+		Announce: func(c app.Call) { v.Announce(voice.Text(c.Number, c.WindowNumber)) },
+		OnFullScreen: func(fs bool) {
+			s.node.FullScreen = fs
+			if err := saveNode(nodePath(s.dbPath), s.node); err != nil {
+				s.log.Warn("node settings not saved", "err", err)
+			}
+		},
+	})
+	w.SetContent(d.Content())
+	w.SetOnClosed(d.Stop)
+	w.Show()
+	d.Start()
+	if s.node.FullScreen {
+		w.SetFullScreen(true)
+	}
+	return w
+}
+
+// showKiosk opens the ticket kiosk (取号机) in its own window.
+func (s *station) showKiosk(title string) fyne.Window {
+	w := s.a.NewWindow("取号机 — " + title)
+	w.Resize(fyne.NewSize(1024, 768))
+	deps := screens.KioskDeps{Hall: s.hall, Title: title}
+	if rig := s.rig; rig != nil {
+		deps.PrintTicket = func(t app.IssuedTicket) error { return rig.PrintTicket(s.ctx, t, title) }
+	}
+	k := screens.NewKiosk(&screens.Env{Win: w, Log: s.log}, deps)
+	w.SetContent(k.Content())
+	w.Show()
+	return w
+}
+
+// tools adds the standalone PC's roles to the manager's dashboard.
+func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff) {
+	title := "便民服务中心"
+	if c, err := svc.Store.Centre(context.Background()); err == nil && c.Name != "" {
+		title = c.Name
+	}
+	d.AddTool("大厅屏", func() { s.showHallDisplay(title) })
+	d.AddTool("取号机", func() { s.showKiosk(title) })
+	if s.rig != nil {
+		d.AddTool("设备设置", func() {
+			ds := screens.NewDeviceSettings(d.Env(), s.rig, 2*time.Second)
+			back := d.ShowSub("devices", ds.Content())
+			ds.OnBack = back
+		})
+	}
+}
