@@ -449,6 +449,15 @@ func modeName(m string) string {
 	return "frame 协议"
 }
 
+// Text is what the counter shows for a keypad outcome: "已收到评价：满意",
+// or why nothing was stored.
+func (o Outcome) Text() string {
+	if o.Stored {
+		return "已收到评价：" + o.Level.Name()
+	}
+	return o.Message
+}
+
 // userErr wraps err with the Chinese message the clerk sees.
 func userErr(code, msg string, err error) error {
 	return &app.UserError{Code: code, Msg: msg, Err: err}
@@ -493,7 +502,7 @@ func (r *WindowRig) CancelRating() {
 func (r *WindowRig) print(ctx context.Context, what string, job []byte) error {
 	run := r.run()
 	if run == nil || run.printer == nil {
-		if run != nil && run.prStatus.State == devconf.StateDisabled {
+		if run != nil && run.printerStatus().State == devconf.StateDisabled {
 			return userErr("printer_disabled", "打印机已停用，本次未打印"+what, ErrPrinterDisabled)
 		}
 		return userErr("no_printer", "本窗口未配置打印机，本次未打印"+what+"（可在“设备设置”中配置）", nil)

@@ -14,6 +14,7 @@ import (
 	"bianmin/app"
 	"bianmin/devices/devconf"
 	"bianmin/devices/escpos"
+	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
 )
 
@@ -72,8 +73,8 @@ func TestWindowSimulatedDevicesEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := nextOutcome(t, outcomes)
-	if !o.Stored || o.Level != app.LevelGood || o.Serial != e.tx.Serial {
-		t.Fatalf("outcome %+v", o)
+	if !o.Stored || o.Level != app.LevelGood || o.Serial != e.tx.Serial || o.Text() != "已收到评价：满意" {
+		t.Fatalf("outcome %+v %q", o, o.Text())
 	}
 	evs, err := e.db.EvaluationsFor(context.Background(), []int64{e.tx.ID})
 	if err != nil {
@@ -259,5 +260,47 @@ func TestWindowConfigureSaveAndTest(t *testing.T) {
 	}
 	if o := nextOutcome(t, outcomes); !o.Stored || o.Level != app.LevelVeryGood {
 		t.Fatalf("after save: %+v", o)
+	}
+}
+
+// 测试 on a port the rig does not hold: a frame keypad is pinged, an ascii
+// keypad is listened to for a key.
+func TestWindowTestKeypadOnAnotherPort(t *testing.T) {
+	e := newEnv(t)
+	cfg := devconf.Default()
+	cfg.Simulate = false
+	rig, _ := startRig(t, e, cfg, 5)
+	ctx := context.Background()
+
+	pty, err := serialport.OpenPTY()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer pty.Close()
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	sim := &keypad.Sim{RW: pty.Master, Addr: 2, Model: "PJQ-200", Firmware: "3.1"}
+	go sim.Run(sctx)
+	k := devconf.Keypad{Enabled: true, Port: pty.SlaveName, Mode: devconf.ModeFrame, Baud: 9600, Addr: 2}
+	if msg, err := rig.TestKeypad(ctx, k); err != nil || msg != "评价器应答正常：型号 PJQ-200，固件 3.1" {
+		t.Errorf("frame keypad: %q %v", msg, err)
+	}
+	k.Addr = 3 // nobody answers at this address
+	if _, err := rig.TestKeypad(ctx, k); !strings.Contains(app.UserMessage(err), "没有应答") {
+		t.Errorf("wrong address: %v (%s)", err, app.UserMessage(err))
+	}
+
+	pty2, err := serialport.OpenPTY()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer pty2.Close()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		pty2.Master.Write([]byte("\r\n1"))
+	}()
+	k = devconf.Keypad{Enabled: true, Port: pty2.SlaveName, Mode: devconf.ModeASCII, KeyMap: "54321"}
+	if msg, err := rig.TestKeypad(ctx, k); err != nil || msg != "评价器正常：收到按键 5 星（非常满意）" {
+		t.Errorf("ascii keypad: %q %v", msg, err)
 	}
 }
