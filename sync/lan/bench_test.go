@@ -16,10 +16,19 @@ import (
 // the time from the call leaving the counter to the called event arriving at
 // each display (ten samples per call). Target: p99 < 50 ms on loopback.
 //
+// "queue" is the centre's queue on SQLite (each call a durable commit);
+// "memory" is an in-memory hall, so its figure is the LAN layer's share.
+//
 //	go test -bench CallToDisplays -run '^$' ./sync/lan/
 func BenchmarkCallToDisplays(b *testing.B) {
+	b.Run("queue", func(b *testing.B) {
+		benchCallToDisplays(b, openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2))
+	})
+	b.Run("memory", func(b *testing.B) { benchCallToDisplays(b, newFakeHall(2)) })
+}
+
+func benchCallToDisplays(b *testing.B, hall app.Hall) {
 	const displays = 10
-	hall := openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2)
 	h := startHub(b, hall)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
