@@ -125,6 +125,7 @@ func runGUI(args []string) int {
 			w = st.showHallDisplay("便民服务中心")
 		}
 		w.SetMaster()
+		log.Info("screen shown", "screen", n.Role)
 		a.Run()
 		return 0
 	}

@@ -30,11 +30,17 @@ func TestMain(m *testing.M) {
 // xvfb-run with BIANMIN_WINDOW_TESTS=1.
 func startWindow(t *testing.T, db, screen string) {
 	t.Helper()
+	startWindowArgs(t, screen, "--db", db)
+}
+
+// startWindowArgs is startWindow with the program's arguments.
+func startWindowArgs(t *testing.T, screen string, args ...string) {
+	t.Helper()
 	if os.Getenv("BIANMIN_WINDOW_TESTS") == "" || os.Getenv("DISPLAY") == "" {
 		t.Skip("real-window test: run under Xvfb with BIANMIN_WINDOW_TESTS=1 (make test does)")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "BIANMIN_GUI_CHILD=1", "BIANMIN_GUI_ARGS=--db "+db, "LANG=en_US.UTF-8")
+	cmd.Env = append(os.Environ(), "BIANMIN_GUI_CHILD=1", "BIANMIN_GUI_ARGS="+strings.Join(args, " "), "LANG=en_US.UTF-8")
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {

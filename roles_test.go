@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"bianmin/app"
+	"bianmin/cli"
+	"bianmin/storage"
+	"bianmin/sync/lan"
+	"bianmin/sync/relay"
+)
+
+func TestNodeSettings(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "node.json")
+	n, err := loadNode(p)
+	if err != nil || n.Role != roleStandalone {
+		t.Fatalf("no file: %+v %v", n, err)
+	}
+	for _, bad := range []node{{Role: roleCounter}, {Role: roleCounter, Hub: "10.0.0.1:8787", Key: "k", Window: 1},
+		{Role: roleCounter, Hub: "http://h", Key: "k"}, {Role: "server"}} {
+		if err := bad.check(); err == nil || !strings.ContainsAny(err.Error(), "中心窗口角色") {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	good := node{Role: roleCounter, Hub: "http://192.168.1.10:8787", Key: "centre-key-123", Window: 3, Tablet: true}
+	if err := good.check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveNode(p, good); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
+		t.Errorf("node.json holds the centre key but is %v", fi.Mode().Perm())
+	}
+	if back, err := loadNode(p); err != nil || back != good {
+		t.Errorf("round trip %+v %v", back, err)
+	}
+	if err := os.WriteFile(p, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadNode(p); err == nil {
+		t.Error("a torn node.json was accepted")
+	}
+}
+
+// A counter without the hub's address is a usage error, and nothing is saved.
+func TestGUICounterNeedsHub(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "counter.db")
+	if code := runGUI([]string{"--db", db, "--role", "counter", "--window", "2"}); code != 2 {
+		t.Errorf("counter without --hub = %d, want 2", code)
+	}
+	if _, err := os.Stat(nodePath(db)); err == nil {
+		t.Error("a refused role was saved")
+	}
+}
+
+// hubFixture runs a demo centre's hub in this process: the queue behind the
+// LAN API with the counter relay mounted, on loopback.
+func hubFixture(t *testing.T) (url, key string, q *app.Queue, d *storage.DB) {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "hub.db")
+	ctx := context.Background()
+	if err := cli.LoadDemo(ctx, db, 3, 1); err != nil {
+		t.Fatal(err)
+	}
+	svc, d, err := cli.OpenService(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key = "test-centre-key-0001"
+	q = app.NewQueue(d, app.SystemClock{}, nil)
+	srv := lan.NewServer(q, key, nil)
+	rh := relay.NewHandler(d, nil)
+	rh.UseService(svc)
+	srv.Mount("/api/v1/relay/", rh)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.CloseStreams()
+		hs.Close()
+		d.Close()
+	})
+	return hs.URL, key, q, d
+}
+
+// A new counter PC joins the hub: it takes the centre's staff and windows
+// into its own database and shows the login; the hall display follows the
+// hub's queue.
+func TestWindowCounterAndDisplayJoinTheHub(t *testing.T) {
+	if os.Getenv("BIANMIN_WINDOW_TESTS") == "" || os.Getenv("DISPLAY") == "" {
+		t.Skip("real-window test: run under Xvfb with BIANMIN_WINDOW_TESTS=1 (make test does)")
+	}
+	url, key, _, _ := hubFixture(t)
+	counterDB := filepath.Join(t.TempDir(), "counter", "counter.db")
+	startWindowArgs(t, "login", "--db", counterDB, "--role", "counter", "--hub", url, "--key", key, "--window", "1")
+	local, err := storage.Open(counterDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := local.AllStaff(context.Background())
+	local.Close()
+	if err != nil || len(staff) < 2 {
+		t.Errorf("the counter has %d staff from the hub (%v)", len(staff), err)
+	}
+	n, err := loadNode(nodePath(counterDB))
+	if err != nil || n.Role != roleCounter || n.Window != 1 {
+		t.Errorf("counter role not kept: %+v %v", n, err)
+	}
+	startWindowArgs(t, "display", "--db", filepath.Join(t.TempDir(), "display.db"), "--role", "display", "--hub", url, "--key", key)
+	_ = time.Second
+}
