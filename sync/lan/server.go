@@ -8,7 +8,8 @@
 //	GET  /api/v1/health                      no auth; {"ok":true}
 //	GET  /api/v1/categories                  []app.QueueCategory
 //	POST /api/v1/tickets                     app.IssueRequest → app.IssuedTicket
-//	POST /api/v1/windows/{id}/call-next      {"ClerkID"} → app.Ticket
+//	POST /api/v1/windows/{id}/call-next      {"ClerkID"} (optional: 0 or no body = the
+//	                                         clerk signed in at the window) → app.Ticket
 //	POST /api/v1/windows/{id}/recall         → app.Ticket
 //	POST /api/v1/windows/{id}/noshow         → 204
 //	POST /api/v1/windows/{id}/callback       {"ClerkID","TicketID"} → app.Ticket
