@@ -22,10 +22,11 @@ DB  ?=
 # gcc + pkg-config + the GL/X11 headers: cgo build of Fyne's GLFW driver.
 # xvfb + xauth: the real-window tests. fonts-wqy-microhei: the CJK font the
 # UI font is taken from (assets/fonts/ttc2ttf.go) and a system fallback.
-# poppler-utils: pdftoppm/pdftotext for the PDF report tests.
+# poppler-utils: pdftoppm/pdftotext for the PDF report tests. espeak-ng: the
+# hall display's voice (a chime is played without it; its test then skips).
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth \
-	fonts-wqy-microhei poppler-utils
+	fonts-wqy-microhei poppler-utils espeak-ng
 
 .PHONY: help run test deps go-check build vet unit-and-window-tests clean
 
