@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -247,8 +248,11 @@ func PortError(port string, err error) string {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return "无法打开串口 " + port + "：找不到该串口（设备未插好，或串口名称不对）"
+	case errors.Is(err, fs.ErrPermission) && runtime.GOOS == "windows":
+		// Windows refuses a COM port another program holds with "access denied".
+		return "无法打开串口 " + port + "：串口被其他程序占用（如厂家的评价器软件），请先关闭它"
 	case errors.Is(err, fs.ErrPermission):
-		return "无法打开串口 " + port + "：没有权限（Linux 上需把当前用户加入 dialout 组）"
+		return "无法打开串口 " + port + "：没有权限（需把当前用户加入 dialout 组）"
 	case errors.Is(err, syscall.EBUSY):
 		return "无法打开串口 " + port + "：串口被其他程序占用"
 	}

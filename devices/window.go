@@ -207,7 +207,7 @@ func simUnavailable(err error) string {
 	if errors.Is(err, errNoSim) {
 		return "模拟设备仅在 Linux 上可用"
 	}
-	return "模拟设备无法启动：" + err.Error()
+	return "模拟设备无法启动，详见日志"
 }
 
 // Profile returns the escpos profile of a printer configuration.
