@@ -149,7 +149,7 @@ func NewDeviceSettings(env *Env, be DeviceBackend, refresh time.Duration) *Devic
 	s.KeypadOn = widget.NewCheck("启用评价器", nil)
 	s.KeypadPort = widget.NewSelectEntry(nil)
 	s.KeypadPort.SetPlaceHolder("如 COM3；留空为不接")
-	s.KeypadMode = widget.NewSelect(devLabels(keypadModes), nil)
+	s.KeypadMode = widget.NewSelect(devLabels(keypadModes), func(string) { s.modeChanged() })
 	s.KeypadBaud = widget.NewSelect(devBaudLabels(), nil)
 	s.KeypadAddr = widget.NewEntry()
 	s.KeyMap = widget.NewSelectEntry([]string{"12345", "54321"})
@@ -280,6 +280,28 @@ func (s *DeviceSettings) load(c devconf.Config) {
 	s.Cut.SetSelected(devLabelOf(cutModes, p.Cut))
 	s.Simulate.SetChecked(c.Simulate)
 	s.kindChanged()
+	s.modeChanged()
+}
+
+// modeChanged enables the keypad fields its protocol uses: address and
+// waiting time for frame, the key mapping for ascii.
+func (s *DeviceSettings) modeChanged() {
+	if s.KeyMap == nil || s.KeypadAddr == nil || s.Timeout == nil {
+		return // still being built
+	}
+	ascii := devCodeOf(keypadModes, s.KeypadMode.Selected) == devconf.ModeASCII
+	for _, w := range []fyne.Disableable{s.KeypadAddr, s.Timeout} {
+		if ascii {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if ascii {
+		s.KeyMap.Enable()
+	} else {
+		s.KeyMap.Disable()
+	}
 }
 
 func devOrDefault(v, d int) int {

@@ -100,7 +100,13 @@ func TestDeviceSettingsSave(t *testing.T) {
 	s.PrinterAddr.SetText(addr.String())
 	s.Paper.SetSelected("58 毫米")
 	s.QR.SetSelected("图片（不支持指令的旧型号）")
+	if !s.KeyMap.Disabled() || s.KeypadAddr.Disabled() {
+		t.Error("frame mode: the key mapping is editable or the address is not")
+	}
 	s.KeypadMode.SetSelected("ascii（单字节按键）")
+	if s.KeyMap.Disabled() || !s.KeypadAddr.Disabled() || !s.Timeout.Disabled() {
+		t.Error("ascii mode: the key mapping is not editable, or address and waiting time are")
+	}
 	s.KeyMap.SetText("54321")
 	s.Simulate.SetChecked(false)
 	test.Tap(s.Save)
