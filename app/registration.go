@@ -420,8 +420,6 @@ func (s *Service) SearchItems(ctx context.Context, q string, limit int) ([]Servi
 			rank = 2
 		case strings.Contains(it.Name, q):
 			rank = 3
-		case py != "" && strings.Contains(py, lq):
-			rank = 4
 		}
 		if rank >= 0 {
 			hits = append(hits, hit{it, rank})
