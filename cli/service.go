@@ -14,6 +14,7 @@ import (
 	"bianmin/app"
 	"bianmin/app/demo"
 	"bianmin/storage"
+	countysync "bianmin/sync"
 )
 
 // Files looked for next to the database file.
@@ -111,6 +112,10 @@ func openService(ctx context.Context, dbPath string, log *slog.Logger, readOnlyO
 	if err != nil {
 		db.Close()
 		return nil, nil, err
+	}
+	// The county's pushed holidays and tags (bianmin sync applies them).
+	if err := countysync.LoadPushedRules(ctx, db, p, cal); err != nil {
+		log.Warn("county configuration unreadable; local rules only", "err", err)
 	}
 	return app.NewService(db, app.SystemClock{}, p, cal, log), db, nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -30,7 +31,7 @@ func (c *cmd) sync(args []string) int {
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
-	_, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("sync", err)
 	}
@@ -59,6 +60,7 @@ func (c *cmd) sync(args []string) int {
 	}
 	snd := countysync.NewSender(d, s)
 	snd.Log = c.log
+	snd.Rater = svc // phone (QR) ratings that come with the county's configuration
 	switch {
 	case *status:
 		st, err := snd.Status(c.ctx)
@@ -79,6 +81,16 @@ func (c *cmd) sync(args []string) int {
 		}
 		for _, r := range list {
 			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\n", r.OutboxID, r.Kind, r.RejectedAt.In(app.ChinaTime).Format("2006-01-02 15:04"), r.Reason)
+		}
+		qr, err := snd.QRRefusals(c.ctx)
+		if err != nil {
+			return c.fail("sync rejected", err)
+		}
+		if len(qr) > 0 {
+			fmt.Fprintf(c.out, "未能入账的扫码评价 %d 条：\n", len(qr))
+		}
+		for _, r := range qr {
+			fmt.Fprintf(c.out, "%s\t%s\t%s\t%s\n", r.ProjectNo, r.RatedAt, r.Level.Name(), r.Reason)
 		}
 		return 0
 	case *requeue != 0:
@@ -101,6 +113,9 @@ func (c *cmd) sync(args []string) int {
 			fmt.Fprintf(c.out, "，约 %.0f 条/秒", float64(n)/el.Seconds())
 		}
 		fmt.Fprintln(c.out)
+		if err == nil {
+			err = c.pullConfig(snd)
+		}
 		if err != nil {
 			var ue *countysync.UploadError
 			if errors.As(err, &ue) {
@@ -125,7 +140,7 @@ func (c *cmd) sync(args []string) int {
 
 // countySim serves the county simulator until interrupted.
 func (c *cmd) countySim(args []string) int {
-	fs, db := c.flags("county-sim", "--listen 127.0.0.1:8790 --db PATH [--key KEY --secret SECRET] [--fail-rate 0.2] [--latency 50ms] [--drop-response 0.1] [--down-for 1m]")
+	fs, db := c.flags("county-sim", "--listen 127.0.0.1:8790 --db PATH [--key KEY --secret SECRET] [--fail-rate 0.2] [--latency 50ms] [--drop-response 0.1] [--down-for 1m] [--config FILE]")
 	listen := fs.String("listen", "127.0.0.1:8790", "监听地址 / listen address")
 	key := fs.String("key", "demo", "接受的应用标识 / accepted app key")
 	secret := fs.String("secret", "demo-secret", "应用密钥 / its secret")
@@ -133,14 +148,27 @@ func (c *cmd) countySim(args []string) int {
 	latency := fs.Duration("latency", 0, "每个请求的延迟 / delay per request")
 	drop := fs.Float64("drop-response", 0, "保存后不应答的比例 / share of answers dropped after storing")
 	downFor := fs.Duration("down-for", 0, "启动后断开连接的时长 / refuse connections for this long after start")
+	config := fs.String("config", "", "下发给中心的配置（JSON 文件，可含 qrRatings）/ configuration to push down (JSON file)")
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
 	if *failRate < 0 || *failRate > 1 || *drop < 0 || *drop > 1 {
 		return c.usageErr("--fail-rate 和 --drop-response 应在0至1之间。", "--fail-rate and --drop-response must be within [0, 1]")
 	}
+	var cfg json.RawMessage
+	if *config != "" {
+		b, err := os.ReadFile(*config)
+		if err != nil {
+			return c.fail("county-sim --config", err)
+		}
+		if !json.Valid(b) {
+			// Served anyway: a broken file shows how a centre refuses it.
+			c.log.Warn("county-sim: the configuration file is not valid JSON; serving it as it is", "path", *config)
+		}
+		cfg = b
+	}
 	sim, err := countysync.OpenSimulator(*db, countysync.SimOptions{Keys: map[string]string{*key: *secret},
-		FailRate: *failRate, Latency: *latency, DropResponse: *drop, DownFor: *downFor, Log: c.log})
+		FailRate: *failRate, Latency: *latency, DropResponse: *drop, DownFor: *downFor, Config: cfg, Log: c.log})
 	if err != nil {
 		return c.fail("county-sim", err)
 	}
@@ -166,4 +194,20 @@ func (c *cmd) countySim(args []string) int {
 			cnt.Records, cnt.Services, cnt.Evaluations, cnt.WorkOrders, cnt.Rejections)
 	}
 	return 0
+}
+
+// pullConfig fetches the county's configuration and the phone ratings that
+// come with it, and says what happened.
+func (c *cmd) pullConfig(snd *countysync.Sender) error {
+	res, err := snd.PullConfig(c.ctx)
+	switch {
+	case res.Applied:
+		fmt.Fprintf(c.out, "县级下发配置已更新至版本 %s（重新启动后节假日、评价规则和标签生效）。\n", res.Offered)
+	case err == nil && res.Offered != "":
+		fmt.Fprintf(c.out, "县级下发配置为版本 %s，无变化。\n", res.Offered)
+	}
+	if q := res.QR; q.Stored+q.Refused+q.Waiting > 0 {
+		fmt.Fprintf(c.out, "扫码评价：入账 %d 条，未能入账 %d 条（见 --rejected）。\n", q.Stored, q.Refused)
+	}
+	return err
 }

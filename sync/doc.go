@@ -12,4 +12,25 @@
 // with validation before sending), Signer (HMAC-SHA256; an SM2/SM3 signer
 // plugs in at the same place), Sender (drains the outbox in batches with
 // retry, backoff and a status for the UI) and Simulator (the receiver).
+//
+// Pushed down: PullConfig fetches GET /api/v1/config (after each good drain
+// in Run, and in `bianmin sync --once`). The item catalogue, holiday
+// overrides, profile name, tag code table and update manifest are validated
+// part by part and applied in one SQLite transaction
+// (storage.ApplyCountyConfig); the applied version is kept and not applied
+// again; a refused or interrupted one leaves the previous one whole, and
+// Status.Config.Error says why. cli.OpenService reads the applied holidays
+// and tags back (LoadPushedRules); evaluations then upload the tag codes.
+//
+// QR ratings: the spec does not say how ratings made on phones reach the
+// centre. Here they come in the configuration's answer, whatever its version:
+//
+//	"qrRatings": [{"id": "county id", "projectNo": "流水号", "satisfaction": 1-5,
+//	  "evalDetail": "T01,T02", "writingEvaluation": "…", "assessTime": "yyyy-MM-dd HH:mm:ss",
+//	  "sig": "qm of the receipt link (optional)", "evaluatorTel": "…"}]
+//
+// satisfaction is in the county's direction and evalDetail in its tag codes,
+// as on upload. Each is stored once (by id) through app.Service.Rate with
+// app.ChannelQR, so the profile's rules decide; refusals are kept with the
+// reason for the manager (QRRefusals, `bianmin sync --rejected`).
 package countysync

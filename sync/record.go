@@ -181,8 +181,9 @@ type Mapper struct {
 	windows  map[int64]app.Window
 	staff    map[int64]app.Staff
 	items    map[string]app.ServiceItem
-	serials  map[int64]string // transaction id → serial (projectNo), bounded
-	evalUIDs map[int64]string // evaluation id → uid, for corrections, bounded
+	serials  map[int64]string  // transaction id → serial (projectNo), bounded
+	tagCodes map[string]string // tag name → the county's code (the pushed tag table)
+	evalUIDs map[int64]string  // evaluation id → uid, for corrections, bounded
 }
 
 // maxCache bounds the id caches so a huge backlog keeps memory flat.
@@ -220,6 +221,14 @@ func (m *Mapper) Refresh(ctx context.Context) error {
 	m.staff = make(map[int64]app.Staff, len(ss))
 	for _, s := range ss {
 		m.staff[s.ID] = s
+	}
+	m.tagCodes = nil
+	if st, ok := m.look.(SettingsStore); ok {
+		kv, err := st.Settings(ctx, keyConfigTags)
+		if err != nil {
+			return fmt.Errorf("read tag table: %w", err)
+		}
+		m.tagCodes = tagCodes(kv)
 	}
 	m.items = make(map[string]app.ServiceItem, len(its))
 	for _, it := range its {
@@ -358,7 +367,7 @@ func (m *Mapper) evaluation(ctx context.Context, e app.Evaluation) (EvaluationDa
 	}
 	d := EvaluationData{
 		ProjectNo: pno, ServiceNumber: e.Visit, AreaCode: m.centre.AreaCode, PF: pf,
-		Satisfaction: m.satisfaction(e.Level), EvalDetail: strings.Join(e.Tags, ","),
+		Satisfaction: m.satisfaction(e.Level), EvalDetail: m.evalDetail(e.Tags),
 		WritingEvaluation: e.Text, AssessTime: fmtTime(e.RatedAt), AssessNumber: 1,
 		IsDefault: e.Kind == app.KindTimeout, DataSource: ds, EvalID: e.UID,
 	}
@@ -390,6 +399,23 @@ func (m *Mapper) evaluation(ctx context.Context, e app.Evaluation) (EvaluationDa
 		return EvaluationData{}, invalid("差评（%s）既无评价标签也无文字说明，县级平台不予接收；请补充说明后重新上传", e.Level.Name())
 	}
 	return d, nil
+}
+
+// evalDetail is the tags as the county's codes (the pushed tag table); a
+// tag the table does not know goes by its name.
+func (m *Mapper) evalDetail(tags []string) string {
+	if len(m.tagCodes) == 0 {
+		return strings.Join(tags, ",")
+	}
+	codes := make([]string, len(tags))
+	for i, t := range tags {
+		if c, ok := m.tagCodes[t]; ok {
+			codes[i] = c
+		} else {
+			codes[i] = t
+		}
+	}
+	return strings.Join(codes, ",")
 }
 
 // satisfaction encodes a level in the configured direction; 0 stays 0 (未评).

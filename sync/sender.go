@@ -36,6 +36,10 @@ type Store interface {
 	Queue
 	Lookup
 	SettingsStore
+	ConfigStore
+	// For phone ratings (ProcessQR): finding one stored before a crash.
+	TransactionBySerial(ctx context.Context, serial string) (app.Transaction, error)
+	EvaluationsFor(ctx context.Context, txIDs []int64) ([]app.Evaluation, error)
 }
 
 // Settings keys the sender keeps for the status shown by other processes.
@@ -55,6 +59,9 @@ type Sender struct {
 	Destination string // outbox destination (default storage.DefaultDestination)
 	Now         func() time.Time
 	Log         *slog.Logger
+	// Rater stores the phone (QR) ratings that come with the configuration;
+	// nil leaves them for a process that has the rating service.
+	Rater QRRater
 
 	// Retry of one batch within a drain: up to MaxAttempts requests, waiting
 	// BackoffBase·2ⁿ (capped at BackoffMax) with jitter in between.
@@ -477,7 +484,7 @@ func (s *Sender) SendNow() {
 }
 
 // Run drains at once, then every Settings.Interval and on SendNow, until ctx
-// ends. After a failed drain it tries again sooner (backoff capped at the
+// ends; after each good drain it pulls the county's configuration (PullConfig). After a failed drain it tries again sooner (backoff capped at the
 // interval), so the backlog goes as soon as the link is back.
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
@@ -507,6 +514,14 @@ func (s *Sender) Run(ctx context.Context) error {
 			if res.Sent+res.Duplicates+res.Rejected > 0 {
 				s.Log.Info("county upload", "sent", res.Sent, "duplicates", res.Duplicates, "rejected", res.Rejected)
 			}
+			// The link works: take what the county pushes down too. A
+			// refused configuration is in the status; the old one stays.
+			if pr, err := s.PullConfig(ctx); err != nil {
+				s.Log.Warn("county configuration not applied", "err", err)
+			} else if pr.Applied || pr.QR.Stored+pr.QR.Refused > 0 {
+				s.Log.Info("county configuration", "version", pr.Offered, "applied", pr.Applied,
+					"qr_stored", pr.QR.Stored, "qr_refused", pr.QR.Refused)
+			}
 		}
 		if !t.Stop() {
 			select {
@@ -535,6 +550,8 @@ type Status struct {
 	OldestAge      time.Duration
 	BacklogWarning bool   // the oldest waiting record is older than Settings.BacklogWarn
 	LastError      string // Chinese; empty after a success
+	Config         ConfigStatus
+	QRRefused      int // phone ratings not stored, in the manager's list
 }
 
 // Status reads the queue and the last outcome (this process's, or the one a
@@ -560,6 +577,16 @@ func (s *Sender) Status(ctx context.Context) (Status, error) {
 		}
 		out.LastError = kv[keyLastError]
 	}
+	kv, err := s.Store.Settings(ctx, settingsPrefix+"config.")
+	if err != nil {
+		return Status{}, err
+	}
+	out.Config = configStatus(kv)
+	qr, err := s.Store.Settings(ctx, keyQRRefused)
+	if err != nil {
+		return Status{}, err
+	}
+	out.QRRefused = len(qr)
 	if !out.OldestUnsent.IsZero() {
 		out.OldestAge = s.Now().Sub(out.OldestUnsent)
 		out.BacklogWarning = s.Settings.BacklogWarn > 0 && out.OldestAge > s.Settings.BacklogWarn
@@ -589,6 +616,20 @@ func (st Status) Lines() []string {
 	}
 	if st.LastError != "" {
 		lines = append(lines, "最近的错误："+st.LastError)
+	}
+	if c := st.Config; c.Version == "" {
+		lines = append(lines, "县级下发配置：尚未收到")
+	} else {
+		lines = append(lines, fmt.Sprintf("县级下发配置：版本 %s（%s 启用）", c.Version, c.AppliedAt.Format("2006-01-02 15:04")))
+	}
+	if st.Config.Error != "" {
+		lines = append(lines, st.Config.Error)
+	}
+	if u := st.Config.Update; u != nil {
+		lines = append(lines, "县级平台提供新版本："+u.Version)
+	}
+	if st.QRRefused > 0 {
+		lines = append(lines, fmt.Sprintf("未能入账的扫码评价：%d 条，请查看列表", st.QRRefused))
 	}
 	return lines
 }

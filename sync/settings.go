@@ -24,9 +24,12 @@ const settingsPrefix = "county."
 // Settings is the county connection and the code tables that provinces
 // disagree on. Zero values mean "the spec's default" (DefaultSettings).
 type Settings struct {
-	URL      string        // base URL, e.g. https://hcp.example.gov.cn
-	AppKey   string        // X-App-Key
-	Secret   string        // HMAC secret
+	URL    string // base URL, e.g. https://hcp.example.gov.cn
+	AppKey string // X-App-Key
+	Secret string // HMAC secret
+	// QRKey signs the receipt's rating link (printing.RateURL); a phone
+	// rating that carries the link's signature is checked against it.
+	QRKey    string
 	Interval time.Duration // periodic upload (default 5 min)
 	Batch    int           // records per request (default 500)
 	// BacklogWarn: an unsent record older than this raises a warning on the
@@ -116,6 +119,9 @@ func LoadSettings(ctx context.Context, st SettingsStore) (Settings, error) {
 	if v, ok := get("secret"); ok {
 		s.Secret = v
 	}
+	if v, ok := get("qr_key"); ok {
+		s.QRKey = v
+	}
 	durs := map[string]*time.Duration{"interval": &s.Interval, "backlog_warn": &s.BacklogWarn}
 	for k, p := range durs {
 		if v, ok := get(k); ok {
@@ -173,7 +179,7 @@ func SaveSettings(ctx context.Context, st SettingsStore, s Settings) error {
 	pf, _ := json.Marshal(s.PF)
 	ds, _ := json.Marshal(s.DataSource)
 	kv := map[string]string{
-		"url": s.URL, "app_key": s.AppKey, "secret": s.Secret,
+		"url": s.URL, "app_key": s.AppKey, "secret": s.Secret, "qr_key": s.QRKey,
 		"interval": s.Interval.String(), "backlog_warn": s.BacklogWarn.String(), "batch": strconv.Itoa(s.Batch),
 		"satisfaction_descending": strconv.FormatBool(s.SatisfactionDescending),
 		"promise_instant":         s.PromiseInstant, "promise_committed": s.PromiseCommitted,

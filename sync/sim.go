@@ -31,9 +31,12 @@ type SimOptions struct {
 	DownFor      time.Duration
 	// SatisfactionDescending: the county's direction of satisfaction codes.
 	SatisfactionDescending bool
-	Config                 json.RawMessage // served by GET /api/v1/config; DefaultSimConfig when nil
-	Seed                   uint64
-	Log                    *slog.Logger
+	// Config is served by GET /api/v1/config as it is, including its
+	// "qrRatings" (the phone ratings the county hands down); nil: 404, a
+	// county that pushes nothing down.
+	Config json.RawMessage
+	Seed   uint64
+	Log    *slog.Logger
 }
 
 // Simulator is the receiving side of the county interface, over HTTP.
@@ -117,14 +120,15 @@ func OpenSimulator(path string, opt SimOptions) (*Simulator, error) {
 // Close closes the simulator's database.
 func (s *Simulator) Close() error { return s.db.Close() }
 
-// DefaultSimConfig is a small, valid pushed-down configuration.
+// DefaultSimConfig is an example of a small, valid pushed-down configuration.
 var DefaultSimConfig = json.RawMessage(`{
 	"version": "2025.1",
 	"items": [{"code": "370911-001", "name": "城乡居民基本养老保险参保登记", "department": "人社所", "instant": true}],
 	"holidays": [],
 	"profile": "national",
 	"tags": [{"code": "T01", "name": "服务态度差"}],
-	"manifest": {"version": "", "url": "", "sha256": ""}
+	"manifest": {"version": "", "url": "", "sha256": ""},
+	"qrRatings": []
 }`)
 
 // ServeHTTP implements POST /api/v1/records and GET /api/v1/config.
@@ -145,15 +149,27 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": err.Error()})
 			return
 		}
+		s.mu.Lock()
 		cfg := s.opt.Config
+		s.mu.Unlock()
 		if cfg == nil {
-			cfg = DefaultSimConfig
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no configuration for this centre"})
+			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(cfg)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
 	}
+}
+
+// SetConfig changes what GET /api/v1/config serves (nil: nothing, 404).
+// It is served as given, broken or not: tests and county IT use it to see a
+// centre refuse a bad configuration and keep its old one.
+func (s *Simulator) SetConfig(cfg json.RawMessage) {
+	s.mu.Lock()
+	s.opt.Config = cfg
+	s.mu.Unlock()
 }
 
 // SetFaults changes the failure and dropped-response rates while running.
