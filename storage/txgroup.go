@@ -51,8 +51,8 @@ func (d *DB) SetNodeNumber(ctx context.Context, n int) error {
 func serialFormat(ctx context.Context, tx *sql.Tx, day string, n int64) (string, int64, error) {
 	var node string
 	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, SettingNodeNumber).Scan(&node)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", 0, err
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && !strings.Contains(err.Error(), "no such table") {
+		return "", 0, err // (a schema before v4, opened by a migration test, has no settings: no node)
 	}
 	if node == "" {
 		return fmt.Sprintf("BM%s%06d", day, n), 999999, nil
