@@ -505,3 +505,18 @@ func (f *Forwarder) Rejected(ctx context.Context, limit int) ([]storage.OutboxRo
 	f.init()
 	return f.DB.RejectedOutbox(ctx, f.Destination, limit)
 }
+
+// Start wires the forwarder on a counter: every local write that queues a
+// record kicks it (storage.DB.OnOutbox), and Run goes until ctx ends. The
+// returned channel gets Run's result.
+func (f *Forwarder) Start(ctx context.Context) <-chan error {
+	f.init()
+	f.DB.OnOutbox(f.Kick)
+	done := make(chan error, 1)
+	go func() {
+		err := f.Run(ctx)
+		f.DB.OnOutbox(nil)
+		done <- err
+	}()
+	return done
+}
