@@ -165,6 +165,7 @@ func runGUI(args []string) int {
 		Counter:     st.counterDeps,
 		CounterOnly: n.Role == roleCounter,
 		Tools:       st.tools,
+		Devices:     deviceWatch{st},
 		Setup: func(ctx context.Context, in screens.SetupInput) (string, error) {
 			_, err := cli.InitCentre(ctx, *dbPath, in.Profile, in.Name, in.AreaCode,
 				cli.Manager{No: in.ManagerNo, Name: in.ManagerName, PIN: in.PIN}, false, log)

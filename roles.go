@@ -344,6 +344,43 @@ func (s *station) showKiosk(title string) fyne.Window {
 	return w
 }
 
+// deviceWatch shows the window's devices on the counter's bar.
+type deviceWatch struct{ s *station }
+
+func (w deviceWatch) rig() *devices.WindowRig {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	return w.s.rig
+}
+
+func (w deviceWatch) Lines() []string {
+	r := w.rig()
+	if r == nil {
+		return []string{"外接设备未启动"}
+	}
+	var out []string
+	for _, st := range r.Status() {
+		out = append(out, st.String())
+	}
+	return out
+}
+
+func (w deviceWatch) OnRated(f func(string)) {
+	if r := w.rig(); r != nil {
+		if f == nil {
+			r.OnRated(nil)
+			return
+		}
+		r.OnRated(func(o devices.Outcome) { f(o.Message) })
+	}
+}
+
+func (w deviceWatch) OnStatus(f func()) {
+	if r := w.rig(); r != nil {
+		r.OnStatus(f)
+	}
+}
+
 // tools adds the standalone PC's roles to the manager's dashboard.
 func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff) {
 	title := "便民服务中心"

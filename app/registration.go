@@ -365,6 +365,11 @@ func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxSt
 		}
 		t.Status = to
 	}
+	if to.Finished() {
+		if err := s.newVisit(ctx, actor, group); err != nil {
+			return nil, err
+		}
+	}
 	audit := AuditEntry{At: now, StaffID: actor.ID, Action: "tx_" + string(to),
 		Detail: fmt.Sprintf("%s (%d rows) %s", tx.Serial, len(group), note)}
 	if gs, ok := s.Store.(TxGroupStore); ok {
@@ -382,6 +387,54 @@ func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxSt
 		}
 	}
 	return group, nil
+}
+
+// newVisit: when the visit on record was already rated (a 承诺件 rated at
+// acceptance, TA: each visit may be rated), finishing it is the applicant's
+// next visit, served by actor, so the completion can be rated too (GB39734
+// 7.1.1: after completion one rating of the item). The whole group moves to
+// the next visit together, at the actor's window when they hold one post.
+func (s *Service) newVisit(ctx context.Context, actor *Staff, group []Transaction) error {
+	ids := make([]int64, len(group))
+	for i, t := range group {
+		ids[i] = t.ID
+	}
+	existing, err := s.Store.EvaluationsFor(ctx, ids)
+	if err != nil {
+		return err
+	}
+	rated := false
+	for _, t := range group {
+		if slotTaken(existing, t.ID, t.Visits) != nil {
+			rated = true
+		}
+	}
+	if !rated {
+		return nil
+	}
+	posts, err := s.Store.Posts(ctx)
+	if err != nil {
+		return err
+	}
+	var window int64
+	for _, p := range posts {
+		if p.StaffID == actor.ID {
+			if window != 0 && window != p.WindowID {
+				window = -1 // several windows: keep the one on record
+			} else if window == 0 {
+				window = p.WindowID
+			}
+		}
+	}
+	for i := range group {
+		t := &group[i]
+		t.Visits++
+		t.ClerkID = actor.ID
+		if window > 0 {
+			t.WindowID = window
+		}
+	}
+	return nil
 }
 
 // SearchItems finds active items for the counter's item picker: an exact
@@ -408,6 +461,9 @@ func (s *Service) SearchItems(ctx context.Context, q string, limit int) ([]Servi
 			continue
 		}
 		code, py := strings.ToLower(it.Code), strings.ToLower(it.Pinyin)
+		if py == "" {
+			py = PinyinInitials(it.Name) // catalogues pushed down rarely carry pinyin
+		}
 		rank := -1
 		switch {
 		case q == "":
@@ -418,7 +474,7 @@ func (s *Service) SearchItems(ctx context.Context, q string, limit int) ([]Servi
 			rank = 1
 		case py != "" && strings.HasPrefix(py, lq):
 			rank = 2
-		case strings.Contains(it.Name, q):
+		case strings.Contains(it.Name, q), len(lq) >= 2 && strings.Contains(py, lq):
 			rank = 3
 		}
 		if rank >= 0 {

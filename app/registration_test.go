@@ -18,6 +18,9 @@ func (r *regStore) Items(context.Context) ([]ServiceItem, error)    { return r.i
 func (r *regStore) Windows(context.Context) ([]Window, error)       { return r.windows, nil }
 func (r *regStore) IDHashKey(context.Context) ([]byte, error)       { return []byte("centre-key"), nil }
 func (r *regStore) StaffByID(context.Context, int64) (Staff, error) { return Staff{}, ErrNotFound }
+func (r *regStore) Posts(context.Context) ([]Post, error) {
+	return []Post{{WindowID: 3, StaffID: 7, Post: "A"}, {WindowID: 5, StaffID: 8, Post: "A"}}, nil
+}
 
 func newRegFixture(t *testing.T) (*fixture, *regStore) {
 	f := newFixture(t, "national", time.Date(2026, 3, 2, 10, 0, 0, 0, ChinaTime))
@@ -275,5 +278,55 @@ func TestSearchItems(t *testing.T) {
 	items, _ := f2.svc.SearchItems(ctx, "cs", 1)
 	if len(items) != 1 || items[0].Code != "CS" {
 		t.Fatalf("exact code not first: %+v", items)
+	}
+	// A catalogue entry without pinyin (as the county pushes them) is found
+	// by the initials of its name, at the start or inside.
+	rs.items = append(rs.items, ServiceItem{Code: "HJ9", Name: "户籍迁移", Active: true})
+	for _, q := range []string{"hjqy", "HJQ", "qy"} {
+		if items, _ := f2.svc.SearchItems(ctx, q, 0); len(items) != 1 || items[0].Code != "HJ9" {
+			t.Errorf("SearchItems(%q) = %+v, want 户籍迁移", q, items)
+		}
+	}
+}
+
+// TA: each visit of a 承诺件 may be rated. Rated at acceptance, its
+// completion on the applicant's return is the next visit, at the window and
+// by the clerk who hands it over, and can be rated again; unrated, the one
+// visit stays the one to rate.
+func TestCompletionAfterRatedVisitIsNextVisit(t *testing.T) {
+	f, _ := newRegFixture(t)
+	ctx := context.Background()
+	reg, err := f.svc.Register(ctx, f.clerk, goodReq()) // RS001, a 承诺件
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := reg.Transactions[0]
+	if _, err := f.svc.Advance(ctx, f.clerk, tx.ID, TxAccepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rate(nil, RateRequest{TransactionID: tx.ID, Level: LevelGood}); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(72 * time.Hour)
+	other := &Staff{ID: 8, No: "0108", Role: RoleClerk, Active: true}
+	moved, err := f.svc.Advance(ctx, other, tx.ID, TxCompleted, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := moved[0]; m.Visits != 2 || m.ClerkID != 8 || m.WindowID != 5 || m.Status != TxCompleted {
+		t.Fatalf("completed %+v", m)
+	}
+	rows, err := f.rate(nil, RateRequest{TransactionID: tx.ID, Level: LevelVeryGood})
+	if err != nil || rows[0].Visit != 2 || rows[0].ClerkID != 8 {
+		t.Fatalf("rating of the completion visit %+v %v", rows, err)
+	}
+
+	reg, err = f.svc.Register(ctx, f.clerk, goodReq())
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err = f.svc.Advance(ctx, other, reg.Transactions[0].ID, TxCompleted, "")
+	if err != nil || moved[0].Visits != 1 || moved[0].ClerkID != f.clerk.ID {
+		t.Fatalf("unrated completion %+v %v", moved, err)
 	}
 }

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -41,6 +42,20 @@ type Backend struct {
 	Tools func(d *Dashboard, svc *app.Service, user *app.Staff)
 	// OnLogout runs when a user signs out (the window PC forgets the clerk).
 	OnLogout func()
+	// Devices is this PC's keypad and printer as the counter's bar shows
+	// them; nil: no line.
+	Devices DeviceWatch
+}
+
+// DeviceWatch is what the counter's bar shows about the window's devices:
+// status lines (评价器：已连接 …) and each keypad outcome as it happens.
+type DeviceWatch interface {
+	Lines() []string
+	// OnRated sets what runs (on a device goroutine) when the keypad gave
+	// or refused a rating; msg is Chinese. nil unsets it.
+	OnRated(func(msg string))
+	// OnStatus sets what runs (on a device goroutine) when a status changes.
+	OnStatus(func())
 }
 
 // Shell runs the window's flow: first start → login → dashboard (a clerk:
@@ -58,6 +73,9 @@ type Shell struct {
 	dash  *Dashboard
 	mine  *MyOrders // a clerk's own orders
 	desk  *Counter  // the counter on show
+
+	// DeviceLine is the counter bar's device status (for tests).
+	DeviceLine *widget.Label
 }
 
 // Counter is the counter screen on show (nil when none), for tests.
@@ -65,6 +83,10 @@ func (s *Shell) Counter() *Counter { return s.desk }
 
 // leave stops what the shown screen runs (the counter's event stream).
 func (s *Shell) leave() {
+	if s.be.Devices != nil {
+		s.be.Devices.OnRated(nil)
+		s.be.Devices.OnStatus(nil)
+	}
 	if s.desk != nil {
 		s.desk.Stop()
 		s.desk = nil
@@ -220,7 +242,17 @@ func (s *Shell) showCounter(user *app.Staff) {
 			}))
 		}
 		buttons = append(buttons, widget.NewButton("退出登录", s.logout))
-		bar := container.NewBorder(nil, nil, nil, container.NewHBox(buttons...))
+		s.DeviceLine = widget.NewLabel("")
+		s.DeviceLine.Truncation = fyne.TextTruncateEllipsis
+		if dw := s.be.Devices; dw != nil {
+			show := func() { s.DeviceLine.SetText(strings.Join(dw.Lines(), "　")) }
+			show()
+			dw.OnStatus(func() { fyne.Do(show) })
+			dw.OnRated(func(msg string) {
+				fyne.Do(func() { s.DeviceLine.SetText(msg + "　" + strings.Join(dw.Lines(), "　")) })
+			})
+		}
+		bar := container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), s.DeviceLine)
 		s.setContent("counter", container.NewBorder(bar, nil, nil, nil, c.Content()), c.TypedKey)
 		c.Start()
 	})
