@@ -629,3 +629,28 @@ func TestQueueEvents(t *testing.T) {
 		t.Fatalf("finished event %+v", got[4].Ticket)
 	}
 }
+
+// A display that stops reading its events does not hold up the windows: it
+// misses events (and sees the Seq gap) while tickets are issued and called.
+func TestQueueSlowSubscriberDoesNotBlock(t *testing.T) {
+	h := newHall(t)
+	ctx, cancel := context.WithCancel(h.ctx)
+	defer cancel()
+	stuck, _ := h.q.Subscribe(ctx)
+	for range app.SubscriberBuffer + 5 {
+		h.issue(h.catA, "")
+	}
+	h.next(h.w1)
+	first := <-stuck
+	var last app.HallEvent
+	for range app.SubscriberBuffer - 1 {
+		last = <-stuck
+	}
+	if last.Seq != first.Seq+int64(app.SubscriberBuffer-1) {
+		t.Fatalf("buffered events %d..%d", first.Seq, last.Seq)
+	}
+	h.q.Publish(app.HallEvent{Kind: app.EventRated, WindowID: h.w1})
+	if ev := <-stuck; ev.Seq <= last.Seq+1 {
+		t.Fatalf("no gap: %d after %d", ev.Seq, last.Seq)
+	}
+}
