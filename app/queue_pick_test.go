@@ -88,7 +88,7 @@ func TestQueuePickDirectedAndReturning(t *testing.T) {
 }
 
 func TestQueuePickAppointments(t *testing.T) {
-	early := slot(tk(1, 1, 2), 30, 60)  // before its slot: ordinary
+	early := slot(tk(1, 1, 2), 30, 60)   // before its slot: ordinary
 	inside := slot(tk(2, 1, 1), -10, 20) // inside: before ordinary tickets
 	missed := slot(tk(3, 1, 90), -60, 0) // slot ended at pickNow: ordinary
 	walkIn := tk(4, 1, 40)
