@@ -233,6 +233,8 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	c.Phone.OnSubmitted = func(string) { c.focus(c.ItemQuery) }
 	c.PhoneHint = widget.NewLabel("")
 	c.PhoneHint.Importance = widget.DangerImportance
+	c.IDHint.Hide()
+	c.PhoneHint.Hide()
 	c.ItemQuery = newHKEntry(k, "事项名称、拼音首字母或编码；扫码枪扫描事项条码")
 	c.ItemQuery.OnChanged = func(string) { c.search(false) }
 	c.ItemQuery.OnSubmitted = func(string) { c.search(true) }
@@ -246,6 +248,7 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	c.ThemeQuery.OnChanged = func(string) { c.changed() }
 	c.ThemeLabel = widget.NewLabel("")
 	c.ThemeLabel.Wrapping = fyne.TextWrapWord
+	c.ThemeLabel.Hide()
 	c.Agent = newHKEntry(k, "帮办代办人姓名（本人办理不填）")
 	c.Agent.OnChanged = func(string) { c.changed() }
 	c.Status = widget.NewLabel("")
@@ -254,9 +257,8 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	c.Accept = newHKButton(k, "受理 F8", c.accept)
 	c.Accept.Importance = widget.HighImportance
 	c.Complete = newHKButton(k, "办结 F9", c.complete)
-	c.Complete.Importance = widget.SuccessImportance
+	c.Complete.Importance = widget.HighImportance
 	c.Return = newHKButton(k, "退件", func() { c.askReason(app.TxReturned) })
-	c.Return.Importance = widget.WarningImportance
 	c.Refuse = newHKButton(k, "不予受理", func() { c.askReason(app.TxRefused) })
 	c.Refuse.Importance = widget.DangerImportance
 	c.Clear = newHKButton(k, "清空表单", c.confirmClear)
@@ -372,9 +374,12 @@ func (c *Counter) hallErr(what string, err error) {
 }
 
 func (c *Counter) status(ok bool, msg string) {
+	if ok && msg != "" {
+		msg = "✔ " + msg
+	}
 	c.Status.SetText(msg)
 	if ok {
-		c.Status.Importance = widget.SuccessImportance
+		c.Status.Importance = widget.MediumImportance // dark ink: the theme's green is hard to read
 	} else {
 		c.Status.Importance = widget.DangerImportance
 	}
@@ -424,7 +429,7 @@ func (c *Counter) showQueue() {
 			sub += "　绿色通道"
 		}
 		if !t.CalledAt.IsZero() {
-			sub += "　叫号 " + t.CalledAt.Format("15:04")
+			sub += "　叫号 " + t.CalledAt.In(app.ChinaTime).Format("15:04")
 		}
 		if t.Calls > 1 {
 			sub += fmt.Sprintf("　已呼 %d 次", t.Calls)
@@ -443,7 +448,7 @@ func (c *Counter) showQueue() {
 		c.CallBacks[t.ID] = b
 		at := ""
 		if !t.CalledAt.IsZero() {
-			at = t.CalledAt.Format("15:04")
+			at = t.CalledAt.In(app.ChinaTime).Format("15:04")
 		}
 		rows = append(rows, container.NewBorder(nil, nil, nil, b, widget.NewLabel(t.Number+"　"+at)))
 	}

@@ -215,7 +215,7 @@ func (c *Counter) idChanged(s string) {
 		} else {
 			c.IDNumber = v
 			c.IDMasked.SetText(app.MaskID(v) + "　✔ 已核验")
-			c.IDHint.SetText("")
+			setHint(c.IDHint, "", widget.LowImportance)
 			c.showIDMode(true)
 			// The full number lives in IDNumber only, never on the screen.
 			c.restored = true
@@ -228,13 +228,11 @@ func (c *Counter) idChanged(s string) {
 			return
 		}
 	}
-	c.IDHint.SetText(hint)
+	imp := widget.LowImportance
 	if bad {
-		c.IDHint.Importance = widget.DangerImportance
-	} else {
-		c.IDHint.Importance = widget.LowImportance
+		imp = widget.DangerImportance
 	}
-	c.IDHint.Refresh()
+	setHint(c.IDHint, hint, imp)
 	c.changed()
 }
 
@@ -267,7 +265,7 @@ func (c *Counter) phoneChanged(s string) {
 			msg = app.UserMessage(err)
 		}
 	}
-	c.PhoneHint.SetText(msg)
+	setHint(c.PhoneHint, msg, widget.DangerImportance)
 	c.changed()
 }
 
@@ -427,11 +425,11 @@ func (c *Counter) themeChanged() {
 	}
 	switch {
 	case !c.Theme.Checked:
-		c.ThemeLabel.SetText("")
+		setHint(c.ThemeLabel, "", widget.MediumImportance)
 	case c.ThemeIt == nil:
-		c.ThemeLabel.SetText("输入主题名称或编码后按回车；主题下的各事项在上面“办理事项”中添加（至少两个）")
+		setHint(c.ThemeLabel, "输入主题名称或编码后按回车；主题下的各事项在上面“办理事项”中添加（至少两个）", widget.MediumImportance)
 	default:
-		c.ThemeLabel.SetText("主题：" + itemLine(*c.ThemeIt))
+		setHint(c.ThemeLabel, "主题："+itemLine(*c.ThemeIt), widget.MediumImportance)
 	}
 	c.changed()
 }
@@ -802,12 +800,24 @@ func (c *Counter) clearForm() {
 		setText(&e.Entry, "")
 	}
 	c.Theme.SetChecked(false)
-	c.IDHint.SetText("")
-	c.PhoneHint.SetText("")
+	setHint(c.IDHint, "", widget.LowImportance)
+	setHint(c.PhoneHint, "", widget.DangerImportance)
 	c.showIDMode(false)
 	c.showResults(nil)
 	c.restored = false
 	c.lockForm()
 	c.themeChanged() // saves the empty draft
 	c.focus(c.Name)
+}
+
+// setHint shows a field's hint under it, or hides it (no empty line) when
+// there is nothing to say.
+func setHint(l *widget.Label, text string, imp widget.Importance) {
+	l.Text, l.Importance = text, imp
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+	l.Refresh()
 }

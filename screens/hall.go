@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -61,7 +62,7 @@ type HallDisplay struct {
 	Sub      *canvas.Text // 请 A012 号到 3 号窗口办理
 	Current  *fyne.Container
 	Recent   []*canvas.Text
-	Waiting  *fyne.Container
+	Waiting  *canvas.Text // the waiting count per category, one line
 	Notice   *canvas.Text
 	Status   *canvas.Text // the link to the hub, small
 	Clock    *canvas.Text
@@ -81,6 +82,7 @@ type HallDisplay struct {
 	headBox   *fyne.Container
 	subBox    *fyne.Container
 	recentBox []*fyne.Container
+	waitBox   *fyne.Container
 }
 
 // NewHallDisplay builds the display for env.Win; call Start to follow the
@@ -101,31 +103,32 @@ func NewHallDisplay(env *Env, deps HallDisplayDeps) *HallDisplay {
 	header := container.NewStack(canvas.NewRectangle(hallPanel), container.NewPadded(
 		container.NewBorder(nil, nil, title, container.NewVBox(d.Clock, d.Status))))
 
-	d.Headline = hallText("等候叫号", 150, hallYellow, fyne.TextAlignCenter)
-	d.Sub = hallText("请留意叫号，按号码顺序到窗口办理", 46, hallWhite, fyne.TextAlignCenter)
-	d.headBox, d.subBox = fitted(d.Headline, 150), fitted(d.Sub, 46)
+	d.Headline = hallText("等候叫号", 170, hallYellow, fyne.TextAlignCenter)
+	d.Sub = hallText("请留意叫号，按号码顺序到窗口办理", 52, hallWhite, fyne.TextAlignCenter)
+	d.headBox, d.subBox = fitted(d.Headline, 170), fitted(d.Sub, 52)
 	d.Current = container.NewGridWithColumns(3)
 	left := container.NewBorder(
 		container.NewVBox(d.headBox, d.subBox, canvasLine()),
 		nil, nil, nil,
-		container.NewVBox(hallText("正在办理", 36, hallDim, fyne.TextAlignLeading), d.Current))
+		container.NewVBox(hallText("正在办理", 40, hallDim, fyne.TextAlignLeading), d.Current))
 
 	var recent []fyne.CanvasObject
-	recent = append(recent, hallText("最近叫号", 36, hallDim, fyne.TextAlignLeading))
+	recent = append(recent, hallText("最近叫号", 40, hallDim, fyne.TextAlignLeading))
 	for range hallRecentRows {
-		t := hallText("", 48, hallWhite, fyne.TextAlignLeading)
+		t := hallText("", 64, hallWhite, fyne.TextAlignLeading)
 		d.Recent = append(d.Recent, t)
-		box := fitted(t, 48)
+		box := fitted(t, 64)
 		d.recentBox = append(d.recentBox, box)
 		recent = append(recent, box)
 	}
 	right := container.NewStack(canvas.NewRectangle(hallPanel), container.NewPadded(container.NewVBox(recent...)))
 
-	d.Waiting = container.NewHBox()
-	d.Notice = hallText("", 40, hallYellow, fyne.TextAlignLeading)
-	d.noticeBox = container.New(&noticeLayout{text: d.Notice})
+	d.Waiting = hallText("", 40, hallWhite, fyne.TextAlignLeading)
+	d.waitBox = fitted(d.Waiting, 40)
+	d.Notice = hallText("", 44, hallYellow, fyne.TextAlignLeading)
+	d.noticeBox = container.New(&noticeLayout{text: d.Notice}, d.Notice)
 	footer := container.NewStack(canvas.NewRectangle(hallPanel), container.NewPadded(container.NewVBox(
-		container.NewHBox(hallText("等候人数", 36, hallDim, fyne.TextAlignLeading), d.Waiting),
+		container.NewBorder(nil, nil, hallText("等候人数　", 40, hallDim, fyne.TextAlignLeading), nil, d.waitBox),
 		d.noticeBox)))
 
 	body := container.New(&splitLayout{ratio: 0.66}, container.NewPadded(left), container.NewPadded(right))
@@ -246,8 +249,8 @@ func (d *HallDisplay) show(b app.Board) {
 	var cur []fyne.CanvasObject
 	for _, c := range b.Current {
 		cell := container.NewStack(canvas.NewRectangle(hallPanel), container.NewPadded(container.NewVBox(
-			hallText(fmt.Sprintf("%d号窗口", c.WindowNumber), 34, hallDim, fyne.TextAlignCenter),
-			fitted(hallText(c.Number, 64, hallWhite, fyne.TextAlignCenter), 64))))
+			fitted(hallText(fmt.Sprintf("%d号窗口", c.WindowNumber), 40, hallDim, fyne.TextAlignCenter), 40),
+			fitted(hallText(c.Number, 96, hallWhite, fyne.TextAlignCenter), 96))))
 		cur = append(cur, cell)
 	}
 	d.Current.Objects = cur
@@ -263,12 +266,12 @@ func (d *HallDisplay) show(b app.Board) {
 		}
 		d.recentBox[i].Refresh()
 	}
-	var wait []fyne.CanvasObject
+	var wait []string
 	for _, w := range b.Waiting {
-		wait = append(wait, hallText(fmt.Sprintf("　%s %s %d人", w.Prefix, w.Name, w.Waiting), 36, hallWhite, fyne.TextAlignLeading))
+		wait = append(wait, fmt.Sprintf("%s %s %d人", w.Prefix, w.Name, w.Waiting))
 	}
-	d.Waiting.Objects = wait
-	d.Waiting.Refresh()
+	d.Waiting.Text = strings.Join(wait, "　　")
+	d.waitBox.Refresh()
 	if d.Notice.Text != b.Notice {
 		d.Notice.Text = b.Notice
 		d.Notice.Refresh()
@@ -280,7 +283,7 @@ func (d *HallDisplay) tick() {
 	if d.stopped {
 		return
 	}
-	now := d.deps.Now()
+	now := d.deps.Now().In(app.ChinaTime)
 	if s := now.Format("15:04"); d.Clock.Text != s {
 		d.Clock.Text = s
 		d.Clock.Refresh()
@@ -306,9 +309,9 @@ func canvasLine() fyne.CanvasObject {
 	return r
 }
 
-// noticeLayout scrolls one line of text from right to left: the text starts
-// at the right edge and moves left by offset pixels, wrapping around when
-// it has left the box. Its minimum width is zero, so a long notice never
+// noticeLayout scrolls one line of text from right to left: the text is at
+// the left edge at first and moves left by offset pixels, coming back in
+// from the right edge when it has left the box. Its minimum width is zero, so a long notice never
 // widens the window.
 type noticeLayout struct {
 	text   *canvas.Text
@@ -325,11 +328,11 @@ func (n *noticeLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	if span <= 0 {
 		return
 	}
-	for n.offset > span {
+	for n.offset > w { // gone off the left edge: back in from the right
 		n.offset -= span
 	}
 	n.text.Resize(fyne.NewSize(w, size.Height))
-	n.text.Move(fyne.NewPos(size.Width-n.offset, 0))
+	n.text.Move(fyne.NewPos(-n.offset, 0))
 }
 
 // splitLayout puts two objects side by side, the first taking ratio of the width.
@@ -369,7 +372,7 @@ func (f *fitLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 func (f *fitLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	ts := f.max
 	if w := fyne.MeasureText(f.text.Text, f.max, f.text.TextStyle).Width; w > size.Width && w > 0 {
-		ts = f.max * size.Width / w
+		ts = f.max * size.Width / w * 0.97 // glyph widths do not scale exactly
 	}
 	if ts != f.text.TextSize {
 		f.text.TextSize = ts

@@ -33,7 +33,7 @@ func TestHallDisplayFollowsEvents(t *testing.T) {
 	if d.Status.Text != "与中心主机连接正常" || d.Clock.Text != "10:00" {
 		t.Errorf("status %q clock %q", d.Status.Text, d.Clock.Text)
 	}
-	if len(d.Board.Waiting) != 2 || !shownContains(env, "A 综合受理 3人") {
+	if len(d.Board.Waiting) != 2 || !strings.Contains(d.Waiting.Text, "A 综合受理 3人") {
 		t.Errorf("waiting not shown: %q", texts(env.Win))
 	}
 
@@ -82,6 +82,7 @@ func TestHallDisplayFollowsEvents(t *testing.T) {
 	}
 
 	// The notice scrolls on the ticker.
+	assertShown(t, env.Win, hall.notice)
 	before := d.Notice.Position().X
 	timers.fire(hallScrollTick)
 	if d.Notice.Position().X >= before {

@@ -95,7 +95,7 @@ func NewKiosk(env *Env, deps KioskDeps) *Kiosk {
 	k.Note = bigText("", 44, colError)
 	k.Done = widget.NewButton("完成", k.ShowStart)
 	k.Done.Importance = widget.HighImportance
-	k.ticket = container.NewBorder(nil, container.NewCenter(bigButton(k.Done, 34, 90)), nil, nil,
+	k.ticket = container.NewBorder(nil, container.NewCenter(container.New(&fixedWidth{w: 420}, bigButton(k.Done, 34, 90))), nil, nil,
 		container.NewCenter(container.NewVBox(bigText("您的号码", 40, colInk), k.Number, k.Detail, k.Note)))
 
 	k.obj = container.NewStack()

@@ -123,7 +123,8 @@ func NewRating(env *Env, deps RatingDeps) *Rating {
 		key := bigText(fmt.Sprintf("按键 %d", l), 22, colMuted)
 		buttons = append(buttons, container.NewBorder(nil, key, nil, nil, bigButton(b, 44, 220)))
 	}
-	r.views[RatingChoose] = container.NewBorder(container.NewVBox(r.Info, ask), nil, nil, nil,
+	info := container.NewThemeOverride(r.Info, sizedTheme{text: 30}) // read from a step away
+	r.views[RatingChoose] = container.NewBorder(container.NewVBox(info, ask), nil, nil, nil,
 		container.NewPadded(container.NewGridWithColumns(5, buttons...)))
 
 	r.Status = bigText("", 30, colError)
@@ -145,7 +146,8 @@ func NewRating(env *Env, deps RatingDeps) *Rating {
 	r.Back = widget.NewButton("重新选择", func() { r.touch(); r.show(RatingChoose) })
 	why := bigText("请告诉我们哪里做得不好（可多选）", 40, colInk)
 	r.views[RatingReason] = container.NewBorder(container.NewVBox(why, r.Status), nil, nil, nil,
-		container.NewVBox(container.NewGridWithColumns(4, tagButtons...), r.Text,
+		container.NewVBox(container.NewGridWithColumns(4, tagButtons...),
+			container.NewThemeOverride(r.Text, sizedTheme{text: 28}),
 			container.NewGridWithColumns(2, bigButton(r.Back, 32, 100), bigButton(r.Submit, 36, 100))))
 
 	r.obj = container.NewStack()

@@ -1,0 +1,170 @@
+// Command shotdemo opens one queue screen (counter, rating, kiosk, hall) on
+// a throwaway centre in a temp dir, for screenshots under Xvfb:
+//
+//	../shared/tools/shot docs/screenshots/counter.png -- go run ./screens/internal/shotdemo counter
+//	../shared/tools/shot -g 1920x1080 docs/screenshots/hall.png -- go run ./screens/internal/shotdemo hall
+//
+// It runs the real app.Queue and app.Service on SQLite, with a morning's
+// tickets issued and called.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"bianmin/app"
+	"bianmin/screens"
+	"bianmin/storage"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall")
+		os.Exit(2)
+	}
+	which := os.Args[1]
+	dir, err := os.MkdirTemp("", "shotdemo")
+	must(err)
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	db, err := storage.Open(filepath.Join(dir, "centre.db"))
+	must(err)
+	defer db.Close()
+	clock := app.SystemClock{}
+	p, err := app.LoadProfile("national", "")
+	must(err)
+	svc := app.NewService(db, clock, p, app.NewCalendar(), nil)
+	must(db.SaveCentre(ctx, app.Centre{Name: "泰山区省庄镇便民服务中心", AreaCode: "370902101000", Profile: "national"}))
+	clerk, err := svc.BootstrapManager(ctx, app.Staff{No: "0007", Name: "李晓红"}, "123456")
+	must(err)
+	var wins []int64
+	for i, kind := range []string{"综合受理", "综合受理", "社保医保", "不动产登记"} {
+		id, err := db.AddWindow(ctx, app.Window{Number: i + 1, Name: kind + "窗口", Kind: kind, Active: true})
+		must(err)
+		wins = append(wins, id)
+	}
+	cats := []app.QueueCategory{
+		{Prefix: "A", Name: "综合受理", Windows: wins[:2]},
+		{Prefix: "B", Name: "社保医保", Windows: wins[2:3]},
+		{Prefix: "C", Name: "不动产登记", Windows: wins[3:]},
+		{Prefix: "D", Name: "民政优抚", Windows: wins[:2]},
+		{Prefix: "E", Name: "户籍证明", Windows: wins[:1]},
+		{Prefix: "F", Name: "办不成事反映", Windows: wins[:1]},
+	}
+	for i := range cats {
+		cats[i].ID, err = db.AddCategory(ctx, cats[i])
+		must(err)
+	}
+	for _, it := range []app.ServiceItem{
+		{Code: "370902-001", Name: "居民身份证明", Instant: true, Pinyin: "jmsfzm", Materials: []string{"居民身份证", "户口簿"}},
+		{Code: "370902-014", Name: "最低生活保障申请", PromiseDays: 10, Pinyin: "zdshbzsq",
+			Materials: []string{"申请书", "家庭收入证明", "户口簿", "居民身份证"}},
+		{Code: "370902-022", Name: "高龄津贴申领", Instant: true, Pinyin: "gljtsl", Materials: []string{"居民身份证"}},
+	} {
+		it.Active = true
+		must(db.SaveItem(ctx, it))
+	}
+	q := app.NewQueue(db, clock, nil)
+	must(q.SaveSettings(ctx, app.QueueSettings{PriorityRatio: 3, Repeat: 2,
+		Notice: "温馨提示：请按号码顺序到窗口办理；60岁以上老年人、残疾人、孕妇请走绿色通道；办事不成可到F号“办不成事反映”窗口。"}))
+	issue := func(cat int, n int, prio app.PriorityKind) {
+		for range n {
+			_, err := q.Issue(ctx, app.IssueRequest{CategoryID: cats[cat].ID, Priority: prio})
+			must(err)
+		}
+	}
+	issue(0, 9, "")
+	issue(1, 4, "")
+	issue(2, 2, "")
+	issue(3, 3, "")
+	issue(0, 1, app.PriorityElderly)
+	for i, w := range []int64{wins[1], wins[2], wins[3], wins[0], wins[1], wins[0]} {
+		_, err := q.CallNext(ctx, w, clerk.ID)
+		must(err)
+		if i == 3 {
+			must(q.NoShow(ctx, w))
+		}
+	}
+
+	a := fyneapp.NewWithID("cn.gov.bianmin.shotdemo")
+	a.Settings().SetTheme(screens.Theme{})
+	win := a.NewWindow("便民 · " + which)
+	env := &screens.Env{Win: win, Log: slog.Default()}
+	size := fyne.NewSize(1366, 768)
+	switch which {
+	case "counter":
+		c := screens.NewCounter(env, screens.CounterDeps{Hall: q, Reg: svc, Clerk: &clerk, WindowID: wins[0],
+			Drafts: screens.FileDrafts{Dir: dir},
+			SignIn: func(ctx context.Context, no, pin string) (*app.Staff, error) { return svc.Login(ctx, no, pin) }})
+		win.SetContent(c.Content())
+		c.Start()
+		go func() {
+			time.Sleep(1500 * time.Millisecond)
+			fyne.Do(func() {
+				c.Name.SetText("王秀英")
+				c.ID.SetText("11010519491231002X")
+				c.Phone.SetText("13812345678")
+				c.ItemQuery.SetText("370902-014")
+				c.ItemQuery.OnSubmitted(c.ItemQuery.Text)
+			})
+			time.Sleep(500 * time.Millisecond)
+			fyne.Do(func() {
+				for _, m := range []string{"申请书", "户口簿", "居民身份证"} {
+					c.Materials["370902-014"][m].SetChecked(true)
+				}
+				c.ItemQuery.SetText("gljt")
+			})
+		}()
+	case "rating", "rating-bad":
+		r := screens.NewRating(env, screens.RatingDeps{Rater: svc, Profile: p, Device: "demo"})
+		win.SetContent(r.Content())
+		r.Attach()
+		tx, err := db.AddTransaction(ctx, app.Transaction{ItemCode: "370902-001", BatchCount: 1, WindowID: wins[0],
+			ClerkID: clerk.ID, Status: app.TxCompleted, Visits: 1, CreatedAt: time.Now().Add(-10 * time.Minute),
+			AcceptedAt: time.Now().Add(-8 * time.Minute), CompletedAt: time.Now(), ApplicantName: "王秀英"})
+		must(err)
+		r.Start(screens.RatingTarget{Tx: tx, ItemName: "居民身份证明", WindowNumber: 1, ClerkNo: clerk.No, ClerkName: clerk.Name})
+		if which == "rating-bad" {
+			r.ChooseLevel(app.LevelBad)
+			r.Toggle("等候时间长")
+		}
+	case "kiosk", "kiosk-ticket":
+		k := screens.NewKiosk(env, screens.KioskDeps{Hall: q, Title: "省庄镇便民服务中心", Reset: time.Hour})
+		win.SetContent(k.Content())
+		if which == "kiosk-ticket" {
+			go func() {
+				time.Sleep(time.Second)
+				fyne.Do(func() { k.Take(cats[0]) })
+			}()
+		}
+	case "hall":
+		size = fyne.NewSize(1920, 1080)
+		d := screens.NewHallDisplay(env, screens.HallDisplayDeps{Hall: q, Title: "省庄镇便民服务中心"})
+		win.SetContent(d.Content())
+		d.Start()
+		go func() {
+			time.Sleep(1500 * time.Millisecond)
+			_, err := q.CallNext(ctx, wins[0], clerk.ID)
+			must(err)
+		}()
+	default:
+		fmt.Fprintln(os.Stderr, "unknown screen", which)
+		os.Exit(2)
+	}
+	win.Resize(size)
+	win.ShowAndRun()
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shotdemo:", err)
+		os.Exit(1)
+	}
+}
