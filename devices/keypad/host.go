@@ -52,6 +52,10 @@ type FrameHost struct {
 	ackWait  time.Duration
 }
 
+// instantEOF: a read that ends with no data sooner than this did not wait
+// for the port's read timeout (tens of milliseconds or more): the device is gone.
+const instantEOF = 20 * time.Millisecond
+
 // NewFrameHost wraps rw (an open serial port) for the keypad at addr.
 func NewFrameHost(rw io.ReadWriter, addr byte, log *slog.Logger) *FrameHost {
 	if log == nil {
@@ -68,10 +72,16 @@ func (h *FrameHost) Run(ctx context.Context, noData func(int, error) bool) error
 	buf := make([]byte, 256)
 	eofs := 0
 	for ctx.Err() == nil {
+		start := time.Now()
 		n, err := h.rw.Read(buf)
 		if n == 0 && noData(n, err) {
 			// tarm returns EOF on timeout; a vanished device returns EOF at once,
-			// every time. Many instant EOFs in a row mean the device is gone.
+			// every time. Many instant EOFs in a row mean the device is gone;
+			// an EOF after the read timeout is an idle keypad, not a lost one.
+			if time.Since(start) >= instantEOF {
+				eofs = 0
+				continue
+			}
 			eofs++
 			if err != nil && eofs > 50 {
 				return fmt.Errorf("keypad: device stopped answering: %w", err)
