@@ -155,7 +155,7 @@ func (s *station) startDevicesLocked(ctx context.Context) {
 	}
 	centre, _ := s.svc.Store.Centre(ctx)
 	rig, err := devices.StartWindow(s.ctx, cfg, devices.WindowOptions{
-		Rater: s.svc, Clock: s.svc.Clock, BadTags: s.svc.Profile.Tags.Bad,
+		Rater: s.svc, Audit: s.svc.Store, Clock: s.svc.Clock, BadTags: s.svc.Profile.Tags.Bad,
 		Device: fmt.Sprintf("%d号窗口评价器", s.node.Window), Centre: centre.Name,
 		ConfigPath: cfgPath, SimDir: filepath.Join(filepath.Dir(s.dbPath), "printer-sim"), Log: s.log,
 	})
