@@ -381,3 +381,48 @@ func TestCounterHubErrorKeepsTheForm(t *testing.T) {
 		t.Errorf("retry: %d registrations, %d ratings", len(r.reg.reqs), len(r.rated))
 	}
 }
+
+// 一件事: the theme is found by name and registered over its items.
+func TestCounterTheme(t *testing.T) {
+	r := newCounterRig(t, memDrafts{})
+	c := r.c
+	typeInto(t, r.env, c.Name, "刘芳")
+	c.focus(c.ID)
+	test.Type(c.ID, validID("11010519491231002"))
+	test.Tap(c.Theme)
+	if c.ThemeQuery.Disabled() || !c.ThemeLabel.Visible() {
+		t.Fatal("checking 一件事 did not open the theme field")
+	}
+	c.focus(c.ThemeQuery)
+	test.Type(c.ThemeQuery, "新生儿")
+	enter(c.ThemeQuery)
+	if c.ThemeIt == nil || c.ThemeIt.Code != "T001" || !strings.Contains(c.ThemeLabel.Text, "新生儿出生一件事") {
+		t.Fatalf("theme %+v, label %q", c.ThemeIt, c.ThemeLabel.Text)
+	}
+	if r.env.Win.Canvas().Focused() != c.ItemQuery {
+		t.Errorf("focus after the theme: %T", r.env.Win.Canvas().Focused())
+	}
+	test.Type(c.ItemQuery, "X001")
+	enter(c.ItemQuery)
+	test.Tap(c.Complete)
+	if !strings.Contains(c.Status.Text, "至少包含两个事项") || len(r.reg.reqs) != 0 {
+		t.Errorf("one item under a theme: %q", c.Status.Text)
+	}
+	test.Type(c.ItemQuery, "X003")
+	enter(c.ItemQuery)
+	for _, ch := range c.Materials["X001"] {
+		test.Tap(ch)
+	}
+	test.Tap(c.Complete)
+	if len(r.reg.reqs) != 1 {
+		t.Fatalf("not registered: %q", c.Status.Text)
+	}
+	if req := r.reg.reqs[0]; !req.Theme || req.ThemeName != "T001" || !slices.Equal(req.Items, []string{"X001", "X003"}) {
+		t.Errorf("request %+v", req)
+	}
+	// The theme parent is advanced (its items move with it) and rated.
+	if !slices.Equal(r.reg.advances, []string{"501 completed "}) || len(r.shown) != 1 ||
+		r.shown[0].ItemName != "新生儿出生一件事" {
+		t.Errorf("advances %q, rating %+v", r.reg.advances, r.shown)
+	}
+}

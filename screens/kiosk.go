@@ -112,16 +112,37 @@ func (k *Kiosk) show(name string, o fyne.CanvasObject) {
 	k.obj.Refresh()
 }
 
-// ShowStart shows the categories again, with fresh waiting counts.
+// kioskRefresh is how often the start screen rereads the waiting counts.
+const kioskRefresh = 30 * time.Second
+
+// ShowStart shows the categories again, with fresh waiting counts (reread
+// every half minute while nobody takes a ticket).
 func (k *Kiosk) ShowStart() {
-	if k.cancel != nil {
-		k.cancel()
-		k.cancel = nil
-	}
-	k.seq++
 	k.setPriority(app.PriorityNone)
 	k.show("start", k.start)
 	k.Reload()
+	k.arm(kioskRefresh, k.refresh)
+}
+
+func (k *Kiosk) refresh() {
+	if k.Showing == "start" && !k.busy {
+		k.Reload()
+	}
+	k.arm(kioskRefresh, k.refresh)
+}
+
+// arm (re)starts the kiosk's one timer.
+func (k *Kiosk) arm(d time.Duration, f func()) {
+	if k.cancel != nil {
+		k.cancel()
+	}
+	k.seq++
+	seq := k.seq
+	k.cancel = k.deps.After(d, func() {
+		if seq == k.seq {
+			f()
+		}
+	})
 }
 
 type kioskData struct {
@@ -246,11 +267,5 @@ func (k *Kiosk) showTicket(t app.IssuedTicket, printed bool) {
 		reset *= 2
 	}
 	k.show("ticket", k.ticket)
-	k.seq++
-	seq := k.seq
-	k.cancel = k.deps.After(reset, func() {
-		if seq == k.seq {
-			k.ShowStart()
-		}
-	})
+	k.arm(reset, k.ShowStart)
 }

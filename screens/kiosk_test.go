@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -48,6 +49,13 @@ func TestKioskIssuesAndPrints(t *testing.T) {
 	}
 	if !strings.Contains(k.Categories[1].Text, "等候 4 人") {
 		t.Errorf("waiting count not refreshed: %q", k.Categories[1].Text)
+	}
+	// Tickets taken elsewhere (another kiosk, the counter) show within half a minute.
+	if _, err := hall.Issue(context.Background(), app.IssueRequest{CategoryID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if timers.fire(kioskRefresh) != 1 || !strings.Contains(k.Categories[1].Text, "等候 5 人") {
+		t.Errorf("not refreshed: %q", k.Categories[1].Text)
 	}
 }
 
