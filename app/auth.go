@@ -103,7 +103,8 @@ func (s *Service) BootstrapManager(ctx context.Context, st Staff, pin string) (S
 }
 
 func (s *Service) addStaff(ctx context.Context, actorID int64, st Staff, pin string) (Staff, error) {
-	if strings.TrimSpace(st.No) == "" || strings.TrimSpace(st.Name) == "" {
+	st.No, st.Name = strings.TrimSpace(st.No), strings.TrimSpace(st.Name)
+	if st.No == "" || st.Name == "" {
 		return Staff{}, refuse("bad_staff", "工号和姓名不能为空")
 	}
 	if st.Role != RoleClerk && st.Role != RoleManager {
@@ -116,6 +117,9 @@ func (s *Service) addStaff(ctx context.Context, actorID int64, st Staff, pin str
 	st.PINHash = h
 	st.Active = true
 	id, err := s.Store.AddStaff(ctx, st)
+	if errors.Is(err, ErrDuplicate) {
+		return Staff{}, &UserError{Code: "duplicate_staff", Msg: fmt.Sprintf("工号 %s 已被使用（停用的工作人员也占用工号），请换一个工号", st.No), Err: err}
+	}
 	if err != nil {
 		return Staff{}, err
 	}
