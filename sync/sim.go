@@ -228,10 +228,9 @@ func (s *Simulator) note(outcome string) {
 	s.db.Exec(`INSERT INTO requests (at, outcome) VALUES (?, ?)`, time.Now().UnixMilli(), outcome)
 }
 
-// simStmts are the receiving rules' statements, prepared once per batch: a
-// batch of 500 records would otherwise parse the same SQL thousands of times.
+// simStmts are the receiving rules' writes, prepared once per batch: a batch
+// of 500 records would otherwise parse the same SQL thousands of times.
 type simStmts struct {
-	seen, hasService, dupEval                   *sql.Stmt
 	putService, putEval, putRecord, putRejected *sql.Stmt
 }
 
@@ -241,10 +240,6 @@ func prepareSim(ctx context.Context, tx *sql.Tx) (*simStmts, error) {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&st.seen, `SELECT count(*) FROM records WHERE id = ?`},
-		{&st.hasService, `SELECT count(*) FROM services WHERE centre = ? AND project_no = ?`},
-		{&st.dupEval, `SELECT count(*) FROM evaluations WHERE centre = ? AND project_no = ? AND service_number = ?
-			AND assess_number = ? AND corrects = ''`},
 		{&st.putService, `INSERT INTO services (centre, project_no, record_id, data) VALUES (?, ?, ?, ?)
 			ON CONFLICT (centre, project_no) DO UPDATE SET record_id = excluded.record_id, data = excluded.data`},
 		{&st.putEval, `INSERT INTO evaluations (record_id, centre, project_no, service_number, assess_number, eval_id, corrects)
@@ -261,6 +256,83 @@ func prepareSim(ctx context.Context, tx *sql.Tx) (*simStmts, error) {
 	return &st, nil
 }
 
+// evalKey is the spec's duplicate key of an evaluation within a centre.
+type evalKey struct {
+	pno             string
+	service, assess int
+}
+
+// simBatch is what the receiving rules need to know about the stored data
+// for one batch, read with one query each instead of one per record; the
+// batch's own records are added as they are stored.
+type simBatch struct {
+	seen     map[string]bool // record ids held
+	services map[string]bool // projectNos with a service record
+	evals    map[evalKey]bool
+}
+
+// loadBatch reads the stored facts the batch's records refer to.
+func loadBatch(ctx context.Context, tx *sql.Tx, centre string, recs []Record, data []any) (*simBatch, error) {
+	b := &simBatch{seen: map[string]bool{}, services: map[string]bool{}, evals: map[evalKey]bool{}}
+	ids := make([]string, len(recs))
+	pnos := make([]string, 0, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+		switch d := data[i].(type) {
+		case *EvaluationData:
+			pnos = append(pnos, d.ProjectNo)
+		case *WorkOrderData:
+			pnos = append(pnos, d.ProjectNo)
+		}
+	}
+	idList, _ := json.Marshal(ids)
+	pnoList, _ := json.Marshal(pnos)
+	query := func(q string, scan func(*sql.Rows) error, args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	err := query(`SELECT id FROM records WHERE id IN (SELECT value FROM json_each(?))`, func(r *sql.Rows) error {
+		var id string
+		err := r.Scan(&id)
+		b.seen[id] = true
+		return err
+	}, string(idList))
+	if err != nil {
+		return nil, err
+	}
+	err = query(`SELECT project_no FROM services WHERE centre = ? AND project_no IN (SELECT value FROM json_each(?))`,
+		func(r *sql.Rows) error {
+			var p string
+			err := r.Scan(&p)
+			b.services[p] = true
+			return err
+		}, centre, string(pnoList))
+	if err != nil {
+		return nil, err
+	}
+	err = query(`SELECT project_no, service_number, assess_number FROM evaluations
+		WHERE centre = ? AND corrects = '' AND project_no IN (SELECT value FROM json_each(?))`,
+		func(r *sql.Rows) error {
+			var k evalKey
+			err := r.Scan(&k.pno, &k.service, &k.assess)
+			b.evals[k] = true
+			return err
+		}, centre, string(pnoList))
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // store applies the spec's receiving rules to the batch in one transaction.
 func (s *Simulator) store(ctx context.Context, centre, batchID string, recs []Record) ([]Result, error) {
 	s.mu.Lock()
@@ -274,10 +346,19 @@ func (s *Simulator) store(ctx context.Context, centre, batchID string, recs []Re
 	if err != nil {
 		return nil, err
 	}
+	data := make([]any, len(recs))
+	bad := make([]error, len(recs))
+	for i, rec := range recs {
+		data[i], bad[i] = decodeRecord(rec)
+	}
+	known, err := loadBatch(ctx, tx, centre, recs, data)
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now().UnixMilli()
 	out := make([]Result, 0, len(recs))
-	for _, rec := range recs {
-		res, err := s.one(ctx, st, centre, batchID, rec, now)
+	for i, rec := range recs {
+		res, err := s.one(ctx, st, known, centre, batchID, rec, data[i], bad[i], now)
 		if err != nil {
 			return nil, err
 		}
@@ -291,23 +372,19 @@ func (s *Simulator) store(ctx context.Context, centre, batchID string, recs []Re
 	return out, tx.Commit()
 }
 
-func (s *Simulator) one(ctx context.Context, st *simStmts, centre, batchID string, rec Record, now int64) (Result, error) {
+func (s *Simulator) one(ctx context.Context, st *simStmts, known *simBatch, centre, batchID string, rec Record,
+	data any, invalid error, now int64) (Result, error) {
 	rejected := func(format string, args ...any) (Result, error) {
 		return Result{ID: rec.ID, Status: StatusRejected, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	var n int
-	if err := st.seen.QueryRowContext(ctx, rec.ID).Scan(&n); err != nil {
-		return Result{}, err
-	}
-	if n > 0 {
+	if known.seen[rec.ID] {
 		return Result{ID: rec.ID, Status: StatusDuplicate}, nil
 	}
 	if err := ValidAreaCode(centre); err != nil {
 		return rejected("centre 不是12位行政区划代码")
 	}
-	data, err := decodeRecord(rec)
-	if err != nil {
-		return rejected("%s", err.Error())
+	if invalid != nil {
+		return rejected("%s", invalid.Error())
 	}
 	var pno string
 	switch d := data.(type) {
@@ -316,46 +393,36 @@ func (s *Simulator) one(ctx context.Context, st *simStmts, centre, batchID strin
 		if _, err := st.putService.ExecContext(ctx, centre, pno, rec.ID, string(rec.Data)); err != nil {
 			return Result{}, err
 		}
+		known.services[pno] = true
 	case *EvaluationData:
 		pno = d.ProjectNo
 		if badWithoutReason(*d, s.opt.SatisfactionDescending) {
 			return rejected("差评须填写评价标签（evalDetail）或文字评价（writingEvaluation）")
 		}
-		if ok, err := hasService(ctx, st, centre, pno); err != nil {
-			return Result{}, err
-		} else if !ok {
+		if !known.services[pno] {
 			return rejected("办件 %s 的办件记录尚未上报，评价无法接收", pno)
 		}
+		k := evalKey{pno, d.ServiceNumber, d.AssessNumber}
 		if d.Corrects == "" {
-			var dup int
-			if err := st.dupEval.QueryRowContext(ctx, centre, pno, d.ServiceNumber, d.AssessNumber).Scan(&dup); err != nil {
-				return Result{}, err
-			}
-			if dup > 0 {
+			if known.evals[k] {
 				return rejected("重复评价：办件 %s 第%d次服务的第%d次评价已存在", pno, d.ServiceNumber, d.AssessNumber)
 			}
+			known.evals[k] = true
 		}
 		if _, err := st.putEval.ExecContext(ctx, rec.ID, centre, pno, d.ServiceNumber, d.AssessNumber, d.EvalID, d.Corrects); err != nil {
 			return Result{}, err
 		}
 	case *WorkOrderData:
 		pno = d.ProjectNo
-		if ok, err := hasService(ctx, st, centre, pno); err != nil {
-			return Result{}, err
-		} else if !ok {
+		if !known.services[pno] {
 			return rejected("办件 %s 的办件记录尚未上报，工单无法接收", pno)
 		}
 	}
 	if _, err := st.putRecord.ExecContext(ctx, rec.ID, batchID, centre, rec.Kind, pno, string(rec.Data), now); err != nil {
 		return Result{}, err
 	}
+	known.seen[rec.ID] = true
 	return Result{ID: rec.ID, Status: StatusAccepted}, nil
-}
-
-func hasService(ctx context.Context, st *simStmts, centre, pno string) (bool, error) {
-	var n int
-	err := st.hasService.QueryRowContext(ctx, centre, pno).Scan(&n)
-	return n > 0, err
 }
 
 // SimCounts is what the simulator holds.
