@@ -45,10 +45,11 @@ type CounterDeps struct {
 }
 
 // Notice is a 一次性告知单 (JZ 7.6.2): everything the applicant must still
-// bring, per item, told once.
+// bring, per item, told once. The integrator prints it with
+// printing.NoticeDoc, one printing.Notice per item (Item = Name).
 type Notice struct {
 	Serial       string
-	Applicant    string // the applicant's name as typed
+	Applicant    string // masked (app.MaskName), as printing.Notice wants it
 	Items        []NoticeItem
 	WindowNumber int
 	ClerkNo      string

@@ -268,7 +268,8 @@ func TestCounterMissingMaterialsNotice(t *testing.T) {
 	}
 	n := r.notices[0]
 	if n.Serial == "" || len(n.Items) != 1 || n.Items[0].Name != "低保申请" ||
-		!slices.Equal(n.Items[0].Missing, []string{"收入证明", "户口簿"}) || n.ClerkNo != "0007" {
+		!slices.Equal(n.Items[0].Missing, []string{"收入证明", "户口簿"}) || n.ClerkNo != "0007" ||
+		n.Applicant != app.MaskName("王秀英") {
 		t.Errorf("notice %+v", n)
 	}
 	if len(r.reg.advances) != 0 {

@@ -647,7 +647,7 @@ func (c *Counter) itemName(code string) string {
 
 // notice builds the 一次性告知单 of the registration.
 func (c *Counter) notice() Notice {
-	n := Notice{Applicant: strings.TrimSpace(c.Name.Text), WindowNumber: c.windowNo}
+	n := Notice{Applicant: app.MaskName(strings.TrimSpace(c.Name.Text)), WindowNumber: c.windowNo}
 	if len(c.Registered) > 0 {
 		n.Serial, n.At = c.Registered[0].Serial, c.Registered[0].CreatedAt
 	}
