@@ -37,7 +37,9 @@ type QueueStore interface {
 	QueueRead(ctx context.Context, fn func(QueueReader) error) error
 	// QueueWrite runs fn in one write transaction that excludes every other
 	// writer of the database. An error from fn rolls everything back and is
-	// returned unchanged (a *UserError stays one).
+	// returned unchanged (a *UserError stays one). The store may run fn more
+	// than once (a transaction retried after a busy database): only the last
+	// run's effects and results count.
 	QueueWrite(ctx context.Context, fn func(QueueWriter) error) error
 }
 
@@ -358,6 +360,7 @@ func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, erro
 	today := QueueDay(now)
 	out := IssuedTicket{Category: cat}
 	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+		out.Ahead = 0 // the store may run this again (QueueWrite)
 		from, err := fromDay(tx, today, h.set.KeepOvernight)
 		if err != nil {
 			return err
@@ -431,6 +434,7 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 	var fin *Ticket
 	var called *Ticket
 	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+		called = nil // the store may run this again (QueueWrite)
 		ws, err := tx.WindowQueue(windowID)
 		if err != nil {
 			return err
@@ -452,6 +456,9 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 		i := PickNext(PickInput{WindowID: windowID, Categories: cats, Waiting: waiting,
 			Streak: ws.Streak, Ratio: h.set.PriorityRatio, Now: now})
 		if i < 0 {
+			if fin == nil {
+				return nil // nothing changed: an idle window polling writes nothing
+			}
 			return tx.SaveWindowQueue(ws)
 		}
 		ws.Streak = NextStreak(ws.Streak, waiting[i])

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"bianmin/app"
+
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // The DB is the queue's store (app.QueueStore): app/queue.go decides,
@@ -106,17 +108,30 @@ func (d *DB) QueueRead(ctx context.Context, fn func(app.QueueReader) error) erro
 // QueueWrite runs fn in one immediate write transaction: SQLite lets one
 // writer in at a time, across processes too, so what fn reads cannot change
 // before it commits. fn's own error rolls back and is returned unchanged.
+//
+// A window's call must not fail because another process (a second instance,
+// a backup) held the database past the busy timeout: a transaction refused
+// with SQLITE_BUSY is run again, a few times, so fn must be safe to re-run
+// (it is: nothing of a rolled-back run is kept).
 func (d *DB) QueueWrite(ctx context.Context, fn func(app.QueueWriter) error) error {
-	var fnErr error
-	err := d.write(ctx, "change the queue", func(tx *sql.Tx) error {
-		fnErr = fn(&queueTx{ctx: ctx, tx: tx})
-		return fnErr
-	})
-	if fnErr != nil {
-		return fnErr
+	for attempt := 1; ; attempt++ {
+		var fnErr error
+		err := d.write(ctx, "change the queue", func(tx *sql.Tx) error {
+			fnErr = fn(&queueTx{ctx: ctx, tx: tx})
+			return fnErr
+		})
+		if fnErr != nil {
+			return fnErr
+		}
+		if err == nil || sqliteCode(err)&0xff != sqlite3.SQLITE_BUSY || attempt == queueBusyAttempts || ctx.Err() != nil {
+			return err
+		}
 	}
-	return err
 }
+
+// queueBusyAttempts bounds QueueWrite's runs: each waits up to the busy
+// timeout for the lock.
+const queueBusyAttempts = 4
 
 // queueTx is app.QueueWriter on one transaction.
 type queueTx struct {
