@@ -182,7 +182,7 @@ func TestQueueConcurrentWindows(t *testing.T) {
 	issued.Add(1)
 	done := make(chan struct{})
 	more := make(chan struct{}, windows) // a ticket was issued: idle windows try again
-	go func() { // the kiosk, on its own connection
+	go func() {                          // the kiosk, on its own connection
 		defer issued.Done()
 		k, err := Open(path)
 		if err != nil {
