@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -558,5 +559,41 @@ func BenchmarkDrainBacklog(b *testing.B) {
 		b.StopTimer()
 		srv.Close()
 		hubDB.Close()
+	}
+}
+
+// The handler answers what it cannot serve with a code and a Chinese message.
+func TestHandlerRefusals(t *testing.T) {
+	hubDB := newHubDB(t, filepath.Join(t.TempDir(), "hub.db"))
+	defer hubDB.Close()
+	h := relay.NewHandler(hubDB, quiet)
+	big := `{"records":[` + strings.Repeat(`{"kind":"transaction","uid":"x","payload":{}},`, relay.MaxBatch) + `{}]}`
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		code               string
+	}{
+		{"GET", "/api/v1/relay/nothing", "", 404, "not_found"},
+		{"POST", "/api/v1/relay/config", "", 405, "method"},
+		{"GET", "/api/v1/relay/records", "", 405, "method"},
+		{"POST", "/api/v1/relay/records", "{not json", 400, "bad_body"},
+		{"POST", "/api/v1/relay/records", big, 413, "batch_too_large"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(c.method, c.path, strings.NewReader(c.body)))
+		var eb struct{ Code, Msg string }
+		_ = json.Unmarshal(rec.Body.Bytes(), &eb)
+		if rec.Code != c.status || eb.Code != c.code || !strings.ContainsFunc(eb.Msg, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+			t.Errorf("%s %s: %d %+v, want %d %s with a Chinese message", c.method, c.path, rec.Code, eb, c.status, c.code)
+		}
+	}
+	// A hub not yet initialised says so.
+	empty, err := storage.Open(filepath.Join(t.TempDir(), "empty.db"))
+	must(t, err)
+	defer empty.Close()
+	rec := httptest.NewRecorder()
+	relay.NewHandler(empty, quiet).ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/relay/config", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "not_initialised") {
+		t.Fatalf("empty hub: %d %s", rec.Code, rec.Body)
 	}
 }
