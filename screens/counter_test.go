@@ -427,3 +427,32 @@ func TestCounterTheme(t *testing.T) {
 		t.Errorf("advances %q, rating %+v", r.reg.advances, r.shown)
 	}
 }
+
+// A registration stopped at the 一次性告知单 survives a restart: the
+// reopened counter continues it (容缺办结) instead of registering it twice.
+func TestCounterRegisteredDraftContinues(t *testing.T) {
+	r := newCounterRig(t, FileDrafts{Dir: t.TempDir()})
+	c := r.c
+	typeInto(t, r.env, c.Name, "王秀英")
+	c.focus(c.ID)
+	test.Type(c.ID, validID("11010519491231002"))
+	c.focus(c.ItemQuery)
+	test.Type(c.ItemQuery, "X002")
+	enter(c.ItemQuery)
+	test.Tap(c.Complete)
+	if c.NoticeShown == nil || len(c.Registered) != 1 {
+		t.Fatalf("no notice: %q", c.Status.Text)
+	}
+	r.open(t)
+	c = r.c
+	if len(c.Registered) != 1 || !c.Name.Disabled() || !strings.Contains(c.Status.Text, "已恢复上次未完成的办件 S202603100501") {
+		t.Fatalf("restored %+v, status %q", c.Registered, c.Status.Text)
+	}
+	test.Tap(c.Complete)
+	if len(r.reg.reqs) != 1 || !slices.Equal(r.reg.advances, []string{"501 completed "}) || len(r.rated) != 1 {
+		t.Errorf("registrations %d, advances %q, ratings %d", len(r.reg.reqs), r.reg.advances, len(r.rated))
+	}
+	if c.Name.Disabled() || c.Name.Text != "" {
+		t.Error("the form is not ready for the next person")
+	}
+}
