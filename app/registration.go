@@ -474,7 +474,7 @@ func (s *Service) SearchItems(ctx context.Context, q string, limit int) ([]Servi
 			rank = 1
 		case py != "" && strings.HasPrefix(py, lq):
 			rank = 2
-		case strings.Contains(it.Name, q):
+		case strings.Contains(it.Name, q), len(lq) >= 2 && strings.Contains(py, lq):
 			rank = 3
 		}
 		if rank >= 0 {
