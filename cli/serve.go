@@ -32,7 +32,7 @@ func (c *cmd) serve(args []string) int {
 			return c.usageErr(app.UserMessage(err), "--key: at least 12 printable ASCII characters, no spaces")
 		}
 	}
-	_, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("serve", err)
 	}
@@ -50,7 +50,7 @@ func (c *cmd) serve(args []string) int {
 
 	q := app.NewQueue(d, app.SystemClock{}, c.log)
 	srv := lan.NewServer(q, k, c.log)
-	srv.Mount("/api/v1/relay/", relay.NewHandler(d, c.log)) // counters' records and configuration (sync/relay)
+	srv.Mount("/api/v1/relay/", relay.ForService(d, svc, c.log)) // counters' records and configuration (sync/relay)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -184,3 +184,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// ForService is NewHandler whose forwarded bad reviews get their work orders
+// from svc's rules: the centre's profile with the county's overrides and
+// the holiday calendar, as the hub's own ratings do.
+func ForService(db *storage.DB, svc *app.Service, log *slog.Logger) *Handler {
+	h := NewHandler(db, log)
+	h.UseService(svc)
+	return h
+}

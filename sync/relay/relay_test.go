@@ -394,7 +394,9 @@ func TestLostAnswerDoesNotDuplicate(t *testing.T) {
 func TestRejectedRecordDoesNotBlock(t *testing.T) {
 	hubDB := newHubDB(t, filepath.Join(t.TempDir(), "hub.db"))
 	defer hubDB.Close()
-	srv := httptest.NewServer(bearer(relay.NewHandler(hubDB, quiet)))
+	p, _ := app.LoadProfile("national", "")
+	hubSvc := app.NewService(hubDB, app.SystemClock{}, p, app.NewCalendar(), quiet)
+	srv := httptest.NewServer(bearer(relay.ForService(hubDB, hubSvc, quiet)))
 	defer srv.Close()
 	c := newCounter(t, srv.URL)
 	c.connect(t)
@@ -407,8 +409,6 @@ func TestRejectedRecordDoesNotBlock(t *testing.T) {
 	_, err = c.fwd.Drain(ctx)
 	must(t, err)
 	// The applicant scans the receipt's QR code: the hub stores that rating.
-	p, _ := app.LoadProfile("national", "")
-	hubSvc := app.NewService(hubDB, app.SystemClock{}, p, app.NewCalendar(), nil)
 	_, err = hubSvc.Rate(ctx, nil, app.RateRequest{Serial: reg.Transactions[0].Serial, Level: app.LevelGood, Channel: app.ChannelQR})
 	must(t, err)
 	// Meanwhile the counter's keypad rates the same visit, and work goes on.
@@ -441,6 +441,14 @@ func TestRejectedRecordDoesNotBlock(t *testing.T) {
 	must(t, err)
 	if n[0] != want[0] {
 		t.Fatalf("hub has %s evaluations, counter %s", n[0], want[0])
+	}
+	// The forwarded bad review has its work order on the hub, with the
+	// deadlines of the hub's rules (SZ 22).
+	orders, err := hubDB.WorkOrders(ctx, app.OrderFilter{})
+	must(t, err)
+	if len(orders) != c.bad || c.bad == 0 || orders[0].ContactDue.IsZero() || orders[0].FinishDue.IsZero() ||
+		orders[0].ClerkID != c.clerk.ID {
+		t.Fatalf("hub work orders %+v, want %d", orders, c.bad)
 	}
 }
 
