@@ -375,15 +375,23 @@ func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r Rel
 		}
 		e.CorrectsID = id
 	}
-	if e.Kind == app.KindActive || e.Kind == app.KindTimeout {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM evaluations
+	if (e.Kind == app.KindActive || e.Kind == app.KindTimeout) && e.CorrectsID == 0 {
+		var kind string
+		err := tx.QueryRowContext(ctx, `SELECT kind FROM evaluations
 			WHERE transaction_id = ? AND visit = ? AND kind IN ('active', 'timeout') AND corrects_id IS NULL`,
-			e.TransactionID, e.Visit).Scan(&n); err != nil {
+			e.TransactionID, e.Visit).Scan(&kind)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
 			return "", err
-		}
-		if n > 0 && e.CorrectsID == 0 {
-			return "", reject("该次办理在中心主机上已有评价（或已记为超时未评），窗口的这条评价未导入")
+		case e.Kind == app.KindTimeout:
+			// The counter's 未评 is the system's, not a person's: whatever the
+			// hub holds for that visit stands, and nothing is lost.
+			return ImportDuplicate, nil
+		case kind == string(app.KindTimeout):
+			return "", reject("该次办理在中心主机上已记为超时未评（窗口的评价到达前评价时限已过），窗口的这条评价未导入，请核实")
+		default:
+			return "", reject("该次办理在中心主机上已有评价（如扫码或书面评价），同一次办理只能评价一次，窗口的这条评价未导入")
 		}
 	}
 	if e.FormNo != "" && e.CorrectsID == 0 && exists(ctx, tx, `SELECT 1 FROM paper_forms WHERE form_no = ?`, e.FormNo) {

@@ -261,3 +261,29 @@ func TestImportRecordsIdempotentByUID(t *testing.T) {
 	}
 	noProblems(t, hub)
 }
+
+// A counter's 未评 for a visit the hub holds anything for is a duplicate
+// (nothing a person said is lost); a person's rating for a visit the hub
+// already settled as 未评 is rejected with that reason, for the manager.
+func TestImportTimeoutsAgainstTheHub(t *testing.T) {
+	hub := openAt(t, "hub.db")
+	f := seed(t, hub)
+	rated := finishedTx(t, hub, f, t0)
+	settled := finishedTx(t, hub, f, t0)
+	hubTimeout := rating(settled, app.LevelNone, t0.Add(200*time.Hour))
+	hubTimeout.Kind = app.KindTimeout
+	addEvals(t, hub, rating(rated, app.LevelGood, t0), hubTimeout)
+
+	counterTimeout := rating(rated, app.LevelNone, t0.Add(200*time.Hour))
+	counterTimeout.UID, counterTimeout.Kind = "counter-timeout", app.KindTimeout
+	late := rating(settled, app.LevelVeryGood, t0.Add(time.Hour))
+	late.UID = "counter-active"
+	res, err := hub.ImportRecords(ctx, []RelayRecord{relayEval(t, counterTimeout, rated.UID), relayEval(t, late, settled.UID)}, nil)
+	mustf(t, err, "import")
+	if statuses(res) != "duplicate,rejected" || !strings.Contains(res[1].Reason, "超时未评") {
+		t.Fatalf("results %+v", res)
+	}
+	if n := count(t, hub, `SELECT count(*) FROM evaluations`); n != 2 {
+		t.Fatalf("%d evaluations on the hub, want the 2 it had", n)
+	}
+}
