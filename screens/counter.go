@@ -40,6 +40,10 @@ type CounterDeps struct {
 	// nil = none. Both may be set.
 	ShowRating func(RatingTarget)
 
+	// Local: the Hall is the queue in this process (standalone, or the
+	// hub's own PC), so there is no link to the hub to show.
+	Local bool
+
 	Do   func(func())                                    // events to the UI goroutine; nil = fyne.Do
 	Wait func(ctx context.Context, d time.Duration) bool // reconnect backoff; nil = a real sleep
 }
@@ -186,6 +190,9 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	c.ClerkLabel = boldLabel("")
 	c.Link = widget.NewLabel("正在连接中心主机…")
 	c.Link.Importance = widget.LowImportance
+	if deps.Local {
+		c.Link.Hide()
+	}
 	c.PausedLabel = widget.NewLabel("")
 	c.PausedLabel.Importance = widget.DangerImportance
 	c.PausedLabel.TextStyle.Bold = true
@@ -355,6 +362,9 @@ func (c *Counter) showClerk() {
 }
 
 func (c *Counter) setLink(ok bool, msg string) {
+	if c.deps.Local {
+		return
+	}
 	c.Link.SetText(msg)
 	if ok {
 		c.Link.Importance = widget.LowImportance

@@ -28,6 +28,9 @@ type HallDisplayDeps struct {
 	// the integrator can remember it (with the window's size) for the next
 	// start. Nil = not remembered.
 	OnFullScreen func(bool)
+	// Local: the Hall is the queue in this process (the hub's own PC), so
+	// there is no link to show.
+	Local bool
 	// Now is the clock shown in the corner; nil = time.Now.
 	Now func() time.Time
 
@@ -100,6 +103,9 @@ func NewHallDisplay(env *Env, deps HallDisplayDeps) *HallDisplay {
 	title := hallText(deps.Title+"　叫号信息", 44, hallWhite, fyne.TextAlignLeading)
 	d.Clock = hallText("", 40, hallWhite, fyne.TextAlignTrailing)
 	d.Status = hallText("正在连接中心主机…", 18, hallDim, fyne.TextAlignTrailing)
+	if deps.Local {
+		d.Status.Hide()
+	}
 	header := container.NewStack(canvas.NewRectangle(hallPanel), container.NewPadded(
 		container.NewBorder(nil, nil, title, container.NewVBox(d.Clock, d.Status))))
 
@@ -144,11 +150,7 @@ func (d *HallDisplay) Content() fyne.CanvasObject { return d.obj }
 // canvas's OnTypedKey; Start does it too).
 func (d *HallDisplay) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyF11 {
-		fs := !d.env.Win.FullScreen()
-		d.env.Win.SetFullScreen(fs)
-		if d.deps.OnFullScreen != nil {
-			d.deps.OnFullScreen(fs)
-		}
+		toggleFullScreen(d.env.Win, d.deps.OnFullScreen)
 	}
 }
 
@@ -253,6 +255,7 @@ func (d *HallDisplay) show(b app.Board) {
 			fitted(hallText(c.Number, 96, hallWhite, fyne.TextAlignCenter), 96))))
 		cur = append(cur, cell)
 	}
+	d.Current.Layout = container.NewGridWithColumns(hallColumns(len(cur))).Layout
 	d.Current.Objects = cur
 	d.Current.Refresh()
 	for i, t := range d.Recent {
@@ -293,6 +296,19 @@ func (d *HallDisplay) tick() {
 		d.noticeBox.Refresh()
 	}
 	d.stopTick = d.deps.After(hallScrollTick, d.tick)
+}
+
+// hallColumns keeps up to ten windows' current tickets in two rows.
+func hallColumns(n int) int {
+	switch {
+	case n <= 6:
+		return 3
+	case n <= 8:
+		return 4
+	case n <= 10:
+		return 5
+	}
+	return 6
 }
 
 func hallText(s string, size float32, c color.Color, align fyne.TextAlign) *canvas.Text {

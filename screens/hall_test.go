@@ -89,3 +89,24 @@ func TestHallDisplayFollowsEvents(t *testing.T) {
 		t.Errorf("the notice did not move: %v → %v", before, d.Notice.Position().X)
 	}
 }
+
+// F11 toggles full screen and tells the integrator; on the hub's own PC
+// (Local) there is no link line.
+func TestHallDisplayFullScreenAndLocal(t *testing.T) {
+	env := syncEnv(t)
+	var states []bool
+	d := NewHallDisplay(env, HallDisplayDeps{Hall: newFakeHall(), Local: true, After: (&fakeTimers{}).after,
+		Do: newUIQueue().do, OnFullScreen: func(fs bool) { states = append(states, fs) }})
+	env.Win.SetContent(d.Content())
+	d.Start()
+	t.Cleanup(d.Stop)
+	if d.Status.Visible() {
+		t.Error("a local display shows a link line")
+	}
+	for range 2 {
+		env.Win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF11})
+	}
+	if len(states) != 2 || !states[0] || states[1] || env.Win.FullScreen() {
+		t.Errorf("F11 states %v, full screen now %t", states, env.Win.FullScreen())
+	}
+}

@@ -34,6 +34,16 @@ func afterOrReal(a AfterFunc) AfterFunc {
 	return a
 }
 
+// toggleFullScreen is F11 on the display, kiosk and rating windows; then,
+// when not nil, hears the new state (the integrator remembers it).
+func toggleFullScreen(w fyne.Window, then func(bool)) {
+	fs := !w.FullScreen()
+	w.SetFullScreen(fs)
+	if then != nil {
+		then(fs)
+	}
+}
+
 // hotkeys maps function keys to actions. Fyne gives an unmodified F-key only
 // to the focused widget (the canvas's OnTypedKey hears it only when nothing
 // has the focus), so every focusable widget of a screen with hotkeys is one

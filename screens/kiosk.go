@@ -26,6 +26,8 @@ type KioskDeps struct {
 	// to the categories; default 8 s (15 s when it was not printed).
 	Reset time.Duration
 	After AfterFunc // nil = real timers
+	// OnFullScreen hears F11's new state, to remember it; nil = not remembered.
+	OnFullScreen func(bool)
 }
 
 // Kiosk is the touch screen where people take a ticket: big category
@@ -105,6 +107,15 @@ func NewKiosk(env *Env, deps KioskDeps) *Kiosk {
 
 // Content is the screen's canvas object.
 func (k *Kiosk) Content() fyne.CanvasObject { return k.obj }
+
+// Attach lets F11 (a keyboard plugged in while setting up) toggle full screen.
+func (k *Kiosk) Attach() {
+	k.env.Win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyF11 {
+			toggleFullScreen(k.env.Win, k.deps.OnFullScreen)
+		}
+	})
+}
 
 func (k *Kiosk) show(name string, o fyne.CanvasObject) {
 	k.Showing = name

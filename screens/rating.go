@@ -46,6 +46,8 @@ type RatingDeps struct {
 	// Done is how long the thank-you (or a refusal) stays; default 5 s.
 	Done  time.Duration
 	After AfterFunc // nil = real timers
+	// OnFullScreen hears F11's new state, to remember it; nil = not remembered.
+	OnFullScreen func(bool)
 }
 
 // Rating states.
@@ -159,9 +161,14 @@ func NewRating(env *Env, deps RatingDeps) *Rating {
 func (r *Rating) Content() fyne.CanvasObject { return r.obj }
 
 // Attach sends the window's typed digits 1–5 to the screen (the keys of a
-// keypad or keyboard on the customer side).
+// keypad or keyboard on the customer side); F11 toggles full screen.
 func (r *Rating) Attach() {
 	r.env.Win.Canvas().SetOnTypedRune(r.TypedRune)
+	r.env.Win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyF11 {
+			toggleFullScreen(r.env.Win, r.deps.OnFullScreen)
+		}
+	})
 }
 
 // TypedRune chooses level 1–5 while the levels are shown.
