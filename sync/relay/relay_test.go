@@ -306,6 +306,7 @@ func TestOfflineBacklogArrivesOnce(t *testing.T) {
 	c := newCounter(t, "http://"+addr)
 	c.connect(t)
 	must(t, srv.Close()) // the hub goes away
+	c.login(t)           // clerks still log in: the PIN hashes came with the configuration
 
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
