@@ -26,7 +26,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall")
+		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall|hall10")
 		os.Exit(2)
 	}
 	which := os.Args[1]
@@ -45,13 +45,17 @@ func main() {
 	clerk, err := svc.BootstrapManager(ctx, app.Staff{No: "0007", Name: "李晓红"}, "123456")
 	must(err)
 	var wins []int64
-	for i, kind := range []string{"综合受理", "综合受理", "社保医保", "不动产登记"} {
+	kinds := []string{"综合受理", "综合受理", "社保医保", "不动产登记"}
+	if which == "hall10" { // a big centre: ten windows
+		kinds = append(kinds, "综合受理", "综合受理", "综合受理", "综合受理", "综合受理", "综合受理")
+	}
+	for i, kind := range kinds {
 		id, err := db.AddWindow(ctx, app.Window{Number: i + 1, Name: kind + "窗口", Kind: kind, Active: true})
 		must(err)
 		wins = append(wins, id)
 	}
 	cats := []app.QueueCategory{
-		{Prefix: "A", Name: "综合受理", Windows: wins[:2]},
+		{Prefix: "A", Name: "综合受理", Windows: append(append([]int64{}, wins[:2]...), wins[4:]...)},
 		{Prefix: "B", Name: "社保医保", Windows: wins[2:3]},
 		{Prefix: "C", Name: "不动产登记", Windows: wins[3:]},
 		{Prefix: "D", Name: "民政优抚", Windows: wins[:2]},
@@ -80,12 +84,14 @@ func main() {
 			must(err)
 		}
 	}
-	issue(0, 9, "")
+	issue(0, 19, "")
 	issue(1, 4, "")
 	issue(2, 2, "")
 	issue(3, 3, "")
 	issue(0, 1, app.PriorityElderly)
-	for i, w := range []int64{wins[1], wins[2], wins[3], wins[0], wins[1], wins[0]} {
+	calls := []int64{wins[1], wins[2], wins[3], wins[0], wins[1], wins[0]}
+	calls = append(calls, wins[4:]...)
+	for i, w := range calls {
 		_, err := q.CallNext(ctx, w, clerk.ID)
 		must(err)
 		if i == 3 {
@@ -144,7 +150,7 @@ func main() {
 				fyne.Do(func() { k.Take(cats[0]) })
 			}()
 		}
-	case "hall":
+	case "hall", "hall10":
 		size = fyne.NewSize(1920, 1080)
 		d := screens.NewHallDisplay(env, screens.HallDisplayDeps{Hall: q, Title: "省庄镇便民服务中心"})
 		win.SetContent(d.Content())
