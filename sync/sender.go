@@ -188,14 +188,28 @@ func (s *Sender) drain(ctx context.Context) (DrainResult, error) {
 	// service records still arrive before their evaluations, and it is
 	// dropped unsent when that one fails.
 	next := s.prepare(ctx, m, 0)
+	// The rows of the batch before are marked (sent, duplicate, rejected)
+	// while this one is with the county; settle waits for that marking.
+	var marking <-chan marked
+	settle := func() error {
+		if marking == nil {
+			return nil
+		}
+		mk := <-marking
+		marking = nil
+		res.Sent += mk.sent
+		res.Duplicates += mk.dup
+		res.Rejected += mk.rejected
+		return mk.err
+	}
 	for {
 		cur := <-next
 		res.Rejected += cur.localRejected
-		if cur.err != nil {
+		if cur.err != nil || cur.last == 0 { // a failure, or the queue is empty
+			if err := settle(); err != nil {
+				return res, err
+			}
 			return res, cur.err
-		}
-		if cur.last == 0 {
-			return res, nil // queue empty
 		}
 		next = s.prepare(ctx, m, cur.last)
 		if len(cur.ids) == 0 {
@@ -208,22 +222,51 @@ func (s *Sender) drain(ctx context.Context) (DrainResult, error) {
 				s.Log.Warn("unable to count the failed attempt", "err", merr)
 			}
 			<-next // the next batch is not sent; its preparation has finished
+			if serr := settle(); serr != nil {
+				s.Log.Warn("unable to mark the batch before", "err", serr)
+			}
 			return res, err
 		}
 		res.Batches++
-		sent, dup, rejected, missing, err := s.apply(ctx, results, cur.byID)
-		res.Sent += sent
-		res.Duplicates += dup
-		res.Rejected += rejected
-		if err == nil && missing > 0 {
-			err = &UploadError{Msg: fmt.Sprintf("县级平台的应答缺少 %d 条记录的结果，这些记录稍后重新上传", missing),
-				Err: fmt.Errorf("%d records without a result", missing), Retryable: true}
-		}
-		if err != nil {
+		serr := settle()
+		marking = s.mark(ctx, results, cur.byID)
+		if missing := len(cur.byID) - distinctIDs(results); serr != nil || missing > 0 {
+			if err := settle(); serr == nil {
+				serr = err
+			}
+			if serr == nil {
+				serr = &UploadError{Msg: fmt.Sprintf("县级平台的应答缺少 %d 条记录的结果，这些记录稍后重新上传", missing),
+					Err: fmt.Errorf("%d records without a result", missing), Retryable: true}
+			}
 			<-next
-			return res, err
+			return res, serr
 		}
 	}
+}
+
+// marked is the outcome of marking one batch's rows.
+type marked struct {
+	sent, dup, rejected int
+	err                 error
+}
+
+// mark applies the county's results to the batch's rows on another goroutine.
+func (s *Sender) mark(ctx context.Context, results []Result, byID map[string]int64) <-chan marked {
+	out := make(chan marked, 1)
+	go func() {
+		var mk marked
+		mk.sent, mk.dup, mk.rejected, _, mk.err = s.apply(ctx, results, byID)
+		out <- mk
+	}()
+	return out
+}
+
+func distinctIDs(results []Result) int {
+	seen := make(map[string]bool, len(results))
+	for _, r := range results {
+		seen[r.ID] = true
+	}
+	return len(seen)
 }
 
 // prepared is one batch ready to post.
