@@ -54,6 +54,11 @@ type QueueReader interface {
 	// the zero state (with WindowID set).
 	WindowQueue(windowID int64) (WindowQueue, error)
 	WindowQueues() ([]WindowQueue, error)
+	// Candidates returns what QueueCandidates keeps of the waiting tickets
+	// issued on fromDay or later (by issue time then ID): all PickNext needs.
+	Candidates(fromDay string, now time.Time) ([]Ticket, error)
+	// WaitingCounts counts the waiting tickets issued on fromDay or later.
+	WaitingCounts(fromDay string) ([]WaitingCount, error)
 	// RecentCalls returns the call entries of the log (LogCall, LogRecall,
 	// LogCallBack) at or after since, newest first, at most limit.
 	RecentCalls(since time.Time, limit int) ([]QueueLog, error)
@@ -377,7 +382,7 @@ func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, erro
 		if err != nil {
 			return err
 		}
-		waiting, err := tx.Tickets(TicketWaiting, from)
+		counts, err := tx.WaitingCounts(from)
 		if err != nil {
 			return err
 		}
@@ -388,9 +393,9 @@ func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, erro
 		}
 		// Ahead: the category's waiting tickets; for a 绿色通道 ticket only
 		// those of the green channel (it goes before the ordinary ones).
-		for _, w := range waiting {
-			if w.CategoryID == cat.ID && w.ToWindowID == 0 && (!t.IsPriority() || w.IsPriority() || w.InSlot(now)) {
-				out.Ahead++
+		for _, c := range counts {
+			if c.CategoryID == cat.ID && c.ToWindowID == 0 && (!t.IsPriority() || c.Priority) {
+				out.Ahead += c.N
 			}
 		}
 		if t.ID, err = tx.InsertTicket(t); err != nil {
@@ -449,7 +454,7 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 		if err != nil {
 			return err
 		}
-		waiting, err := tx.Tickets(TicketWaiting, from)
+		waiting, err := tx.Candidates(from, now)
 		if err != nil {
 			return err
 		}
@@ -849,13 +854,13 @@ func (q *Queue) Window(ctx context.Context, windowID int64) (WindowState, error)
 		if err != nil {
 			return err
 		}
-		waiting, err := r.Tickets(TicketWaiting, from)
+		counts, err := r.WaitingCounts(from)
 		if err != nil {
 			return err
 		}
-		for _, t := range waiting {
-			if CanCall(t, windowID, cats) {
-				out.Waiting++
+		for _, c := range counts {
+			if CanCall(Ticket{CategoryID: c.CategoryID, ToWindowID: c.ToWindowID}, windowID, cats) {
+				out.Waiting += c.N
 			}
 		}
 		noShows, err := r.Tickets(TicketNoShow, from)
@@ -922,13 +927,13 @@ func (q *Queue) Board(ctx context.Context) (Board, error) {
 		if err != nil {
 			return err
 		}
-		waiting, err := r.Tickets(TicketWaiting, from)
+		counts, err := r.WaitingCounts(from)
 		if err != nil {
 			return err
 		}
 		count := map[int64]int{}
-		for _, t := range waiting {
-			count[t.CategoryID]++
+		for _, c := range counts {
+			count[c.CategoryID] += c.N
 		}
 		for _, c := range h.cats {
 			b.Waiting = append(b.Waiting, CategoryWaiting{CategoryID: c.ID, Prefix: c.Prefix, Name: c.Name, Waiting: count[c.ID]})

@@ -142,3 +142,52 @@ func NextStreak(streak int, t Ticket) int {
 	}
 	return 0
 }
+
+// QueueCandidates is the part of the waiting tickets PickNext can choose from
+// at any window at now: every appointment inside its slot, and of the others
+// the first by issue time (then ID) in each queue and class. A queue is a
+// category (tickets not sent to a window) or the window tickets were sent to
+// (those coming back apart); a class is 绿色通道 or ordinary. PickNext decides
+// on them as on all waiting tickets, so a store need not read a long queue
+// to make a call. The order of waiting is kept.
+func QueueCandidates(waiting []Ticket, now time.Time) []Ticket {
+	type key struct {
+		toWindow  int64
+		returning bool
+		category  int64
+		priority  bool
+	}
+	first := map[key]int{}
+	for i, t := range waiting {
+		if t.InSlot(now) {
+			continue
+		}
+		k := key{toWindow: t.ToWindowID, returning: t.Returning(), priority: t.IsPriority()}
+		if t.ToWindowID == 0 {
+			k.category = t.CategoryID
+		}
+		if j, ok := first[k]; !ok || before(t, waiting[j], false) {
+			first[k] = i
+		}
+	}
+	keep := make([]bool, len(waiting))
+	for _, i := range first {
+		keep[i] = true
+	}
+	var out []Ticket
+	for i, t := range waiting {
+		if keep[i] || t.InSlot(now) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// WaitingCount is the number of waiting tickets of one category, sent to one
+// window (0: any window of the category), in one class.
+type WaitingCount struct {
+	CategoryID int64
+	ToWindowID int64
+	Priority   bool
+	N          int
+}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -172,5 +173,52 @@ func TestQueuePickNoStarvation(t *testing.T) {
 	}
 	if ordinary != 10 {
 		t.Fatalf("%d ordinary tickets in 40 calls, want 10", ordinary)
+	}
+}
+
+// randomWaiting is a mixed hall: 3 categories, tickets sent to windows 8 and
+// 9 (some coming back), 绿色通道, appointments before, inside and after their
+// slots, equal issue times.
+func randomWaiting(r *rand.Rand, n int) []Ticket {
+	var out []Ticket
+	for i := range n {
+		t := tk(int64(i+1), 1+r.Int64N(3), r.IntN(40))
+		if r.IntN(4) == 0 {
+			t = prio(t)
+		}
+		if r.IntN(5) == 0 {
+			a := r.IntN(60) - 30
+			t = slot(t, a, a+15)
+		}
+		switch r.IntN(8) {
+		case 0:
+			t.ToWindowID = 8 + r.Int64N(2)
+		case 1:
+			t.ToWindowID = 8 + r.Int64N(2)
+			t.ReturnWindow = t.ToWindowID
+		case 2:
+			t.ReturnWindow = 8
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// PickNext on QueueCandidates decides as on the whole queue, whatever the
+// window, its categories and its streak.
+func TestQueuePickCandidatesSuffice(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 2000 {
+		waiting := randomWaiting(r, 1+r.IntN(30))
+		cands := QueueCandidates(waiting, pickNow)
+		for _, w := range []int64{8, 9} {
+			cats := [][]int64{{1}, {2, 1}, {3, 2, 1}, nil}[r.IntN(4)]
+			in := PickInput{WindowID: w, Categories: cats, Waiting: waiting, Streak: r.IntN(5), Ratio: 3, Now: pickNow}
+			want := pickID(t, in)
+			in.Waiting = cands
+			if got := pickID(t, in); got != want {
+				t.Fatalf("round %d window %d: candidates pick %d, whole queue %d", round, w, got, want)
+			}
+		}
 	}
 }

@@ -162,22 +162,70 @@ func (q *queueTx) Ticket(id int64) (app.Ticket, error) {
 }
 
 func (q *queueTx) Tickets(state app.TicketState, fromDay string) ([]app.Ticket, error) {
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT `+queueTicketCols+` FROM tickets
+	return q.tickets(string(state)+" tickets", `SELECT `+queueTicketCols+` FROM tickets
 		WHERE state = ? AND day >= ? ORDER BY issued_at, id`, string(state), fromDay)
+}
+
+func (q *queueTx) tickets(what, query string, args ...any) ([]app.Ticket, error) {
+	rows, err := q.tx.QueryContext(q.ctx, query, args...)
 	if err != nil {
-		return nil, queryErr(err, "%s tickets", state)
+		return nil, queryErr(err, "%s", what)
 	}
 	defer rows.Close()
 	var out []app.Ticket
 	for rows.Next() {
 		var t app.Ticket
 		if err := scanQueueTicket(rows, &t); err != nil {
-			return nil, queryErr(err, "%s tickets", state)
+			return nil, queryErr(err, "%s", what)
 		}
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, queryErr(err, "%s tickets", state)
+		return nil, queryErr(err, "%s", what)
+	}
+	return out, nil
+}
+
+// candidatesSQL is app.QueueCandidates in SQL: the first of each queue and
+// class by issue time, and every appointment inside its slot (?2 = now).
+// The window function runs inside SQLite, so a long queue costs a scan of
+// the waiting rows but only a handful of rows handed to Go.
+const candidatesSQL = `
+	SELECT ` + queueTicketCols + ` FROM (
+		SELECT t.*, row_number() OVER (
+			PARTITION BY to_window_id, IFNULL(to_window_id = return_window_id, 0),
+				CASE WHEN to_window_id IS NULL THEN category_id END, (priority <> 0 OR priority_kind <> '')
+			ORDER BY issued_at, id) AS rn
+		FROM tickets t
+		WHERE state = 'waiting' AND day >= ?1 AND NOT IFNULL(slot_start <= ?2 AND slot_end > ?2, 0))
+	WHERE rn = 1
+	UNION ALL
+	SELECT ` + queueTicketCols + ` FROM tickets
+	WHERE state = 'waiting' AND day >= ?1 AND slot_start <= ?2 AND slot_end > ?2
+	ORDER BY issued_at, id`
+
+func (q *queueTx) Candidates(fromDay string, now time.Time) ([]app.Ticket, error) {
+	return q.tickets("candidate tickets", candidatesSQL, fromDay, now.UnixMilli())
+}
+
+func (q *queueTx) WaitingCounts(fromDay string) ([]app.WaitingCount, error) {
+	rows, err := q.tx.QueryContext(q.ctx, `
+		SELECT category_id, IFNULL(to_window_id, 0), (priority <> 0 OR priority_kind <> ''), count(*) FROM tickets
+		WHERE state = 'waiting' AND day >= ? GROUP BY 1, 2, 3`, fromDay)
+	if err != nil {
+		return nil, queryErr(err, "waiting counts")
+	}
+	defer rows.Close()
+	var out []app.WaitingCount
+	for rows.Next() {
+		var c app.WaitingCount
+		if err := rows.Scan(&c.CategoryID, &c.ToWindowID, &c.Priority, &c.N); err != nil {
+			return nil, queryErr(err, "waiting counts")
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryErr(err, "waiting counts")
 	}
 	return out, nil
 }

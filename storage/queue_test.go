@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -182,7 +183,8 @@ func TestQueueConcurrentWindows(t *testing.T) {
 	issued.Add(1)
 	done := make(chan struct{})
 	more := make(chan struct{}, windows) // a ticket was issued: idle windows try again
-	go func() {                          // the kiosk, on its own connection
+	// The kiosk, on its own connection.
+	go func() {
 		defer issued.Done()
 		k, err := Open(path)
 		if err != nil {
@@ -351,4 +353,75 @@ func BenchmarkQueueCallNext(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// candidatesSQL keeps exactly what app.QueueCandidates keeps, on a mixed
+// queue (categories, tickets sent to windows and coming back, 绿色通道,
+// appointments around now, equal issue times).
+func TestQueueCandidatesSQL(t *testing.T) {
+	d := openTest(t)
+	f := seed(t, d)
+	catB, err := d.AddCategory(ctx, app.QueueCategory{Prefix: "B", Name: "缴费", Windows: []int64{f.win2}})
+	mustf(t, err, "category")
+	cats := []int64{f.cat, catB}
+	wins := []int64{f.win1, f.win2}
+	r := rand.New(rand.NewPCG(3, 4))
+	day := app.QueueDay(t0)
+	for round := range 30 {
+		err := d.QueueWrite(ctx, func(w app.QueueWriter) error {
+			for i := range 1 + r.IntN(12) {
+				tk := app.Ticket{CategoryID: cats[r.IntN(2)], Number: fmt.Sprintf("R%02d%02d", round, i), Day: day,
+					IssuedAt: t0.Add(time.Duration(r.IntN(20)) * time.Minute), State: app.TicketWaiting}
+				if r.IntN(4) == 0 {
+					tk.Priority, tk.PriorityKind = true, app.PriorityElderly
+				}
+				if r.IntN(5) == 0 {
+					tk.SlotStart = t0.Add(time.Duration(r.IntN(60)-30) * time.Minute)
+					tk.SlotEnd = tk.SlotStart.Add(15 * time.Minute)
+				}
+				switch r.IntN(8) {
+				case 0:
+					tk.ToWindowID = wins[r.IntN(2)]
+				case 1:
+					tk.ToWindowID = wins[r.IntN(2)]
+					tk.ReturnWindow = tk.ToWindowID
+				case 2:
+					tk.ReturnWindow = f.win1
+				}
+				if r.IntN(10) == 0 {
+					tk.State = app.TicketDone
+				}
+				if _, err := w.InsertTicket(tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		mustf(t, err, "insert")
+		now := t0.Add(time.Duration(r.IntN(40)-20) * time.Minute)
+		err = d.QueueRead(ctx, func(rd app.QueueReader) error {
+			all, err := rd.Tickets(app.TicketWaiting, day)
+			if err != nil {
+				return err
+			}
+			got, err := rd.Candidates(day, now)
+			if err != nil {
+				return err
+			}
+			want := app.QueueCandidates(all, now)
+			if fmt.Sprint(ids(got)) != fmt.Sprint(ids(want)) {
+				t.Fatalf("round %d: SQL candidates %v, want %v", round, ids(got), ids(want))
+			}
+			return nil
+		})
+		mustf(t, err, "read")
+	}
+}
+
+func ids(ts []app.Ticket) []int64 {
+	out := make([]int64, len(ts))
+	for i, t := range ts {
+		out[i] = t.ID
+	}
+	return out
 }
