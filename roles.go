@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
 	"bianmin/cli"
@@ -22,6 +25,7 @@ import (
 	"bianmin/devices/voice"
 	"bianmin/screens"
 	"bianmin/storage"
+	countysync "bianmin/sync"
 	"bianmin/sync/lan"
 	"bianmin/sync/relay"
 )
@@ -48,6 +52,7 @@ type station struct {
 	hub    *http.Server
 	lanSrv *lan.Server
 	client *lan.Client
+	sender *countysync.Sender // the hub's upload to the county, when configured
 
 	ratingWin fyne.Window
 	rating    *screens.Rating
@@ -87,6 +92,7 @@ func (s *station) open(ctx context.Context) (*app.Service, error) {
 				s.log.Warn("LAN hub not started", "listen", s.node.Listen, "err", err)
 			}
 		}
+		s.startSenderLocked(ctx)
 	}
 	s.startDevicesLocked(ctx)
 	return svc, nil
@@ -142,6 +148,27 @@ func (s *station) serveLocked(ctx context.Context) error {
 	}()
 	s.log.Info("LAN hub serving", "listen", ln.Addr().String())
 	return nil
+}
+
+// startSenderLocked uploads to the county in the background when `bianmin
+// sync` has saved the county's address and keys: every few minutes, and at
+// once on 立即上传.
+func (s *station) startSenderLocked(ctx context.Context) {
+	set, err := countysync.LoadSettings(ctx, s.db)
+	if err != nil {
+		s.log.Warn("county settings unreadable", "err", err)
+		return
+	}
+	if !set.Configured() {
+		return
+	}
+	snd := countysync.NewSender(s.db, set)
+	s.sender = snd
+	go func() {
+		if err := snd.Run(s.ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Warn("county upload stopped", "err", err)
+		}
+	}()
 }
 
 // startDevicesLocked starts this window PC's keypad and printer: as
@@ -252,7 +279,7 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 	s.mu.Unlock()
 	clerk := *user
 	d := screens.CounterDeps{
-		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID,
+		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID, Local: s.node.Role != roleCounter,
 		Drafts: screens.FileDrafts{Dir: filepath.Join(filepath.Dir(s.dbPath), "drafts")},
 		SignIn: svc.Login,
 	}
@@ -389,6 +416,28 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 	}
 	d.AddTool("大厅屏", func() { s.showHallDisplay(title) })
 	d.AddTool("取号机", func() { s.showKiosk(title) })
+	if q := s.queue; q != nil {
+		d.AddTool("中心设置", func() {
+			cs := screens.NewCentreSettings(d.Env(), app.NewAdmin(svc, q), user)
+			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
+			cs.Reload()
+		})
+	}
+	if snd := s.sender; snd != nil {
+		d.AddTool("县级上传", func() { s.showUpload(d, snd) })
+	}
+	if db := s.db; db != nil {
+		d.AddTool("上传退回", func() {
+			set, err := countysync.LoadSettings(context.Background(), db)
+			if err != nil {
+				d.Env().ShowError("county settings unreadable", "上传退回", err, nil)
+				return
+			}
+			r := screens.NewRejected(d.Env(), countysync.NewSender(db, set), user)
+			r.OnBack = d.ShowSub("rejected", r.Content())
+			r.Reload()
+		})
+	}
 	if s.rig != nil {
 		d.AddTool("设备设置", func() {
 			ds := screens.NewDeviceSettings(d.Env(), s.rig, 2*time.Second)
@@ -396,4 +445,24 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 			ds.OnBack = back
 		})
 	}
+}
+
+// showUpload shows the county upload's status with 立即上传.
+func (s *station) showUpload(d *screens.Dashboard, snd *countysync.Sender) {
+	st, err := snd.Status(context.Background())
+	if err != nil {
+		d.Env().ShowError("upload status failed", "县级上传", err, nil)
+		return
+	}
+	msg := widget.NewLabel(strings.Join(st.Lines(), "\n"))
+	msg.Wrapping = fyne.TextWrapWord
+	var dlg dialog.Dialog
+	now := widget.NewButton("立即上传", func() {
+		snd.SendNow()
+		msg.SetText(msg.Text + "\n已开始上传，稍后可再次查看。")
+	})
+	now.Importance = widget.HighImportance
+	dlg = dialog.NewCustom("县级平台上传", "关闭", container.NewVBox(msg, now), d.Env().Win)
+	dlg.Resize(fyne.NewSize(520, 0))
+	dlg.Show()
 }
