@@ -414,6 +414,25 @@ func TestUnreachableHub(t *testing.T) {
 	_, err = c2.Board(ctx)
 	check("not a hub", err)
 
+	// A hub that accepts but never answers (hung, or the cable pulled after
+	// the request went out): unreachable after Client.Timeout.
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	c3 := NewClient(hung.URL, testKey, nil)
+	defer c3.Close()
+	c3.Timeout = 50 * time.Millisecond
+	_, err = c3.CallNext(ctx, 1, 1)
+	check("hung hub", err)
+	_, err = c3.Subscribe(ctx)
+	check("hung hub events", err)
+
 	// A caller that gives up gets its own context error, not a hub failure.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
