@@ -426,6 +426,9 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 	if snd := s.sender; snd != nil {
 		d.AddTool("县级上传", func() { s.showUpload(d, snd) })
 	}
+	if s.hub != nil && s.db != nil {
+		d.AddTool("局域网", func() { s.showLAN(d) })
+	}
 	if db := s.db; db != nil {
 		d.AddTool("上传退回", func() {
 			set, err := countysync.LoadSettings(context.Background(), db)
@@ -464,5 +467,29 @@ func (s *station) showUpload(d *screens.Dashboard, snd *countysync.Sender) {
 	now.Importance = widget.HighImportance
 	dlg = dialog.NewCustom("县级平台上传", "关闭", container.NewVBox(msg, now), d.Env().Win)
 	dlg.Resize(fyne.NewSize(520, 0))
+	dlg.Show()
+}
+
+// showLAN tells the manager what to enter on the other PCs: this hub's
+// addresses and the centre key (shown to managers only).
+func (s *station) showLAN(d *screens.Dashboard) {
+	key, err := cli.HubKey(context.Background(), s.db, "")
+	if err != nil {
+		d.Env().ShowError("centre key unreadable", "局域网", err, nil)
+		return
+	}
+	var urls []string
+	if addr, err := net.ResolveTCPAddr("tcp", s.node.Listen); err == nil {
+		urls = cli.HubURLs(addr)
+	}
+	if len(urls) == 0 {
+		urls = []string{s.node.Listen}
+	}
+	msg := widget.NewLabel(fmt.Sprintf("本机是中心主机。在各窗口电脑、取号机、大厅屏上填写：\n中心主机地址：%s\n中心密钥：%s\n\n"+
+		"例如窗口电脑：bianmin --role counter --hub %s --key %s --window 3\n中心密钥请勿告诉无关人员。",
+		strings.Join(urls, " 或 "), key, urls[0], key))
+	msg.Wrapping = fyne.TextWrapWord
+	dlg := dialog.NewCustom("局域网（中心主机）", "关闭", msg, d.Env().Win)
+	dlg.Resize(fyne.NewSize(640, 0))
 	dlg.Show()
 }

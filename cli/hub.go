@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net"
 
 	"bianmin/storage"
 )
@@ -12,3 +13,6 @@ func HubKey(ctx context.Context, d *storage.DB, want string) (string, error) {
 	k, _, err := hubKey(ctx, d, want)
 	return k, err
 }
+
+// HubURLs are the addresses other PCs reach a hub listening on addr at.
+func HubURLs(addr net.Addr) []string { return hubURLs(addr) }
