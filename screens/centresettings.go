@@ -127,6 +127,14 @@ func NewCentreSettings(env *Env, be CentreAdmin, user *app.Staff) *CentreSetting
 	s.buildStaff()
 	s.buildCategories()
 	s.buildSettings()
+	// Enter in a one-line field saves its form, as the save button does.
+	for e, save := range map[*widget.Entry]func(){
+		s.WinNumber: s.saveWindow, s.WinName: s.saveWindow,
+		s.StaffNo: s.saveStaff, s.StaffName: s.saveStaff, s.StaffPIN2: s.saveStaff,
+		s.CatPrefix: s.saveCategory, s.CatName: s.saveCategory, s.Ratio: s.saveSettings,
+	} {
+		e.OnSubmitted = func(string) { save() }
+	}
 
 	s.Tabs = container.NewAppTabs(
 		container.NewTabItem("窗口", s.split(s.WindowRows, s.windowForm())),
@@ -162,7 +170,7 @@ func (s *CentreSettings) say(l *widget.Label, ok string, err error) {
 	l.SetText(ok)
 }
 
-func (s *CentreSettings) split(rows *fyne.Container, form fyne.CanvasObject) fyne.CanvasObject {
+func (s *CentreSettings) split(rows, form fyne.CanvasObject) fyne.CanvasObject {
 	sp := container.NewHSplit(container.NewVScroll(rows), container.NewVScroll(form))
 	sp.Offset = 0.58
 	return sp
@@ -876,17 +884,27 @@ func (s *CentreSettings) buildSettings() {
 }
 
 func (s *CentreSettings) settingsForm() fyne.CanvasObject {
-	ratio := container.NewBorder(nil, nil, widget.NewLabel("每连续"), widget.NewLabel("个优先号后叫一个普通号"),
-		s.Ratio)
+	// Short fields keep their width; only the notice spans the form.
+	narrow := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+	}
+	ratio := container.NewHBox(widget.NewLabel("每连续"), narrow(s.Ratio, 90), widget.NewLabel("个优先号后叫一个普通号"))
+	repeat := container.NewHBox(narrow(s.Repeat, 90), widget.NewLabel("次"))
 	form := widget.NewForm(
 		widget.NewFormItem("绿色通道", ratio),
 		widget.NewFormItem("隔夜保留", s.Overnight),
 		widget.NewFormItem("大厅屏滚动通知", s.Notice),
-		widget.NewFormItem("语音播报次数", s.Repeat),
+		widget.NewFormItem("语音播报次数", repeat),
 	)
-	note := emptyNote("绿色通道：老年人、残疾人、孕妇等优先号先叫；连续叫了这么多个优先号后，若有普通号在等，就叫一个普通号，普通号不会一直等下去。")
-	body := container.NewVBox(form, note, s.SetMsg, container.NewHBox(s.SetSave))
-	return container.NewVScroll(container.NewPadded(body))
+	left := widget.NewCard("", "", container.NewVBox(form, s.SetMsg, container.NewHBox(s.SetSave)))
+	help := container.NewVBox(
+		emptyNote("绿色通道：老年人、残疾人、孕妇等取优先号，先于普通号叫。连续叫了这么多个优先号后，若有普通号在等，就叫一个普通号，普通号不会一直等下去。"),
+		emptyNote("隔夜保留：下午没叫到的号第二天上班仍然有效，号码接着排；不保留时每天从 001 重新取号。"),
+		emptyNote("大厅屏滚动通知：显示在大厅屏底部，最多 500 字；留空则不显示。"),
+		emptyNote("语音播报次数：每次叫号念几遍“请 A012 号到 3 号窗口”。"),
+		emptyNote("保存后大厅屏、取号机和各窗口立即按新设置工作。"),
+	)
+	return s.split(container.NewPadded(left), widget.NewCard("说明", "", help))
 }
 
 func (s *CentreSettings) showSettings(set app.QueueSettings) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -136,7 +137,7 @@ func TestCentreSettingsSetsUpACentre(t *testing.T) {
 	s.Overnight.SetChecked(true)
 	test.Type(s.Notice, "午休 12:00–14:00 暂停取号")
 	s.Repeat.SetSelected("3")
-	test.Tap(s.SetSave)
+	s.Ratio.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter saves, as 保存 does
 	wantMsg(t, s.SetMsg, "叫号设置已保存", false)
 	set, err := adm.QueueSettings(ctx, &f.manager)
 	if err != nil {
