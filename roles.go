@@ -53,6 +53,7 @@ type station struct {
 	lanSrv *lan.Server
 	client *lan.Client
 	sender *countysync.Sender // the hub's upload to the county, when configured
+	lanAt  net.Addr           // where the LAN API listens (hub with a window)
 
 	ratingWin fyne.Window
 	rating    *screens.Rating
@@ -146,6 +147,7 @@ func (s *station) serveLocked(ctx context.Context) error {
 			s.log.Warn("LAN hub stopped", "err", err)
 		}
 	}()
+	s.lanAt = ln.Addr()
 	s.log.Info("LAN hub serving", "listen", ln.Addr().String())
 	return nil
 }
@@ -479,8 +481,8 @@ func (s *station) showLAN(d *screens.Dashboard) {
 		return
 	}
 	var urls []string
-	if addr, err := net.ResolveTCPAddr("tcp", s.node.Listen); err == nil {
-		urls = cli.HubURLs(addr)
+	if s.lanAt != nil {
+		urls = cli.HubURLs(s.lanAt)
 	}
 	if len(urls) == 0 {
 		urls = []string{s.node.Listen}
