@@ -17,25 +17,35 @@ import (
 // each display (ten samples per call). Target: p99 < 50 ms on loopback.
 //
 // "queue" is the centre's queue on SQLite (each call a durable commit);
-// "memory" is an in-memory hall, so its figure is the LAN layer's share.
+// "memory" is an in-memory hall, so its figure is the LAN layer's share;
+// "queue-in-process" is the queue with the counter and the ten displays in
+// the hub's own process (no LAN), so the difference to "queue" is the LAN's.
 //
 //	go test -bench CallToDisplays -run '^$' ./sync/lan/
 func BenchmarkCallToDisplays(b *testing.B) {
 	b.Run("queue", func(b *testing.B) {
-		benchCallToDisplays(b, openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2))
+		benchCallToDisplays(b, openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2), true)
 	})
-	b.Run("memory", func(b *testing.B) { benchCallToDisplays(b, newFakeHall(2)) })
+	b.Run("memory", func(b *testing.B) { benchCallToDisplays(b, newFakeHall(2), true) })
+	b.Run("queue-in-process", func(b *testing.B) {
+		benchCallToDisplays(b, openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2), false)
+	})
 }
 
 // waitingInHall is how many tickets wait during the call benchmark.
 const waitingInHall = 20
 
-func benchCallToDisplays(b *testing.B, hall app.Hall) {
+func benchCallToDisplays(b *testing.B, hall app.Hall, overLAN bool) {
 	const displays = 10
-	h := startHub(b, hall)
+	// Every party holds its own Hall: a LAN client, or the hall itself.
+	party := func() app.Hall { return hall }
+	if overLAN {
+		h := startHub(b, hall)
+		party = func() app.Hall { return h.client(b) }
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	counter, kiosk := h.client(b), h.client(b)
+	counter, kiosk := party(), party()
 	issue := func() {
 		if _, err := kiosk.Issue(ctx, app.IssueRequest{CategoryID: testCategory}); err != nil {
 			b.Fatal(err)
@@ -52,7 +62,7 @@ func benchCallToDisplays(b *testing.B, hall app.Hall) {
 	}
 	arrivals := make(chan arrival, displays*64)
 	for d := 0; d < displays; d++ {
-		ch, err := h.client(b).Subscribe(ctx)
+		ch, err := party().Subscribe(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
