@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"bianmin/app"
 	"bianmin/storage"
 	countysync "bianmin/sync"
 )
@@ -151,4 +152,47 @@ func BenchmarkSyncDrain(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "records/s")
 	b.ReportMetric(float64(total)/float64(b.N), "records/op")
+}
+
+// `bianmin sync --once` takes the county's configuration too, and the next
+// OpenService (the desktop app's, every command's) uses its profile, holiday
+// overrides and tags.
+func TestSyncAppliesPushedConfiguration(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "hub.db")
+	if _, err := InitCentre(ctx, dbPath, "national", "测试中心", "370911105000", Manager{}, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg := `{"version": "2026.2", "profile": "taian",
+		"items": [{"code": "370911-001", "name": "城乡居民基本养老保险参保登记", "instant": true}],
+		"holidays": [{"date": "2026-10-10", "work": true, "name": "国庆调休"}],
+		"tags": [{"code": "T01", "name": "态度冷淡", "kind": "bad"}]}`
+	sim, err := countysync.OpenSimulator(filepath.Join(dir, "county.db"), countysync.SimOptions{
+		Keys: map[string]string{"k1": "s1"}, Config: []byte(cfg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	if code := Run(ctx, []string{"sync", "--db", dbPath, "--county", srv.URL, "--key", "k1", "--secret", "s1", "--once"},
+		&out, &errb); code != 0 || !strings.Contains(out.String(), "县级下发配置已更新至版本 2026.2") {
+		t.Fatalf("sync --once: %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	svc, d, err := OpenService(ctx, dbPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if svc.Profile.Name != "taian" || !svc.Cal.IsWorkday(time.Date(2026, 10, 10, 9, 0, 0, 0, app.ChinaTime)) ||
+		len(svc.Profile.Tags.Bad) != 1 || svc.Profile.Tags.Bad[0] != "态度冷淡" {
+		t.Fatalf("service after the pull: profile %s, tags %+v", svc.Profile.Name, svc.Profile.Tags)
+	}
+	out.Reset()
+	if code := Run(ctx, []string{"sync", "--db", dbPath, "--status"}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "县级下发配置：版本 2026.2") {
+		t.Fatalf("status:\n%s", out.String())
+	}
 }
