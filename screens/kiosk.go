@@ -182,7 +182,11 @@ func (k *Kiosk) Reload() {
 			setBig(k.Status, "暂时无法取号："+app.UserMessage(err)+"　请稍候或咨询工作人员", colError)
 			return
 		}
-		setBig(k.Status, "", colError)
+		if len(d.cats) == 0 {
+			setBig(k.Status, "暂无可取号的业务，请咨询工作人员", colError)
+		} else {
+			setBig(k.Status, "", colError)
+		}
 		k.Categories = map[int64]*widget.Button{}
 		var objs []fyne.CanvasObject
 		for _, c := range d.cats {

@@ -90,3 +90,14 @@ func TestKioskWithoutPrinter(t *testing.T) {
 		t.Errorf("refusal: %q %q", k.Showing, k.Status.Text)
 	}
 }
+
+func TestKioskWithoutCategories(t *testing.T) {
+	env := syncEnv(t)
+	hall := newFakeHall()
+	hall.cats = nil
+	k := NewKiosk(env, KioskDeps{Hall: hall, After: (&fakeTimers{}).after})
+	env.Win.SetContent(k.Content())
+	if k.Status.Text != "暂无可取号的业务，请咨询工作人员" {
+		t.Errorf("status %q", k.Status.Text)
+	}
+}
