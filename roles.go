@@ -83,8 +83,13 @@ func (s *station) open(ctx context.Context) (*app.Service, error) {
 	if s.node.Role == roleCounter {
 		s.client = lan.NewClient(s.node.Hub, s.node.Key, s.log)
 		s.hall = s.client
-		db.OnOutbox(s.fwd.Kick)
-		go s.fwd.Run(s.ctx)
+		// The counter's own serial numbers carry its window number, so no
+		// two counters (nor the hub) ever give out the same 流水号.
+		if err := db.SetNodeNumber(ctx, s.node.Window); err != nil {
+			return nil, err
+		}
+		s.fwd.DB = db // joinHub's handle is closed
+		s.fwd.Start(s.ctx)
 	} else {
 		s.queue = app.NewQueue(db, svc.Clock, s.log)
 		s.hall = s.queue
@@ -383,11 +388,21 @@ func (w deviceWatch) rig() *devices.WindowRig {
 }
 
 func (w deviceWatch) Lines() []string {
+	var out []string
+	w.s.mu.Lock()
+	fwd := w.s.fwd
+	w.s.mu.Unlock()
+	if fwd != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if st, err := fwd.Status(ctx); err == nil {
+			out = append(out, st.Line())
+		}
+		cancel()
+	}
 	r := w.rig()
 	if r == nil {
-		return []string{"外接设备未启动"}
+		return append(out, "外接设备未启动")
 	}
-	var out []string
 	for _, st := range r.Status() {
 		out = append(out, st.String())
 	}

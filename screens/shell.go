@@ -76,6 +76,7 @@ type Shell struct {
 
 	// DeviceLine is the counter bar's device status (for tests).
 	DeviceLine *widget.Label
+	stopLine   func()
 }
 
 // Counter is the counter screen on show (nil when none), for tests.
@@ -86,6 +87,10 @@ func (s *Shell) leave() {
 	if s.be.Devices != nil {
 		s.be.Devices.OnRated(nil)
 		s.be.Devices.OnStatus(nil)
+	}
+	if s.stopLine != nil {
+		s.stopLine()
+		s.stopLine = nil
 	}
 	if s.desk != nil {
 		s.desk.Stop()
@@ -251,6 +256,22 @@ func (s *Shell) showCounter(user *app.Staff) {
 			dw.OnRated(func(msg string) {
 				fyne.Do(func() { s.DeviceLine.SetText(msg + "　" + strings.Join(dw.Lines(), "　")) })
 			})
+			// The line also says how many records wait for the hub: refresh it.
+			stop := make(chan struct{})
+			s.stopLine = func() { close(stop) }
+			go func() {
+				t := time.NewTicker(10 * time.Second)
+				defer t.Stop()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-t.C:
+						lines := strings.Join(dw.Lines(), "　")
+						fyne.Do(func() { s.DeviceLine.SetText(lines) })
+					}
+				}
+			}()
 		}
 		bar := container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), s.DeviceLine)
 		s.setContent("counter", container.NewBorder(bar, nil, nil, nil, c.Content()), c.TypedKey)
