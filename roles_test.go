@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -115,3 +116,62 @@ func TestWindowCounterAndDisplayJoinTheHub(t *testing.T) {
 	startWindowArgs(t, "display", "--db", filepath.Join(t.TempDir(), "display.db"), "--role", "display", "--hub", url, "--key", key)
 	_ = time.Second
 }
+
+// A counter PC registers, completes and rates a transaction on its own
+// database; the forwarder started by the window's wiring brings both to the
+// hub, with the counter's window number in the serial.
+func TestCounterStationForwardsToHub(t *testing.T) {
+	url, key, _, hub := hubFixture(t)
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "counter.db")
+	st := newStation(nil, node{Role: roleCounter, Hub: url, Key: key, Window: 2}, dbPath, nil)
+	st.log = slogDiscard()
+	t.Cleanup(st.close)
+	svc, err := st.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk, err := svc.Login(ctx, "1003", "123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.windowFor(ctx, clerk)
+	if err != nil || w.Number != 2 {
+		t.Fatalf("window %+v %v", w, err)
+	}
+	items, err := svc.SearchItems(ctx, "", 1)
+	if err != nil || len(items) == 0 {
+		t.Fatalf("items from the hub: %v %v", items, err)
+	}
+	reg, err := svc.Register(ctx, clerk, app.RegisterRequest{WindowID: w.ID, ApplicantName: "李雷",
+		IDNumber: "11010519491231002X", Items: []string{items[0].Code}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := reg.Transactions[0]
+	if !strings.HasPrefix(tx.Serial[10:], "02") {
+		t.Errorf("serial %s lacks the window's node number", tx.Serial)
+	}
+	if _, err := svc.Advance(ctx, clerk, tx.ID, app.TxCompleted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Rate(ctx, nil, app.RateRequest{TransactionID: tx.ID, Level: app.LevelVeryGood, Channel: app.ChannelKeypad}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, err := hub.TransactionBySerial(ctx, tx.Serial)
+		if err == nil && got.Status == app.TxCompleted {
+			evs, _ := hub.EvaluationsFor(ctx, []int64{got.ID})
+			if len(evs) == 1 && evs[0].Level == app.LevelVeryGood {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub did not receive %s with its rating (last: %+v, %v)", tx.Serial, got, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
