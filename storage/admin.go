@@ -92,7 +92,9 @@ func (d *DB) SetPIN(ctx context.Context, staffID int64, pinHash string, a app.Au
 }
 
 // SetPosts makes staff a and b the A and B clerks of the window; 0 leaves a
-// post vacant.
+// post vacant. A deactivated member is refused here too (app checks first),
+// so a post given while another PC deactivates the member cannot outlive
+// UpdateStaff's clearing of their posts.
 func (d *DB) SetPosts(ctx context.Context, windowID, a, b int64, audit app.AuditEntry) error {
 	return d.write(ctx, fmt.Sprintf("set posts of window %d", windowID), func(tx *sql.Tx) error {
 		for _, p := range []struct {
@@ -100,6 +102,15 @@ func (d *DB) SetPosts(ctx context.Context, windowID, a, b int64, audit app.Audit
 			staff int64
 		}{{"A", a}, {"B", b}} {
 			var err error
+			if p.staff != 0 {
+				var active bool
+				if err := tx.QueryRowContext(ctx, `SELECT active FROM staff WHERE id = ?`, p.staff).Scan(&active); err != nil {
+					return queryErr(err, "staff %d", p.staff)
+				}
+				if !active {
+					return fmt.Errorf("staff %d is deactivated", p.staff)
+				}
+			}
 			if p.staff == 0 {
 				_, err = tx.ExecContext(ctx, `DELETE FROM posts WHERE window_id = ? AND post = ?`, windowID, p.post)
 			} else {

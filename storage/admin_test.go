@@ -159,14 +159,22 @@ func TestAdminSetPINAndPosts(t *testing.T) {
 	if want := []app.Post{{WindowID: f.win1, StaffID: f.clerk2, Post: "A"}}; !slices.Equal(posts, want) {
 		t.Errorf("posts = %+v, want %+v", posts, want)
 	}
-	// A staff ID that does not exist fails the foreign key: nothing changes, no audit.
-	if err := d.SetPosts(ctx, f.win1, 0, 99, adminAudit("set_posts")); err == nil {
-		t.Error("post for unknown staff stored")
+	// An unknown or a deactivated member is refused: nothing changes, no audit.
+	if err := d.SetPosts(ctx, f.win1, 0, 99, adminAudit("set_posts")); !errors.Is(err, app.ErrNotFound) {
+		t.Errorf("post for unknown staff: err = %v", err)
+	}
+	c1, _ := d.StaffByID(ctx, f.clerk1)
+	c1.Active = false
+	if err := d.UpdateStaff(ctx, c1, adminAudit("deactivate_staff")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetPosts(ctx, f.win1, f.clerk2, f.clerk1, adminAudit("set_posts")); err == nil {
+		t.Error("post for a deactivated member stored")
 	}
 	if p, _ := d.Posts(ctx); len(p) != 1 {
 		t.Errorf("posts after failed change = %+v", p)
 	}
-	if got := adminAuditActions(t, d); !slices.Equal(got, []string{"reset_pin", "set_posts", "set_posts", "set_posts"}) {
+	if got := adminAuditActions(t, d); !slices.Equal(got, []string{"reset_pin", "set_posts", "set_posts", "set_posts", "deactivate_staff"}) {
 		t.Errorf("audit = %q", got)
 	}
 }
