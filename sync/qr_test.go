@@ -167,3 +167,23 @@ func TestQRRatingStoredBeforeACrashIsNotRefused(t *testing.T) {
 		t.Fatalf("after the crash: %+v, refusals %v, %d evaluations", res.QR, refusals, len(evs))
 	}
 }
+
+// A configuration that is refused still brings its phone ratings in.
+func TestQRRatingsStoredWhenTheConfigurationIsRefused(t *testing.T) {
+	c := newCentre(t)
+	tx := c.completed(t, time.Now().Add(-time.Hour))
+	cfg, err := json.Marshal(map[string]any{"version": "2026.9", "items": []any{}, "qrRatings": []qr{
+		{ID: "Q1", ProjectNo: tx.Serial, Satisfaction: 4, AssessTime: assessTime(time.Now().Add(-time.Minute))}}})
+	must(t, err)
+	_, url := startSim(t, countysync.SimOptions{Config: cfg})
+	snd := newSender(c, url)
+	snd.Rater = c.service(t)
+	res, err := snd.PullConfig(ctx)
+	if err == nil || res.Applied || res.QR.Stored != 1 {
+		t.Fatalf("pull: %+v %v", res, err)
+	}
+	st, _ := snd.Status(ctx)
+	if !strings.Contains(st.Config.Error, "事项目录为空") {
+		t.Fatalf("status: %+v", st.Config)
+	}
+}
