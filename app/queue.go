@@ -436,6 +436,37 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 	now := q.clk.Now()
 	today := QueueDay(now)
 	cats := h.windowCats(windowID)
+	pick := func(r QueueReader, ws WindowQueue) ([]Ticket, int, error) {
+		from, err := fromDay(r, today, h.set.KeepOvernight)
+		if err != nil {
+			return nil, -1, err
+		}
+		waiting, err := r.Candidates(from, now)
+		if err != nil {
+			return nil, -1, err
+		}
+		return waiting, PickNext(PickInput{WindowID: windowID, Categories: cats, Waiting: waiting,
+			Streak: ws.Streak, Ratio: h.set.PriorityRatio, Now: now}), nil
+	}
+	// An idle window asking again and again (nothing current, nothing to
+	// call) is answered from a read, without taking the write lock from the
+	// windows that do have something to call.
+	idle := false
+	err = q.st.QueueRead(ctx, func(r QueueReader) error {
+		ws, err := r.WindowQueue(windowID)
+		if err != nil || ws.Paused || ws.CurrentID != 0 {
+			return err
+		}
+		_, i, err := pick(r, ws)
+		idle = i < 0
+		return err
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	if idle {
+		return Ticket{}, errQueueEmpty
+	}
 	var fin *Ticket
 	var called *Ticket
 	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
@@ -450,16 +481,10 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 		if fin, err = finishCurrent(tx, &ws, now); err != nil {
 			return err
 		}
-		from, err := fromDay(tx, today, h.set.KeepOvernight)
+		waiting, i, err := pick(tx, ws)
 		if err != nil {
 			return err
 		}
-		waiting, err := tx.Candidates(from, now)
-		if err != nil {
-			return err
-		}
-		i := PickNext(PickInput{WindowID: windowID, Categories: cats, Waiting: waiting,
-			Streak: ws.Streak, Ratio: h.set.PriorityRatio, Now: now})
 		if i < 0 {
 			if fin == nil {
 				return nil // nothing changed: an idle window polling writes nothing

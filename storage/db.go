@@ -65,6 +65,8 @@ type DB struct {
 	// enqueued is set by enqueue during the write in progress (under wmu).
 	onOutbox atomic.Pointer[func()]
 	enqueued bool
+
+	stmts sync.Map // query text → *sql.Stmt, prepared once (queue.go)
 }
 
 type clockHolder struct{ c app.Clock }

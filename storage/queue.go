@@ -93,7 +93,7 @@ CREATE INDEX queue_log_window ON queue_log(window_id, at);
 func (d *DB) QueueRead(ctx context.Context, fn func(app.QueueReader) error) error {
 	var fnErr error
 	err := d.read(ctx, func(tx *sql.Tx) error {
-		fnErr = fn(&queueTx{ctx: ctx, tx: tx})
+		fnErr = fn(&queueTx{ctx: ctx, tx: tx, d: d})
 		return fnErr
 	})
 	if fnErr != nil {
@@ -117,7 +117,7 @@ func (d *DB) QueueWrite(ctx context.Context, fn func(app.QueueWriter) error) err
 	for attempt := 1; ; attempt++ {
 		var fnErr error
 		err := d.write(ctx, "change the queue", func(tx *sql.Tx) error {
-			fnErr = fn(&queueTx{ctx: ctx, tx: tx})
+			fnErr = fn(&queueTx{ctx: ctx, tx: tx, d: d})
 			return fnErr
 		})
 		if fnErr != nil {
@@ -137,6 +137,53 @@ const queueBusyAttempts = 4
 type queueTx struct {
 	ctx context.Context
 	tx  *sql.Tx
+	d   *DB
+}
+
+// stmt returns the statement for query, prepared once per DB: parsing the
+// queue's SQL again for every call cost more than running it.
+func (d *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := d.stmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := d.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := d.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// The statements of a queue transaction run through the DB's prepared
+// statements (Tx.StmtContext reuses one already prepared on the connection).
+
+func (q *queueTx) query(query string, args ...any) (*sql.Rows, error) {
+	st, err := q.d.stmt(q.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return q.tx.StmtContext(q.ctx, st).QueryContext(q.ctx, args...)
+}
+
+func (q *queueTx) queryRow(query string, args ...any) *sql.Row {
+	st, err := q.d.stmt(q.ctx, query)
+	if err != nil {
+		// A sql.Row cannot carry the error: let the transaction run the
+		// query unprepared and report it.
+		return q.tx.QueryRowContext(q.ctx, query, args...)
+	}
+	return q.tx.StmtContext(q.ctx, st).QueryRowContext(q.ctx, args...)
+}
+
+func (q *queueTx) exec(query string, args ...any) (sql.Result, error) {
+	st, err := q.d.stmt(q.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return q.tx.StmtContext(q.ctx, st).ExecContext(q.ctx, args...)
 }
 
 const queueTicketCols = `id, category_id, number, day, priority, issued_at, called_at, IFNULL(window_id, 0),
@@ -154,7 +201,7 @@ func scanQueueTicket(r interface{ Scan(...any) error }, t *app.Ticket) error {
 
 func (q *queueTx) Ticket(id int64) (app.Ticket, error) {
 	var t app.Ticket
-	err := scanQueueTicket(q.tx.QueryRowContext(q.ctx, `SELECT `+queueTicketCols+` FROM tickets WHERE id = ?`, id), &t)
+	err := scanQueueTicket(q.queryRow(`SELECT `+queueTicketCols+` FROM tickets WHERE id = ?`, id), &t)
 	if err != nil {
 		return app.Ticket{}, queryErr(err, "ticket %d", id)
 	}
@@ -167,7 +214,7 @@ func (q *queueTx) Tickets(state app.TicketState, fromDay string) ([]app.Ticket, 
 }
 
 func (q *queueTx) tickets(what, query string, args ...any) ([]app.Ticket, error) {
-	rows, err := q.tx.QueryContext(q.ctx, query, args...)
+	rows, err := q.query(query, args...)
 	if err != nil {
 		return nil, queryErr(err, "%s", what)
 	}
@@ -209,7 +256,7 @@ func (q *queueTx) Candidates(fromDay string, now time.Time) ([]app.Ticket, error
 }
 
 func (q *queueTx) WaitingCounts(fromDay string) ([]app.WaitingCount, error) {
-	rows, err := q.tx.QueryContext(q.ctx, `
+	rows, err := q.query(`
 		SELECT category_id, IFNULL(to_window_id, 0), (priority <> 0 OR priority_kind <> ''), count(*) FROM tickets
 		WHERE state = 'waiting' AND day >= ? GROUP BY 1, 2, 3`, fromDay)
 	if err != nil {
@@ -238,7 +285,7 @@ func scanWindowState(r interface{ Scan(...any) error }, w *app.WindowQueue) erro
 
 func (q *queueTx) WindowQueue(windowID int64) (app.WindowQueue, error) {
 	var w app.WindowQueue
-	err := scanWindowState(q.tx.QueryRowContext(q.ctx, `SELECT `+windowStateCols+` FROM window_state WHERE window_id = ?`, windowID), &w)
+	err := scanWindowState(q.queryRow(`SELECT `+windowStateCols+` FROM window_state WHERE window_id = ?`, windowID), &w)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.WindowQueue{WindowID: windowID}, nil
 	}
@@ -249,7 +296,7 @@ func (q *queueTx) WindowQueue(windowID int64) (app.WindowQueue, error) {
 }
 
 func (q *queueTx) WindowQueues() ([]app.WindowQueue, error) {
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT `+windowStateCols+` FROM window_state ORDER BY window_id`)
+	rows, err := q.query(`SELECT ` + windowStateCols + ` FROM window_state ORDER BY window_id`)
 	if err != nil {
 		return nil, queryErr(err, "window states")
 	}
@@ -269,7 +316,7 @@ func (q *queueTx) WindowQueues() ([]app.WindowQueue, error) {
 }
 
 func (q *queueTx) RecentCalls(since time.Time, limit int) ([]app.QueueLog, error) {
-	rows, err := q.tx.QueryContext(q.ctx, `
+	rows, err := q.query(`
 		SELECT id, at, kind, IFNULL(window_id, 0), IFNULL(ticket_id, 0), IFNULL(clerk_id, 0), post FROM queue_log
 		WHERE kind IN ('call', 'recall', 'callback') AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`,
 		since.UnixMilli(), limit)
@@ -295,7 +342,7 @@ func (q *queueTx) RecentCalls(since time.Time, limit int) ([]app.QueueLog, error
 
 func (q *queueTx) PrevDay(day string) (string, error) {
 	var prev sql.NullString
-	if err := q.tx.QueryRowContext(q.ctx, `SELECT max(day) FROM tickets WHERE day < ?`, day).Scan(&prev); err != nil {
+	if err := q.queryRow(`SELECT max(day) FROM tickets WHERE day < ?`, day).Scan(&prev); err != nil {
 		return "", queryErr(err, "the day before %s", day)
 	}
 	return prev.String, nil
@@ -303,7 +350,7 @@ func (q *queueTx) PrevDay(day string) (string, error) {
 
 func (q *queueTx) LastNumber(categoryID int64, day string) (int, error) {
 	var n int
-	err := q.tx.QueryRowContext(q.ctx, `SELECT last FROM queue_numbers WHERE day = ? AND category_id = ?`, day, categoryID).Scan(&n)
+	err := q.queryRow(`SELECT last FROM queue_numbers WHERE day = ? AND category_id = ?`, day, categoryID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -315,7 +362,7 @@ func (q *queueTx) LastNumber(categoryID int64, day string) (int, error) {
 
 func (q *queueTx) NextNumber(categoryID int64, prefix, day string, floor int) (int, error) {
 	var n int
-	err := q.tx.QueryRowContext(q.ctx, `UPDATE queue_numbers SET last = last + 1 WHERE day = ? AND category_id = ? RETURNING last`,
+	err := q.queryRow(`UPDATE queue_numbers SET last = last + 1 WHERE day = ? AND category_id = ? RETURNING last`,
 		day, categoryID).Scan(&n)
 	if err == nil {
 		return n, nil
@@ -325,7 +372,7 @@ func (q *queueTx) NextNumber(categoryID int64, prefix, day string, floor int) (i
 	}
 	// The day's first ticket of the category: after floor and after any
 	// number stored that day without the counter (AddTicket).
-	err = q.tx.QueryRowContext(q.ctx, `
+	err = q.queryRow(`
 		INSERT INTO queue_numbers (day, category_id, last)
 		VALUES (?1, ?2, max(?3, (SELECT IFNULL(max(CAST(substr(number, length(?4) + 1) AS INTEGER)), 0) FROM tickets
 			WHERE day = ?1 AND substr(number, 1, length(?4)) = ?4 AND substr(number, length(?4) + 1) NOT GLOB '*[^0-9]*')) + 1)
@@ -338,7 +385,7 @@ func (q *queueTx) NextNumber(categoryID int64, prefix, day string, floor int) (i
 
 func (q *queueTx) InsertTicket(t app.Ticket) (int64, error) {
 	var id int64
-	err := q.tx.QueryRowContext(q.ctx, `
+	err := q.queryRow(`
 		INSERT INTO tickets (category_id, number, day, priority, issued_at, called_at, window_id, clerk_id, served_at,
 			done_at, no_show, state, priority_kind, slot_start, slot_end, to_window_id, return_window_id, calls, phone)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -352,7 +399,7 @@ func (q *queueTx) InsertTicket(t app.Ticket) (int64, error) {
 }
 
 func (q *queueTx) UpdateTicket(t app.Ticket) error {
-	res, err := q.tx.ExecContext(q.ctx, `
+	res, err := q.exec(`
 		UPDATE tickets SET category_id = ?, priority = ?, called_at = ?, window_id = ?, clerk_id = ?, served_at = ?,
 			done_at = ?, no_show = ?, state = ?, priority_kind = ?, slot_start = ?, slot_end = ?, to_window_id = ?,
 			return_window_id = ?, calls = ?, phone = ?
@@ -372,7 +419,7 @@ func (q *queueTx) UpdateTicket(t app.Ticket) error {
 }
 
 func (q *queueTx) SaveWindowQueue(w app.WindowQueue) error {
-	_, err := q.tx.ExecContext(q.ctx, `
+	_, err := q.exec(`
 		INSERT INTO window_state (window_id, paused, clerk_id, post, signed_in_at, streak, current_ticket_id, call_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (window_id) DO UPDATE SET paused = excluded.paused, clerk_id = excluded.clerk_id, post = excluded.post,
@@ -386,7 +433,7 @@ func (q *queueTx) SaveWindowQueue(w app.WindowQueue) error {
 }
 
 func (q *queueTx) AddQueueLog(e app.QueueLog) error {
-	_, err := q.tx.ExecContext(q.ctx, `
+	_, err := q.exec(`
 		INSERT INTO queue_log (at, kind, window_id, ticket_id, clerk_id, post) VALUES (?, ?, ?, ?, ?, ?)`,
 		e.At.UnixMilli(), string(e.Kind), ref(e.WindowID), ref(e.TicketID), ref(e.ClerkID), e.Post)
 	if err != nil {

@@ -163,7 +163,7 @@ func TestQueueRestartKeepsState(t *testing.T) {
 // Windows on separate connections (as separate processes would be) call
 // while the kiosk issues: every ticket goes to exactly one window, none is lost.
 func TestQueueConcurrentWindows(t *testing.T) {
-	const windows, tickets = 10, 300
+	const windows, tickets = 10, queueRaceTickets
 	path := filepath.Join(t.TempDir(), "hub.db")
 	d, err := Open(path)
 	mustf(t, err, "open")
