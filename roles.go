@@ -347,18 +347,13 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 	d := screens.NewHallDisplay(&screens.Env{Win: w, Log: s.log}, screens.HallDisplayDeps{
 		Hall: s.hall, Title: title,
 		Announce: func(c app.Call) { v.Announce(voice.Text(c.Number, c.WindowNumber)) },
-		OnFullScreen: func(fs bool) {
-			s.node.FullScreen = fs
-			if err := saveNode(nodePath(s.dbPath), s.node); err != nil {
-				s.log.Warn("node settings not saved", "err", err)
-			}
-		},
+		OnFullScreen: s.rememberFullScreen,
 	})
 	w.SetContent(d.Content())
 	w.SetOnClosed(d.Stop)
 	w.Show()
 	d.Start()
-	if s.node.FullScreen {
+	if s.node.Role == roleDisplay && s.node.FullScreen {
 		w.SetFullScreen(true)
 	}
 	return w
@@ -368,13 +363,17 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 func (s *station) showKiosk(title string) fyne.Window {
 	w := s.a.NewWindow("取号机 — " + title)
 	w.Resize(fyne.NewSize(1024, 768))
-	deps := screens.KioskDeps{Hall: s.hall, Title: title}
+	deps := screens.KioskDeps{Hall: s.hall, Title: title, OnFullScreen: s.rememberFullScreen}
 	if rig := s.rig; rig != nil {
 		deps.PrintTicket = func(t app.IssuedTicket) error { return rig.PrintTicket(s.ctx, t, title) }
 	}
 	k := screens.NewKiosk(&screens.Env{Win: w, Log: s.log}, deps)
 	w.SetContent(k.Content())
+	k.Attach() // F11
 	w.Show()
+	if s.node.Role == roleKiosk && s.node.FullScreen {
+		w.SetFullScreen(true)
+	}
 	return w
 }
 
@@ -509,4 +508,16 @@ func (s *station) showLAN(d *screens.Dashboard) {
 	dlg := dialog.NewCustom("局域网（中心主机）", "关闭", msg, d.Env().Win)
 	dlg.Resize(fyne.NewSize(640, 0))
 	dlg.Show()
+}
+
+// rememberFullScreen keeps the kiosk's or hall display's F11 state for the
+// next start (on a PC with that role).
+func (s *station) rememberFullScreen(fs bool) {
+	if s.node.Role != roleKiosk && s.node.Role != roleDisplay {
+		return
+	}
+	s.node.FullScreen = fs
+	if err := saveNode(nodePath(s.dbPath), s.node); err != nil {
+		s.log.Warn("node settings not saved", "err", err)
+	}
 }
