@@ -346,7 +346,7 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 	v := s.voice
 	d := screens.NewHallDisplay(&screens.Env{Win: w, Log: s.log}, screens.HallDisplayDeps{
 		Hall: s.hall, Title: title,
-		Announce: func(c app.Call) { v.Announce(voice.Text(c.Number, c.WindowNumber)) },
+		Announce:     func(c app.Call) { v.Announce(voice.Text(c.Number, c.WindowNumber)) },
 		OnFullScreen: s.rememberFullScreen,
 	})
 	w.SetContent(d.Content())
