@@ -143,7 +143,7 @@ func NewCentreSettings(env *Env, be CentreAdmin, user *app.Staff) *CentreSetting
 		container.NewTabItem("叫号设置", s.settingsForm()),
 	)
 	title := widget.NewLabelWithStyle("中心设置", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	hint := widget.NewLabel("窗口、工作人员和排队业务只能停用，不能删除：已有的办件和评价仍要用到它们。")
+	hint := widget.NewLabel("窗口和工作人员只能停用，不能删除：已有的办件和评价仍要用到它们。")
 	top := container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(s.Back, title), nil, hint), s.LoadMsg)
 	s.obj = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.Tabs)
 	return s
@@ -356,7 +356,7 @@ func (s *CentreSettings) windowForm() fyne.CanvasObject {
 		widget.NewFormItem("A岗", s.WinPostA),
 		widget.NewFormItem("B岗", s.WinPostB),
 	)
-	note := emptyNote("AB岗：A岗工作人员不在时由B岗顶岗（JZ 7.6.4）。一人可在别的窗口兼任B岗。")
+	note := emptyNote("AB岗（JZ 7.6.4）：A岗不在时由B岗顶岗。\n一人可在别的窗口兼任B岗。")
 	return widget.NewCard("", "", container.NewVBox(s.WinTitle, form, note, s.WinMsg,
 		container.NewHBox(s.WinSave, s.WinNew)))
 }
@@ -758,7 +758,11 @@ func (s *CentreSettings) renderCatPicker() {
 	s.CatWindows.RemoveAll()
 	s.catRemoveBtns = s.catRemoveBtns[:0]
 	if len(s.catWins) == 0 {
-		s.CatWindows.Add(emptyNote("还没有选择窗口"))
+		if slices.ContainsFunc(s.cfg.Windows, func(w app.Window) bool { return w.Active }) {
+			s.CatWindows.Add(emptyNote("还没有选择窗口"))
+		} else {
+			s.CatWindows.Add(emptyNote("还没有在用的窗口：请先在“窗口”中添加"))
+		}
 	}
 	for i, id := range s.catWins {
 		w, _ := s.window(id)
@@ -820,7 +824,7 @@ func (s *CentreSettings) moveCatWindow(i, by int) {
 func (s *CentreSettings) renderCategories() {
 	s.CatRows.RemoveAll()
 	if len(s.cfg.Categories) == 0 {
-		s.CatRows.Add(emptyNote("还没有排队业务。先在“窗口”中建好窗口，再在右边添加业务（取号机上每项业务一个按钮）。"))
+		s.CatRows.Add(emptyNote("还没有排队业务。先在“窗口”中建好窗口，再在右边添加业务：取号机上每项业务一个按钮"))
 	}
 	for _, c := range s.cfg.Categories {
 		id := c.ID
@@ -899,8 +903,8 @@ func (s *CentreSettings) settingsForm() fyne.CanvasObject {
 	left := widget.NewCard("", "", container.NewVBox(form, s.SetMsg, container.NewHBox(s.SetSave)))
 	help := container.NewVBox(
 		emptyNote("绿色通道：老年人、残疾人、孕妇等取优先号，先于普通号叫。连续叫了这么多个优先号后，若有普通号在等，就叫一个普通号，普通号不会一直等下去。"),
-		emptyNote("隔夜保留：下午没叫到的号第二天上班仍然有效，号码接着排；不保留时每天从 001 重新取号。"),
-		emptyNote("大厅屏滚动通知：显示在大厅屏底部，最多 500 字；留空则不显示。"),
+		emptyNote("隔夜保留：下午没叫到的号第二天上班仍然有效，号码接着排；不保留时每天从001重新取号。"),
+		emptyNote("大厅屏滚动通知：显示在大厅屏底部，最多500字；留空则不显示。"),
 		emptyNote("语音播报次数：每次叫号念几遍“请 A012 号到 3 号窗口”。"),
 		emptyNote("保存后大厅屏、取号机和各窗口立即按新设置工作。"),
 	)
