@@ -311,7 +311,7 @@ func (s *Service) staffMember(ctx context.Context, id int64) (Staff, error) {
 	return st, err
 }
 
-// activeManagers counts the active managers other than id.
+// otherActiveManagers counts the active managers other than id.
 func (s *Service) otherActiveManagers(ctx context.Context, id int64) (int, error) {
 	all, err := s.Store.AllStaff(ctx)
 	if err != nil {
