@@ -341,7 +341,14 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 	w := s.a.NewWindow("大厅屏 — " + title)
 	w.Resize(fyne.NewSize(1366, 768))
 	if s.voice == nil {
-		s.voice = voice.New(voice.Config{Engine: "auto"}, s.log)
+		cfg := voice.Config{Engine: "auto"}
+		if s.queue != nil { // 叫号设置: how often each call is spoken
+			if qs, err := s.queue.Settings(context.Background()); err == nil && qs.Repeat > 0 {
+				cfg.Repeat = qs.Repeat
+			}
+		}
+		s.voice = voice.New(cfg, s.log)
+		s.log.Info("hall voice", "status", s.voice.Status())
 	}
 	v := s.voice
 	d := screens.NewHallDisplay(&screens.Env{Win: w, Log: s.log}, screens.HallDisplayDeps{
