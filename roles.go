@@ -440,11 +440,16 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 	d.AddTool("大厅屏", func() { s.showHallDisplay(title) })
 	d.AddTool("取号机", func() { s.showKiosk(title) })
 	if q := s.queue; q != nil {
-		d.AddTool("中心设置", func() {
+		open := func() {
 			cs := screens.NewCentreSettings(d.Env(), app.NewAdmin(svc, q), user)
 			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
 			cs.Reload()
-		})
+		}
+		d.AddTool("中心设置", open)
+		// A new centre has no windows yet: setting them up comes first.
+		if ws, err := svc.Store.Windows(context.Background()); err == nil && len(ws) == 0 {
+			go fyne.Do(open)
+		}
 	}
 	if snd := s.sender; snd != nil {
 		d.AddTool("县级上传", func() { s.showUpload(d, snd) })
