@@ -223,6 +223,10 @@ func (q *Queue) Publish(ev HallEvent) HallEvent {
 	return q.ev.Publish(ev)
 }
 
+// Seq is the number of the last event published: a client that reads the
+// Board and then subscribes knows which events it has already seen.
+func (q *Queue) Seq() int64 { return q.ev.Seq() }
+
 func (q *Queue) publishTicket(kind EventKind, t *Ticket, windowID int64, at time.Time) {
 	if t == nil {
 		return
@@ -802,7 +806,8 @@ func (q *Queue) SetPaused(ctx context.Context, windowID int64, paused bool) erro
 // SignIn puts the clerk on the window's A or B post (JZ 7.6.4 AB岗: when A
 // is away, B signs in and is the window's clerk). Where posts are set up for
 // the window, only the clerk of that post may sign in on it. Each sign-in is
-// logged (who served when). ClerkID 0 signs the window's clerk out.
+// logged (who served when). A clerk signed in at another window is signed
+// out there. ClerkID 0 signs the window's clerk out.
 func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string) error {
 	now := q.clk.Now()
 	if clerkID != 0 && post != "A" && post != "B" {
@@ -836,7 +841,29 @@ func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string
 	} else {
 		post = ""
 	}
+	var left []int64 // windows the clerk was signed in at before
 	_, w, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+		left = left[:0]
+		if clerkID != 0 {
+			// One clerk, one window: signing in here signs them out there.
+			all, err := tx.WindowQueues()
+			if err != nil {
+				return err
+			}
+			for _, o := range all {
+				if o.WindowID == windowID || o.ClerkID != clerkID {
+					continue
+				}
+				o.ClerkID, o.Post, o.SignedInAt = 0, "", time.Time{}
+				if err := tx.SaveWindowQueue(o); err != nil {
+					return err
+				}
+				if err := tx.AddQueueLog(QueueLog{At: now, Kind: LogSignIn, WindowID: o.WindowID}); err != nil {
+					return err
+				}
+				left = append(left, o.WindowID)
+			}
+		}
 		ws.ClerkID, ws.Post, ws.SignedInAt = clerkID, post, now
 		if clerkID == 0 {
 			ws.SignedInAt = time.Time{}
@@ -847,6 +874,9 @@ func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string
 		return err
 	}
 	q.log.Info("window sign-in", "window", w.Number, "clerk", clerkID, "post", post)
+	for _, o := range left {
+		q.Publish(HallEvent{Kind: EventWindow, At: now, WindowID: o})
+	}
 	q.Publish(HallEvent{Kind: EventWindow, At: now, WindowID: windowID})
 	return nil
 }

@@ -479,8 +479,18 @@ func TestQueueSignIn(t *testing.T) {
 	wantCode(t, h.q.SignIn(h.ctx, h.w1, h.clerk2, "A"), "not_on_post")
 	wantCode(t, h.q.SignIn(h.ctx, h.w1, h.clerk1, "C"), "invalid_post")
 	wantCode(t, h.q.SignIn(h.ctx, h.w1, 999, "A"), "unknown_clerk")
-	// Window 2 has no posts set up: any active clerk may sign in.
+	// Window 2 has no posts set up: any active clerk may sign in; 李四 then
+	// leaves window 1.
 	if err := h.q.SignIn(h.ctx, h.w2, h.clerk2, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.window(h.w1); s.ClerkID != 0 {
+		t.Fatalf("李四 still at window 1: %+v", s)
+	}
+	if s := h.window(h.w2); s.ClerkID != h.clerk2 {
+		t.Fatalf("window 2 %+v", s)
+	}
+	if err := h.q.SignIn(h.ctx, h.w1, h.clerk1, "A"); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.q.SignIn(h.ctx, h.w1, 0, ""); err != nil {
@@ -618,6 +628,9 @@ func TestQueueEvents(t *testing.T) {
 		if ev.Kind != want[i] || ev.Seq != got[0].Seq+int64(i) || ev.At.IsZero() {
 			t.Fatalf("event %d: %+v, want kind %s", i, ev, want[i])
 		}
+	}
+	if h.q.Seq() != got[len(got)-1].Seq {
+		t.Fatalf("Seq %d, last event %d", h.q.Seq(), got[len(got)-1].Seq)
 	}
 	if c := got[3].Call; c == nil || !c.Recall || c.Number != "A001" || c.WindowNumber != 1 {
 		t.Fatalf("recall event %+v", got[3].Call)
