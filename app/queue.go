@@ -155,6 +155,10 @@ func NewQueue(st QueueStore, clk Clock, log *slog.Logger) *Queue {
 	return &Queue{st: st, clk: clk, log: log}
 }
 
+// now is the clock's time as the store keeps it (milliseconds, China time),
+// so a ticket returned by a call equals the same ticket read back later.
+func (q *Queue) now() time.Time { return time.UnixMilli(q.clk.Now().UnixMilli()).In(ChinaTime) }
+
 // QueueDay is the queue day (the centre's date, YYYY-MM-DD) of t.
 func QueueDay(t time.Time) string { return t.In(ChinaTime).Format(time.DateOnly) }
 
@@ -218,7 +222,7 @@ func (q *Queue) Subscribe(ctx context.Context) (<-chan HallEvent, error) {
 // q.Publish(HallEvent{Kind: EventRated, WindowID: w}).
 func (q *Queue) Publish(ev HallEvent) HallEvent {
 	if ev.At.IsZero() {
-		ev.At = q.clk.Now()
+		ev.At = q.now()
 	}
 	return q.ev.Publish(ev)
 }
@@ -365,7 +369,7 @@ func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, erro
 	if len(phone) > 20 {
 		return IssuedTicket{}, refuse("invalid_phone", "联系电话过长")
 	}
-	now := q.clk.Now()
+	now := q.now()
 	today := QueueDay(now)
 	out := IssuedTicket{Category: cat}
 	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
@@ -437,7 +441,7 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 	if err != nil {
 		return Ticket{}, err
 	}
-	now := q.clk.Now()
+	now := q.now()
 	today := QueueDay(now)
 	cats := h.windowCats(windowID)
 	pick := func(r QueueReader, ws WindowQueue) ([]Ticket, int, error) {
@@ -619,7 +623,7 @@ func (q *Queue) windowOp(ctx context.Context, windowID int64, fn func(h *hallCon
 
 // Finish ends the ticket being served at the window (办结/叫下一位 without calling).
 func (q *Queue) Finish(ctx context.Context, windowID int64) error {
-	now := q.clk.Now()
+	now := q.now()
 	var fin *Ticket
 	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
 		var err error
@@ -637,7 +641,7 @@ func (q *Queue) Finish(ctx context.Context, windowID int64) error {
 
 // Recall announces the window's current ticket again (重呼).
 func (q *Queue) Recall(ctx context.Context, windowID int64) (Ticket, error) {
-	now := q.clk.Now()
+	now := q.now()
 	var t Ticket
 	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
 		var ok bool
@@ -665,7 +669,7 @@ func (q *Queue) Recall(ctx context.Context, windowID int64) (Ticket, error) {
 // recall list of its category (WindowState.NoShows) until called back. Until
 // then the report counts it as a no-show.
 func (q *Queue) NoShow(ctx context.Context, windowID int64) error {
-	now := q.clk.Now()
+	now := q.now()
 	var t Ticket
 	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
 		var ok bool
@@ -700,7 +704,7 @@ func inRecallList(t Ticket, windowID int64, cats []int64, from string) bool {
 // CallBack calls a no-show ticket of the window's recall list again (the
 // person came back); the current ticket, if any, is finished first.
 func (q *Queue) CallBack(ctx context.Context, windowID, clerkID, ticketID int64) (Ticket, error) {
-	now := q.clk.Now()
+	now := q.now()
 	var fin *Ticket
 	var t Ticket
 	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
@@ -736,7 +740,7 @@ func (q *Queue) CallBack(ctx context.Context, windowID, clerkID, ticketID int64)
 // issue time there. With Return it comes back to this window afterwards,
 // before the window's other waiting tickets.
 func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
-	now := q.clk.Now()
+	now := q.now()
 	var t Ticket
 	_, _, err := q.windowOp(ctx, req.FromWindow, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
 		if req.ToCategory == 0 && req.ToWindow == 0 {
@@ -784,7 +788,7 @@ func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
 // SetPaused pauses (暂停服务) or resumes the window. A paused window keeps its
 // current ticket but calls no other.
 func (q *Queue) SetPaused(ctx context.Context, windowID int64, paused bool) error {
-	now := q.clk.Now()
+	now := q.now()
 	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
 		if ws.Paused == paused {
 			return nil
@@ -809,7 +813,7 @@ func (q *Queue) SetPaused(ctx context.Context, windowID int64, paused bool) erro
 // logged (who served when). A clerk signed in at another window is signed
 // out there. ClerkID 0 signs the window's clerk out.
 func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string) error {
-	now := q.clk.Now()
+	now := q.now()
 	if clerkID != 0 && post != "A" && post != "B" {
 		return refuse("invalid_post", "岗位应为 A 岗或 B 岗")
 	}
@@ -891,7 +895,7 @@ func (q *Queue) Window(ctx context.Context, windowID int64) (WindowState, error)
 	if err != nil {
 		return WindowState{}, err
 	}
-	now := q.clk.Now()
+	now := q.now()
 	cats := h.windowCats(windowID)
 	out := WindowState{WindowID: windowID, Number: w.Number}
 	err = q.st.QueueRead(ctx, func(r QueueReader) error {
@@ -941,7 +945,7 @@ func (q *Queue) Board(ctx context.Context) (Board, error) {
 	if err != nil {
 		return Board{}, err
 	}
-	now := q.clk.Now()
+	now := q.now()
 	today := QueueDay(now)
 	b := Board{Notice: h.set.Notice}
 	err = q.st.QueueRead(ctx, func(r QueueReader) error {

@@ -667,3 +667,18 @@ func TestQueueSlowSubscriberDoesNotBlock(t *testing.T) {
 		t.Fatalf("no gap: %d after %d", ev.Seq, last.Seq)
 	}
 }
+
+// What a call returns is what is stored: times at the store's precision.
+func TestQueueReturnsStoredTicket(t *testing.T) {
+	h := newHall(t)
+	h.clk.Set(hallT0.Add(123456789 * time.Nanosecond))
+	issued := h.issue(h.catA, "")
+	called := h.next(h.w1)
+	if !called.IssuedAt.Equal(issued.IssuedAt) || called.IssuedAt != issued.IssuedAt {
+		t.Fatalf("issued at %v, read back %v", issued.IssuedAt, called.IssuedAt)
+	}
+	cur := h.window(h.w1).Current
+	if cur == nil || *cur != called {
+		t.Fatalf("current %+v\ncalled %+v", cur, called)
+	}
+}
