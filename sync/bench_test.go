@@ -54,7 +54,8 @@ func benchBacklog(b *testing.B) string {
 // BenchmarkDrain drains a backlog of 6,000 outbox rows to the county
 // simulator on loopback with the default batch size and reports records per
 // second (service records, evaluations, both acknowledged and marked sent)
-// and the CPU time both sides spent per record.
+// and the CPU time both sides spent per record. BENCH_BATCH sets the batch
+// size (default Settings.Batch, 500).
 //
 //	go test ./sync/ -run '^$' -bench Drain -benchtime 5x
 func BenchmarkDrain(b *testing.B) {
@@ -76,6 +77,9 @@ func BenchmarkDrain(b *testing.B) {
 		srv := httptest.NewServer(sim)
 		s := countysync.DefaultSettings()
 		s.URL, s.AppKey, s.Secret = srv.URL, testKey, testSecret
+		if n, err := strconv.Atoi(os.Getenv("BENCH_BATCH")); err == nil {
+			s.Batch = n
+		}
 		snd := countysync.NewSender(d, s)
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
