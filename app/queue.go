@@ -954,6 +954,9 @@ func (q *Queue) Board(ctx context.Context) (Board, error) {
 			return err
 		}
 		for _, ws := range states {
+			if QueueDay(ws.CallAt) != today {
+				continue // called yesterday and never finished: not news for the hall
+			}
 			if t, ok, err := currentTicket(r, ws); err != nil {
 				return err
 			} else if ok {

@@ -159,6 +159,14 @@ func TestQueueDailyReset(t *testing.T) {
 		t.Fatalf("late ticket %s", n)
 	}
 	h.clk.Set(time.Date(2025, 3, 4, 0, 1, 0, 0, app.ChinaTime))
+	// Window 1 never finished A001: its counter still shows it, the hall
+	// display does not.
+	if c := h.window(h.w1).Current; c == nil || c.Number != "A001" {
+		t.Fatalf("window 1 current %+v", c)
+	}
+	if b, err := h.q.Board(h.ctx); err != nil || len(b.Current) != 0 || len(b.Recent) != 0 {
+		t.Fatalf("board of the new day %+v, %v", b, err)
+	}
 	if w := h.window(h.w2).Waiting; w != 0 {
 		t.Fatalf("%d of yesterday's tickets callable today", w)
 	}
