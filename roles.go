@@ -170,6 +170,7 @@ func (s *station) startSenderLocked(ctx context.Context) {
 		return
 	}
 	snd := countysync.NewSender(s.db, set)
+	snd.Rater = s.svc // QR ratings made on phones come down with the county's config
 	s.sender = snd
 	go func() {
 		if err := snd.Run(s.ctx); err != nil && !errors.Is(err, context.Canceled) {

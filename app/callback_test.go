@@ -211,5 +211,20 @@ func TestCallbackSampleAndRecord(t *testing.T) {
 	if _, err := f.svc.RecordCallback(f.ctx, f.a, list.Entries[2].TxID, app.CallbackOutcome{Reached: true, Level: app.LevelGood}); app.ErrorCode(err) != "forbidden" {
 		t.Errorf("a clerk recorded a call-back: %v", err)
 	}
+
+	// A call that reaches someone whose visit is still open to rating is that
+	// visit's rating: the QR code on their receipt then says already rated.
+	fresh := add(at(2026, 10, 19, 16), "13900139002", app.TxCompleted)
+	f.clk.Set(at(2026, 10, 20, 9))
+	rows, err = f.svc.RecordCallback(f.ctx, f.mgr, fresh.ID, app.CallbackOutcome{Reached: true, Level: app.LevelGood})
+	if err != nil || len(rows) != 1 || rows[0].Visit != fresh.Visits {
+		t.Fatalf("call inside the window: %+v %v", rows, err)
+	}
+	if _, err := f.svc.Rate(f.ctx, nil, app.RateRequest{TransactionID: fresh.ID, Level: app.LevelVeryGood, Channel: app.ChannelQR}); app.ErrorCode(err) != "already_rated" {
+		t.Errorf("QR after the call: %v", err)
+	}
+	if _, err := f.svc.RecordCallback(f.ctx, f.mgr, fresh.ID, app.CallbackOutcome{Reached: true, Level: app.LevelGood}); app.ErrorCode(err) != "callback_twice" {
+		t.Errorf("second call: %v", err)
+	}
 	_ = completed
 }

@@ -102,9 +102,24 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 		return planFollowUp(p, cal, req, ratedAt, target, existing)
 	}
 	if req.Channel == ChannelCallback {
-		return planCallback(req, ratedAt, target, related, existing)
+		// A call that reaches the person while the visit is still open to
+		// rating is that visit's rating, like any other channel; a call about
+		// a visit already rated, or long closed (the quarterly sample), is a
+		// separate overall rating.
+		plan, err := planVisits(p, cal, req, ratedAt, target, related, existing)
+		switch ErrorCode(err) {
+		case "already_rated", "window_closed", "timed_out":
+			return planCallback(req, ratedAt, target, related, existing)
+		}
+		return plan, err
 	}
+	return planVisits(p, cal, req, ratedAt, target, related, existing)
+}
 
+// planVisits rates the visit named (or the current one) of the transactions
+// the rating covers: one rating per visit, within the profile's window.
+func planVisits(p *Profile, cal *Calendar, req RateRequest, ratedAt time.Time, target Transaction,
+	related []Transaction, existing []Evaluation) (*ratingPlan, error) {
 	targets := ratingTargets(target, related)
 	if len(targets) == 0 {
 		return nil, refuse("empty_theme", "该主题业务没有关联事项，无法评价")
@@ -144,9 +159,10 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 }
 
 // planCallback: TA 二.5 办件随机抽评 phones people weeks after completion, so
-// the rating window does not apply; the answer is the transaction's overall
-// rating (visit 0, which no window rating uses), once per transaction, for
-// everything the transaction's rating covers (batch, theme).
+// the rating window does not apply; when the visit is rated or closed the
+// answer is a separate overall rating (visit 0, which no window rating
+// uses), once per transaction, for everything the transaction's rating
+// covers (batch, theme).
 func planCallback(req RateRequest, ratedAt time.Time, target Transaction, related []Transaction,
 	existing []Evaluation) (*ratingPlan, error) {
 	targets := ratingTargets(target, related)
@@ -159,7 +175,7 @@ func planCallback(req RateRequest, ratedAt time.Time, target Transaction, relate
 		if !tx.Status.Finished() {
 			return nil, refuse("not_finished", "办件 %s 尚未办结，不能电话回访", tx.Serial)
 		}
-		if e := slotTaken(existing, tx.ID, 0); e != nil {
+		if e := callbackRow(existing, tx.ID); e != nil {
 			return nil, refuse("callback_twice", "办件 %s 已电话回访过（%s，%s），不能重复记录",
 				tx.Serial, e.Level.Name(), e.RatedAt.Format("2006-01-02"))
 		}
@@ -171,6 +187,17 @@ func planCallback(req RateRequest, ratedAt time.Time, target Transaction, relate
 		})
 	}
 	return plan, nil
+}
+
+// callbackRow is tx's stored call-back answer, if any.
+func callbackRow(existing []Evaluation, txID int64) *Evaluation {
+	for i := range existing {
+		e := &existing[i]
+		if e.TransactionID == txID && e.Channel == ChannelCallback && e.Kind == KindActive && e.CorrectsID == 0 {
+			return e
+		}
+	}
+	return nil
 }
 
 // ratingTargets is who a rating of target applies to: a theme's overall rating
