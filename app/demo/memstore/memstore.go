@@ -33,6 +33,7 @@ type Store struct {
 	steps   []app.OrderStep
 	audit   []app.AuditEntry
 	serial  map[string]int // per-day serial counters
+	queue   queueState     // the queue's own state (queue.go)
 }
 
 var _ app.Store = (*Store)(nil)
