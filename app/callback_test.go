@@ -228,3 +228,23 @@ func TestCallbackSampleAndRecord(t *testing.T) {
 	}
 	_ = completed
 }
+
+// Only the channels a manager records are entered by hand; a keypad rating
+// typed in by staff would be a forged 主动评价.
+func TestEnterOtherChannelsOnly(t *testing.T) {
+	f := newLedger(t, "national", at(2026, 3, 2, 10))
+	tx, err := f.st.AddTransaction(f.ctx, app.Transaction{ItemCode: "I1", WindowID: 1, ClerkID: f.a.ID,
+		Status: app.TxCompleted, Visits: 1, CreatedAt: at(2026, 3, 2, 9), CompletedAt: at(2026, 3, 2, 9), Serial: "S1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []app.Channel{app.ChannelKeypad, app.ChannelTablet, app.ChannelQR, app.ChannelSystem} {
+		if _, err := f.svc.EnterPaperForm(f.ctx, f.mgr, app.PaperForm{Channel: c, Serial: tx.Serial, Level: 5}); app.ErrorCode(err) != "bad_channel" {
+			t.Errorf("%s entered by hand: %v", c, err)
+		}
+	}
+	rows, err := f.svc.EnterPaperForm(f.ctx, f.mgr, app.PaperForm{Channel: app.ChannelSMS, Serial: tx.Serial, Level: 4})
+	if err != nil || len(rows) != 1 || rows[0].Channel != app.ChannelSMS {
+		t.Fatalf("sms: %+v %v", rows, err)
+	}
+}

@@ -28,6 +28,12 @@ type PaperFormInfo struct {
 
 // PaperForm is one 书面评价表 as the manager types it in.
 type PaperForm struct {
+	// Channel is how the rating reached the manager: ChannelPaper (the
+	// default) or another channel the manager records: 12345 hotline and SMS
+	// ratings passed down, the suggestion book or box, a phone call-back.
+	// For those FormNo is the source's reference (a hotline ticket number,
+	// a book page), optional; for a paper form it is required.
+	Channel       Channel
 	Serial        string
 	Level         Level
 	Tags          []string
@@ -114,11 +120,17 @@ func (s *Service) EnterPaperForm(ctx context.Context, actor *Staff, f PaperForm)
 		return nil, err
 	}
 	f.FormNo = strings.TrimSpace(f.FormNo)
+	if f.Channel == "" {
+		f.Channel = ChannelPaper
+	}
+	if !ManagerChannel(f.Channel) {
+		return nil, refuse("bad_channel", "此处只能录入书面评价表、12345热线、短信、意见簿/意见箱和电话回访的评价")
+	}
 	tx, err := s.findTx(ctx, 0, f.Serial)
 	if err != nil {
 		return nil, err
 	}
-	if f.FormNo == "" {
+	if f.FormNo == "" && f.Channel == ChannelPaper {
 		return nil, refuse("no_form_no", "请输入评价表上的表号")
 	}
 	ratedAt, err := s.paperRatedAt(tx, f.Date)
@@ -126,11 +138,14 @@ func (s *Service) EnterPaperForm(ctx context.Context, actor *Staff, f PaperForm)
 		return nil, err
 	}
 	rows, err := s.Rate(ctx, actor, RateRequest{Serial: tx.Serial, Level: f.Level, Tags: f.Tags, Text: f.Text,
-		Channel: ChannelPaper, FormNo: f.FormNo, RatedAt: ratedAt,
+		Channel: f.Channel, FormNo: f.FormNo, RatedAt: ratedAt,
 		EvaluatorName: strings.TrimSpace(f.EvaluatorName), EvaluatorTel: strings.TrimSpace(f.EvaluatorTel)})
 	switch {
 	case err == nil:
 		return rows, nil
+	case ErrorCode(err) == "form_entered" && f.Channel != ChannelPaper:
+		return nil, &UserError{Code: "form_entered",
+			Msg: fmt.Sprintf("来源编号 %s 已录入过，同一条评价不能录入两次，请核对编号", f.FormNo), Err: err}
 	case ErrorCode(err) == "form_entered":
 		return nil, &UserError{Code: "form_entered",
 			Msg: fmt.Sprintf("该表号已录入（%s），同一张评价表不能录入两次，请核对表号", f.FormNo), Err: err}
@@ -182,4 +197,21 @@ func (s *Service) paperRatedAt(tx Transaction, date time.Time) (time.Time, error
 		return tx.CreatedAt, nil
 	}
 	return d, nil
+}
+
+// ManagerChannels are the channels whose ratings a manager enters: paper
+// forms, and the ratings other channels pass on (GB/T 39734 6.1; TA 一室一窗一本,
+// 办件随机抽评).
+func ManagerChannels() []Channel {
+	return []Channel{ChannelPaper, ChannelHotline, ChannelSMS, ChannelBook, ChannelCallback}
+}
+
+// ManagerChannel reports whether c is one of ManagerChannels.
+func ManagerChannel(c Channel) bool {
+	for _, m := range ManagerChannels() {
+		if m == c {
+			return true
+		}
+	}
+	return false
 }

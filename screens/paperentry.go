@@ -21,7 +21,10 @@ import (
 // form's date (today by default); Enter saves and the next form is ready.
 // A refusal is shown in place with its reason and nothing typed is lost.
 type PaperEntry struct {
-	Serial *widget.Entry
+	// Channel picks what is entered: 书面评价表 (the default) or a rating
+	// another channel passed on (12345热线, 短信, 意见簿/意见箱, 电话回访).
+	Channel *widget.Select
+	Serial  *widget.Entry
 	Info   *widget.Label // the transaction of the 流水号, or what is wrong with it
 	Level  *levelEntry   // one key, 1–5
 	// LevelName shows the chosen level's name.
@@ -48,8 +51,38 @@ type PaperEntry struct {
 	svc     *app.Service
 	user    *app.Staff
 	obj     fyne.CanvasObject
-	lookups int // sequence of 流水号 look-ups; a late answer for an old one is dropped
-	saving  bool
+	lookups  int // sequence of 流水号 look-ups; a late answer for an old one is dropped
+	saving   bool
+	channels map[string]app.Channel // by Chinese name
+	formNoIt *widget.FormItem
+	dateIt   *widget.FormItem
+	form     *widget.Form
+}
+
+// channel is the channel chosen (书面评价表 until another is picked).
+func (p *PaperEntry) channel() app.Channel {
+	if c, ok := p.channels[p.Channel.Selected]; ok {
+		return c
+	}
+	return app.ChannelPaper
+}
+
+// channelChosen relabels the form for the channel: a paper form has a form
+// number and a date on it; the others have an optional reference.
+func (p *PaperEntry) channelChosen() {
+	if p.form == nil {
+		return
+	}
+	if p.channel() == app.ChannelPaper {
+		p.formNoIt.Text, p.dateIt.Text = "表号", "表上日期"
+		p.FormNo.SetPlaceHolder("评价表右上角的表号，如 F20261125-00001")
+	} else {
+		p.formNoIt.Text, p.dateIt.Text = "来源编号", "评价日期"
+		p.FormNo.SetPlaceHolder("12345工单号、意见簿页码等（可不填）")
+	}
+	p.form.Refresh()
+	p.Status.SetText("")
+	p.focus(p.Serial)
 }
 
 // levelEntry takes one key, 1 to 5, as the level; other keys are ignored.
@@ -77,7 +110,13 @@ func (e *levelEntry) TypedRune(r rune) {
 
 // NewPaperEntry builds the entry screen for the signed-in user; call Focus.
 func NewPaperEntry(env *Env, svc *app.Service, user *app.Staff) *PaperEntry {
-	p := &PaperEntry{env: env, svc: svc, user: user}
+	p := &PaperEntry{env: env, svc: svc, user: user, channels: map[string]app.Channel{}}
+	var names []string
+	for _, c := range app.ManagerChannels() {
+		names = append(names, c.Name())
+		p.channels[c.Name()] = c
+	}
+	p.Channel = widget.NewSelect(names, func(string) { p.channelChosen() })
 	p.Serial = widget.NewEntry()
 	p.Serial.SetPlaceHolder("扫描评价表二维码，或输入办件流水号后按回车")
 	p.Serial.OnSubmitted = func(string) { p.lookup() }
@@ -129,20 +168,25 @@ func NewPaperEntry(env *Env, svc *app.Service, user *app.Staff) *PaperEntry {
 	p.Last = widget.NewLabel("")
 	p.Last.Importance = widget.SuccessImportance
 
+	p.formNoIt = widget.NewFormItem("表号", p.FormNo)
+	p.dateIt = widget.NewFormItem("表上日期", p.Date)
 	form := widget.NewForm(
+		widget.NewFormItem("评价渠道", p.Channel),
 		widget.NewFormItem("流水号", p.Serial),
 		widget.NewFormItem("办件", p.Info),
 		widget.NewFormItem("评价等级", container.NewBorder(nil, levelHelp, nil, p.LevelName, p.Level)),
 		widget.NewFormItem("差评标签", container.NewBorder(nil, p.TagList, nil, nil, p.Tags)),
 		widget.NewFormItem("意见", p.Text),
-		widget.NewFormItem("表号", p.FormNo),
-		widget.NewFormItem("表上日期", p.Date),
+		p.formNoIt,
+		p.dateIt,
 	)
 	help := widget.NewLabel("回车：流水号→等级→标签→意见→表号→保存；Tab 可逐项移动。保存后自动清空，光标回到流水号。")
 	help.Wrapping = fyne.TextWrapWord
 	help.Importance = widget.LowImportance
 
-	title := widget.NewLabelWithStyle("录入书面评价表", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.form = form
+	p.Channel.SetSelected(app.ChannelPaper.Name())
+	title := widget.NewLabelWithStyle("录入评价（书面评价表及其他渠道）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewBorder(nil, nil, container.NewHBox(title, p.Count), p.Back)
 	body := container.NewVBox(form, p.Status, p.Save, p.Last, help)
 	p.obj = container.NewBorder(container.NewPadded(top), nil, nil, nil,
@@ -372,7 +416,7 @@ func (p *PaperEntry) submit() {
 	if !p.svc.Profile.IsBad(lvl) {
 		tags = nil // tag numbers left over from a bad level typed first
 	}
-	if strings.TrimSpace(p.FormNo.Text) == "" {
+	if strings.TrimSpace(p.FormNo.Text) == "" && p.channel() == app.ChannelPaper {
 		p.Status.SetText("请输入评价表上的表号")
 		p.focus(p.FormNo)
 		return
@@ -384,8 +428,8 @@ func (p *PaperEntry) submit() {
 		selectAll(p.Date)
 		return
 	}
-	form := app.PaperForm{Serial: strings.TrimSpace(p.Serial.Text), Level: lvl, Tags: tags, Text: p.Text.Text,
-		FormNo: p.FormNo.Text, Date: date}
+	form := app.PaperForm{Channel: p.channel(), Serial: strings.TrimSpace(p.Serial.Text), Level: lvl, Tags: tags,
+		Text: p.Text.Text, FormNo: p.FormNo.Text, Date: date}
 	p.saving = true
 	p.Save.Disable()
 	p.Status.SetText("")

@@ -352,3 +352,49 @@ func TestParseFormDate(t *testing.T) {
 		}
 	}
 }
+
+// A 12345 hotline rating passed down is entered on the same screen: no form
+// number is needed, the reference is kept when given and refused when
+// entered twice, and the channel is stored.
+func TestPaperEntryOtherChannels(t *testing.T) {
+	f := newFixture(t)
+	a := f.finished(t, now.Add(-time.Hour))
+	b := f.finished(t, now.Add(-50*time.Minute))
+	env := syncEnv(t)
+	p := openPaperEntry(t, f, env)
+	p.Channel.SetSelected(app.ChannelHotline.Name())
+	if !shownContains(env, "来源编号") || shownContains(env, "表上日期") {
+		t.Errorf("the form is not relabelled for the hotline: %q", texts(env.Win))
+	}
+	typeInto(t, env, p.Serial, a.Serial)
+	enter(p.Serial)
+	typeInto(t, env, p.Level, "4")
+	enter(env.Win.Canvas().Focused())
+	enter(p.FormNo) // no reference: saved
+	es := f.evals(t, a)
+	if len(es) != 1 || es[0].Channel != app.ChannelHotline || es[0].EnteredBy != f.manager.ID || es[0].FormNo != "" {
+		t.Fatalf("hotline rating %+v (status %q)", es, p.Status.Text)
+	}
+
+	p.Channel.SetSelected(app.ChannelBook.Name())
+	typeInto(t, env, p.Serial, b.Serial)
+	enter(p.Serial)
+	typeInto(t, env, p.Level, "5")
+	enter(env.Win.Canvas().Focused())
+	typeInto(t, env, p.FormNo, "意见簿第12页")
+	enter(p.FormNo)
+	if es := f.evals(t, b); len(es) != 1 || es[0].Channel != app.ChannelBook || es[0].FormNo != "意见簿第12页" {
+		t.Fatalf("book rating %+v (status %q)", es, p.Status.Text)
+	}
+	// The same book entry again, for another transaction: refused in place.
+	c := f.finished(t, now.Add(-40*time.Minute))
+	typeInto(t, env, p.Serial, c.Serial)
+	enter(p.Serial)
+	typeInto(t, env, p.Level, "5")
+	enter(env.Win.Canvas().Focused())
+	typeInto(t, env, p.FormNo, "意见簿第12页")
+	enter(p.FormNo)
+	if !strings.Contains(p.Status.Text, "已录入过") || len(f.evals(t, c)) != 0 || p.Serial.Text != c.Serial {
+		t.Errorf("a reference entered twice: status %q, serial kept %q", p.Status.Text, p.Serial.Text)
+	}
+}
