@@ -25,8 +25,8 @@ type PaperEntry struct {
 	// another channel passed on (12345热线, 短信, 意见簿/意见箱, 电话回访).
 	Channel *widget.Select
 	Serial  *widget.Entry
-	Info   *widget.Label // the transaction of the 流水号, or what is wrong with it
-	Level  *levelEntry   // one key, 1–5
+	Info    *widget.Label // the transaction of the 流水号, or what is wrong with it
+	Level   *levelEntry   // one key, 1–5
 	// LevelName shows the chosen level's name.
 	LevelName *widget.Label
 	Tags      *widget.Entry // tag numbers, e.g. "13" for tags 1 and 3
@@ -47,10 +47,10 @@ type PaperEntry struct {
 	Entered int
 	Current *app.PaperFormInfo
 
-	env     *Env
-	svc     *app.Service
-	user    *app.Staff
-	obj     fyne.CanvasObject
+	env      *Env
+	svc      *app.Service
+	user     *app.Staff
+	obj      fyne.CanvasObject
 	lookups  int // sequence of 流水号 look-ups; a late answer for an old one is dropped
 	saving   bool
 	channels map[string]app.Channel // by Chinese name
