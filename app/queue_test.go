@@ -690,3 +690,35 @@ func TestQueueReturnsStoredTicket(t *testing.T) {
 		t.Fatalf("current %+v\ncalled %+v", cur, called)
 	}
 }
+
+// Sent straight to a window with Return: only that window calls it, and
+// finishing it there sends it back to the first window, ahead of its queue.
+func TestQueueTransferToWindowAndBack(t *testing.T) {
+	h := newHall(t)
+	h.issue(h.catA, "") // A001
+	h.clk.Advance(time.Minute)
+	h.issue(h.catA, "") // A002
+	h.wantNext(h.w1, "A001")
+	if err := h.q.Transfer(h.ctx, app.TransferRequest{FromWindow: h.w1, ToWindow: h.w3, Return: true}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := h.q.Board(h.ctx); b.Waiting[0].Waiting != 2 { // A001 (for window 3) and A002
+		t.Fatalf("board waiting %+v", b.Waiting)
+	}
+	if w := h.window(h.w2).Waiting; w != 1 {
+		t.Fatalf("window 2 may call %d, want only A002", w)
+	}
+	if got := h.wantNext(h.w3, "A001"); got.CategoryID != h.catA {
+		t.Fatalf("category changed: %+v", got)
+	}
+	h.clk.Advance(time.Minute)
+	h.issue(h.catA, "") // A003
+	if _, err := h.q.CallNext(h.ctx, h.w3, 0); app.ErrorCode(err) != "queue_empty" {
+		t.Fatalf("window 3: %v", err) // A001 went back to window 1, A002/A003 are not window 3's
+	}
+	h.wantNext(h.w1, "A001")
+	h.wantNext(h.w1, "A002")
+	if got := h.issued(app.Date(2025, 3, 3))["A001"]; got.DoneAt.IsZero() || got.WindowID != h.w1 {
+		t.Fatalf("A001 %+v", got)
+	}
+}
