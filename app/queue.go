@@ -22,8 +22,9 @@ import (
 // windows — or two processes on the same database file — never get the
 // same ticket. Events are published after the transaction commits.
 
-// QueueStore is what the queue needs from persistence. storage.DB implements
-// it; it is separate from Store so the in-memory stores need not.
+// QueueStore is what the queue needs from persistence. storage.DB and
+// memstore.Store implement it; it is separate from Store, so a Store (the
+// app tests' fakes) need not.
 type QueueStore interface {
 	Categories(ctx context.Context) ([]QueueCategory, error)
 	Windows(ctx context.Context) ([]Window, error)
