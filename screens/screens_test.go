@@ -31,7 +31,7 @@ type fixture struct {
 
 // newFixture opens a real SQLite database in a temp dir with a centre, a
 // manager (0001 / 123456), one window and one service item.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(filepath.Join(t.TempDir(), "centre.db"))
@@ -64,7 +64,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // finished adds a transaction completed at `at`.
-func (f *fixture) finished(t *testing.T, at time.Time) app.Transaction {
+func (f *fixture) finished(t testing.TB, at time.Time) app.Transaction {
 	t.Helper()
 	tx, err := f.db.AddTransaction(context.Background(), app.Transaction{
 		ItemCode: "X001", BatchCount: 1, WindowID: f.window, ClerkID: f.manager.ID, Status: app.TxCompleted,
