@@ -69,43 +69,11 @@ func (d *DB) AddTransaction(ctx context.Context, t app.Transaction) (app.Transac
 	if t.ID != 0 {
 		return app.Transaction{}, fmt.Errorf("storage: unable to add transaction: it already has ID %d", t.ID)
 	}
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = d.now()
-	}
-	if t.UID == "" {
-		t.UID = newUID()
-	}
-	if t.Status == "" {
-		t.Status = app.TxRegistered
-	}
-	if t.BatchCount == 0 {
-		t.BatchCount = 1
-	}
 	var out app.Transaction
 	err := d.write(ctx, "add transaction", func(tx *sql.Tx) error {
-		if t.Serial == "" {
-			s, err := nextSerial(ctx, tx, t.CreatedAt)
-			if err != nil {
-				return err
-			}
-			t.Serial = s
-		}
-		var id int64
-		err := tx.QueryRowContext(ctx, `
-			INSERT INTO transactions (serial, uid, item_code, batch_id, batch_count, theme_parent_id, is_theme,
-				agent_name, applicant_name, id_masked, id_hash, phone, window_id, clerk_id, ticket_id, status, visits,
-				created_at, accepted_at, completed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			t.Serial, t.UID, t.ItemCode, t.BatchID, t.BatchCount, ref(t.ThemeParentID), t.IsTheme,
-			t.AgentName, t.ApplicantName, t.IDMasked, t.IDHash, t.Phone, ref(t.WindowID), ref(t.ClerkID), ref(t.TicketID),
-			string(t.Status), t.Visits, ms(t.CreatedAt), ms(t.AcceptedAt), ms(t.CompletedAt)).Scan(&id)
-		if err != nil {
-			return err
-		}
-		if out, err = getTx(ctx, tx, id); err != nil {
-			return err
-		}
-		return d.enqueue(ctx, tx, OutboxTransaction, out.UID, out)
+		var err error
+		out, err = d.insertTx(ctx, tx, t)
+		return err
 	})
 	if err != nil {
 		return app.Transaction{}, err
