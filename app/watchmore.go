@@ -220,3 +220,97 @@ func (s *Service) Suspicious(ctx context.Context, actor *Staff, r SuspiciousRule
 	slices.SortFunc(out, func(a, b SuspiciousRun) int { return a.From.Compare(b.From) })
 	return out, nil
 }
+
+// PauseLogStore is implemented by stores that keep the queue log
+// (storage.DB does): the windows' pause and resume entries in [from, to),
+// with each window's last entry before from.
+type PauseLogStore interface {
+	PauseLog(ctx context.Context, from, to time.Time) ([]QueueLog, error)
+}
+
+// PausedRating is a rating given at a window while the window was paused
+// (暂停服务) for longer than the grace: nobody was being served there.
+type PausedRating struct {
+	WindowID    int64
+	Window      int
+	Serial      string
+	Level       Level
+	Channel     Channel
+	RatedAt     time.Time
+	PausedSince time.Time
+	ClerkName   string
+}
+
+// PauseGrace: a person may still press the keypad a little after the clerk
+// paused the window behind them; a rating later than this into a pause is
+// worth a look.
+const PauseGrace = 3 * time.Minute
+
+// RatedWhilePaused lists window ratings (keypad, tablet) given while their
+// window was paused, more than PauseGrace after the pause began, over the
+// last days. Manager only. A store without a queue log gives none.
+func (s *Service) RatedWhilePaused(ctx context.Context, actor *Staff, days int) ([]PausedRating, error) {
+	if err := requireManager(actor); err != nil {
+		return nil, err
+	}
+	pl, ok := s.Store.(PauseLogStore)
+	if !ok {
+		return nil, nil
+	}
+	now := s.Clock.Now()
+	from, to := now.AddDate(0, 0, -days), now.Add(time.Second)
+	log, err := pl.PauseLog(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	type span struct{ from, to time.Time }
+	spans := map[int64][]span{}
+	open := map[int64]time.Time{}
+	for _, l := range log {
+		switch l.Kind {
+		case LogPause:
+			if _, already := open[l.WindowID]; !already {
+				open[l.WindowID] = l.At
+			}
+		case LogResume:
+			if since, ok := open[l.WindowID]; ok {
+				spans[l.WindowID] = append(spans[l.WindowID], span{since, l.At})
+				delete(open, l.WindowID)
+			}
+		}
+	}
+	for w, since := range open {
+		spans[w] = append(spans[w], span{since, to})
+	}
+	if len(spans) == 0 {
+		return nil, nil
+	}
+	evs, err := s.Store.EvalFacts(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []PausedRating
+	for _, e := range evs {
+		if e.Kind != KindActive || (e.Channel != ChannelKeypad && e.Channel != ChannelTablet) {
+			continue
+		}
+		for _, sp := range spans[e.WindowID] {
+			if e.RatedAt.After(sp.from.Add(PauseGrace)) && e.RatedAt.Before(sp.to) {
+				tx, err := s.Store.Transaction(ctx, e.TransactionID)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, PausedRating{WindowID: e.WindowID, Window: n.windows[e.WindowID].Number,
+					Serial: tx.Serial, Level: e.Level, Channel: e.Channel, RatedAt: e.RatedAt, PausedSince: sp.from,
+					ClerkName: n.person(e.ClerkID)})
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b PausedRating) int { return a.RatedAt.Compare(b.RatedAt) })
+	return out, nil
+}

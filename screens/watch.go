@@ -32,9 +32,10 @@ type WatchScreen struct {
 }
 
 type watchData struct {
-	lists *app.WatchLists
-	low   []app.LowRankedClerk
-	sus   []app.SuspiciousRun
+	lists  *app.WatchLists
+	low    []app.LowRankedClerk
+	sus    []app.SuspiciousRun
+	paused []app.PausedRating
 }
 
 // NewWatchScreen builds the page; call Reload to fill it.
@@ -56,6 +57,7 @@ func NewWatchScreen(env *Env, svc *app.Service, user *app.Staff) *WatchScreen {
 		{"evaluators", "评价人：一年内3次以上经核实为恶意评价（深圳办法第二十七条，仅负责人可见）"},
 		{"items", "差评集中的事项：7天内3次以上差评（GB/T 39735 8.2.2）"},
 		{"suspicious", "可疑的好评：无取号、秒办秒结的办件半小时内连续好评（请人工核查，不作结论）"},
+		{"paused", "窗口暂停服务期间收到的评价（暂停3分钟以后，近30天；请人工核查）"},
 	} {
 		box := container.NewVBox()
 		w.Sections[s.key] = box
@@ -82,7 +84,10 @@ func (w *WatchScreen) Reload() {
 		if d.low, err = w.svc.LowRanked(ctx, w.user, app.DefaultLowRankRules); err != nil {
 			return d, err
 		}
-		d.sus, err = w.svc.Suspicious(ctx, w.user, app.DefaultSuspiciousRules)
+		if d.sus, err = w.svc.Suspicious(ctx, w.user, app.DefaultSuspiciousRules); err != nil {
+			return d, err
+		}
+		d.paused, err = w.svc.RatedWhilePaused(ctx, w.user, 30)
 		return d, err
 	}, func(d watchData, err error) {
 		w.Refresh.Enable()
@@ -151,6 +156,13 @@ func (w *WatchScreen) fill(d watchData) {
 			r.From.Format("15:04"), r.To.Format("15:04"), r.Count, strings.Join(r.ClerkNames, "、"), strings.Join(r.Serials, "、")))
 	}
 	set("suspicious", lines)
+
+	lines = nil
+	for _, r := range d.paused {
+		lines = append(lines, fmt.Sprintf("%d号窗口 %s 暂停服务（自 %s 起）时收到%s评价“%s”：%s（%s）", r.Window,
+			r.RatedAt.Format("01-02 15:04"), r.PausedSince.Format("15:04"), r.Channel.Name(), r.Level.Name(), r.Serial, r.ClerkName))
+	}
+	set("paused", lines)
 }
 
 func ids(v []int64) string {
