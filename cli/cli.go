@@ -60,6 +60,9 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            keypad --port LINK [--mode frame|ascii] [--stars N] [--delay 2s]
            printer --port LINK --out DIR [--status ok|paperout|coveropen|offline]
 
+  update   安装县级平台下发的新版本（先核对 SHA-256）/ install the county's update
+           --db PATH [--check]
+  version  显示版本 / print the version
   serve    中心主机：排队叫号局域网服务（无窗口）/ the centre's LAN hub, no window
            --db PATH --listen ADDR [--key 中心密钥]
            首次运行生成中心密钥并显示一次 / first run generates and shows the centre key
@@ -107,6 +110,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.ledger
 	case "workorder":
 		run = c.workorder
+	case "update":
+		run = c.update
+	case "version":
+		fmt.Fprintln(stdout, "bianmin", app.Version)
+		return 0
 	case "serve":
 		run = c.serve
 	case "help", "-h", "-help", "--help":
