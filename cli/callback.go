@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,8 +80,8 @@ func (c *cmd) callback(args []string) int {
 	if err != nil {
 		return c.fail("callback", err)
 	}
-	if err := writeAtomic(*out, func(w io.Writer) error {
-		return calllist.Write(w, centre.Name, list, list.DrawnAt)
+	if err := writeAtomic(*out, func(f *os.File) error {
+		return calllist.Write(f, centre.Name, list, list.DrawnAt)
 	}); err != nil {
 		return c.fail("callback", err)
 	}
@@ -121,9 +120,8 @@ func (c *cmd) reminders(args []string) int {
 		winNo[w.ID] = w.Number
 	}
 	withPhone := 0
-	err = writeAtomic(*out, func(w io.Writer) error {
+	err = writeAtomic(*out, func(f *os.File) error {
 		var s sink
-		f := w.(*os.File)
 		if ext == ".csv" {
 			cs, err := newCSV(f)
 			if err != nil {
@@ -157,28 +155,4 @@ func (c *cmd) reminders(args []string) int {
 	abs, _ := filepath.Abs(*out)
 	fmt.Fprintf(c.out, "待提醒评价的办件 %d 件（其中 %d 件留有电话），已导出：%s\n", len(list), withPhone, abs)
 	return 0
-}
-
-// writeAtomic writes path through a temporary file in the same folder and
-// renames it into place, so a failed write never leaves half a file (or
-// replaces a good one).
-func writeAtomic(path string, write func(w io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	werr := write(tmp)
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
 }

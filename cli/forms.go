@@ -76,21 +76,8 @@ func (c *cmd) forms(args []string) int {
 	if err := d.SaveSettings(c.ctx, map[string]string{seqKey: strconv.Itoa(seq)}); err != nil {
 		return c.fail("forms", err)
 	}
-	tmp := *out + ".tmp"
-	fh, err := os.Create(tmp)
-	if err != nil {
+	if err := writeAtomic(*out, func(f *os.File) error { return forms.Write(f, list, opt) }); err != nil {
 		return c.fail("forms", err)
-	}
-	werr := forms.Write(fh, list, opt)
-	if cerr := fh.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, *out)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return c.fail("forms", werr)
 	}
 	abs, _ := filepath.Abs(*out)
 	fmt.Fprintf(c.out, "已生成 %d 张评价表（表号 %s 至 %s）：%s\n", len(list), list[0].FormNo, list[len(list)-1].FormNo, abs)

@@ -119,7 +119,17 @@ func (f fixedClock) Now() time.Time { return f.t }
 
 // writeReportFile replaces path with data through a temporary file in the same
 // directory, so a reader never sees half a report.
-func writeReportFile(path string, data []byte) (err error) {
+func writeReportFile(path string, data []byte) error {
+	return writeAtomic(path, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// writeAtomic writes path through a temporary file in the same folder,
+// fsynced and renamed into place (mode 0644, like every export), so a
+// failed write never leaves half a file nor replaces a good one.
+func writeAtomic(path string, write func(f *os.File) error) (err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
@@ -134,7 +144,7 @@ func writeReportFile(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(data); err != nil {
+	if err = write(tmp); err != nil {
 		return err
 	}
 	if err = tmp.Chmod(0o644); err != nil {

@@ -39,7 +39,7 @@ func SaveWorkOrder(ctx context.Context, svc *app.Service, actor *app.Staff, dbPa
 		return "", err
 	}
 	path := filepath.Join(dir, fmt.Sprintf("差评工单-%d.pdf", id))
-	return path, writeAtomic(path, func(w io.Writer) error { return RenderWorkOrders(ctx, svc, actor, []int64{id}, w) })
+	return path, writeAtomic(path, func(f *os.File) error { return RenderWorkOrders(ctx, svc, actor, []int64{id}, f) })
 }
 
 // workorder prints work-order sheets by ID.
@@ -74,7 +74,7 @@ func (c *cmd) workorder(args []string) int {
 		return c.fail("workorder", err)
 	}
 	start := time.Now()
-	if err := writeAtomic(*out, func(w io.Writer) error { return RenderWorkOrders(c.ctx, svc, mgr, ids, w) }); err != nil {
+	if err := writeAtomic(*out, func(f *os.File) error { return RenderWorkOrders(c.ctx, svc, mgr, ids, f) }); err != nil {
 		return c.fail("workorder", err)
 	}
 	abs, _ := filepath.Abs(*out)
