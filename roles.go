@@ -50,7 +50,6 @@ type station struct {
 	rig    *devices.WindowRig
 	fwd    *relay.Forwarder
 	hub    *http.Server
-	lanSrv *lan.Server
 	client *lan.Client
 	sender *countysync.Sender // the hub's upload to the county, when configured
 	lanAt  net.Addr           // where the LAN API listens (hub with a window)
@@ -141,12 +140,7 @@ func (s *station) serveLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.lanSrv = lan.NewServer(s.queue, key, s.log)
-	rh := relay.NewHandler(s.db, s.log)
-	rh.UseService(s.svc)
-	s.lanSrv.Mount("/api/v1/relay/", rh)
-	s.hub = &http.Server{Handler: s.lanSrv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	s.hub.RegisterOnShutdown(s.lanSrv.CloseStreams)
+	s.hub = cli.NewHub(s.db, s.svc, s.queue, key, s.log)
 	go func() {
 		if err := s.hub.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Warn("LAN hub stopped", "err", err)
@@ -225,7 +219,7 @@ func (s *station) stopLocked() {
 	}
 }
 
-// close ends everything; it returns the database's close error.
+// close ends everything.
 func (s *station) close() {
 	s.cancel()
 	s.mu.Lock()

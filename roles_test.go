@@ -14,7 +14,6 @@ import (
 	"bianmin/cli"
 	"bianmin/storage"
 	"bianmin/sync/lan"
-	"bianmin/sync/relay"
 )
 
 func TestNodeSettings(t *testing.T) {
@@ -77,13 +76,10 @@ func hubFixture(t *testing.T) (url, key string, q *app.Queue, d *storage.DB) {
 	}
 	key = "test-centre-key-0001"
 	q = app.NewQueue(d, app.SystemClock{}, nil)
-	srv := lan.NewServer(q, key, nil)
-	rh := relay.NewHandler(d, nil)
-	rh.UseService(svc)
-	srv.Mount("/api/v1/relay/", rh)
-	hs := httptest.NewServer(srv)
+	hub := cli.NewHub(d, svc, q, key, nil) // as `bianmin serve` and a window with --listen run it
+	hs := httptest.NewServer(hub.Handler)
 	t.Cleanup(func() {
-		srv.CloseStreams()
+		hub.Handler.(*lan.Server).CloseStreams()
 		hs.Close()
 		d.Close()
 	})
@@ -114,7 +110,6 @@ func TestWindowCounterAndDisplayJoinTheHub(t *testing.T) {
 		t.Errorf("counter role not kept: %+v %v", n, err)
 	}
 	startWindowArgs(t, "display", "--db", filepath.Join(t.TempDir(), "display.db"), "--role", "display", "--hub", url, "--key", key)
-	_ = time.Second
 }
 
 // A counter PC registers, completes and rates a transaction on its own

@@ -15,7 +15,6 @@ import (
 	"bianmin/app"
 	"bianmin/storage"
 	"bianmin/sync/lan"
-	"bianmin/sync/relay"
 )
 
 // serve runs the centre's hub without a window (中心主机, a closet PC): the
@@ -48,19 +47,7 @@ func (c *cmd) serve(args []string) int {
 	}
 	defer ln.Close()
 
-	q := app.NewQueue(d, app.SystemClock{}, c.log)
-	srv := lan.NewServer(q, k, c.log)
-	srv.Mount("/api/v1/relay/", relay.ForService(d, svc, c.log)) // counters' records and configuration (sync/relay)
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		// Event streams lift this per write (lan.Server); every other
-		// answer is small.
-		WriteTimeout: 30 * time.Second,
-		IdleTimeout:  2 * time.Minute,
-	}
-	hs.RegisterOnShutdown(srv.CloseStreams)
+	hs := NewHub(d, svc, app.NewQueue(d, app.SystemClock{}, c.log), k, c.log)
 
 	fmt.Fprintf(c.out, "中心主机已启动，监听 %s。\n", ln.Addr())
 	if urls := hubURLs(ln.Addr()); len(urls) > 0 {
