@@ -71,10 +71,16 @@ func (d *Dashboard) AddTool(label string, run func()) *widget.Button {
 	return b
 }
 
-// ShowSub shows a screen in the dashboard's window, as 差评台账 does; the
-// returned func brings the dashboard back, refreshed.
+// ShowSub puts a sub-screen (差评台账, 录入评价, a tool's screen) in the
+// dashboard's window and returns what its 返回 does: bring the dashboard
+// back, refreshed.
 func (d *Dashboard) ShowSub(name string, content fyne.CanvasObject) (back func()) {
-	return d.showSub(name, content)
+	d.env.Win.SetContent(content)
+	d.env.shown(name)
+	return func() {
+		d.env.Win.SetContent(d.obj)
+		d.Reload()
+	}
 }
 
 // SetReport enables the 月报 button, which generates reports with f.

@@ -552,17 +552,6 @@ func (d *Dashboard) openLedger() {
 		l.SetPrintSheet(func(ctx context.Context, id int64) (string, error) { return d.PrintSheet(ctx, user, id) })
 	}
 	d.LedgerScreen = l
-	l.OnBack = d.showSub("ledger", l.Content())
+	l.OnBack = d.ShowSub("ledger", l.Content())
 	l.Reload()
-}
-
-// showSub puts a sub-screen in the dashboard's window and returns what its
-// 返回首页 does: bring the dashboard back, refreshed.
-func (d *Dashboard) showSub(name string, content fyne.CanvasObject) (back func()) {
-	d.env.Win.SetContent(content)
-	d.env.shown(name)
-	return func() {
-		d.env.Win.SetContent(d.obj)
-		d.Reload()
-	}
 }

@@ -491,6 +491,6 @@ func (p *PaperEntry) clear() {
 func (d *Dashboard) openPaperEntry() {
 	p := NewPaperEntry(d.env, d.svc, d.user)
 	d.PaperScreen = p
-	p.OnBack = d.showSub("paperentry", p.Content())
+	p.OnBack = d.ShowSub("paperentry", p.Content())
 	p.Focus()
 }

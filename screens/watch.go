@@ -177,6 +177,6 @@ func ids(v []int64) string {
 func (d *Dashboard) openWatch() {
 	w := NewWatchScreen(d.env, d.svc, d.user)
 	d.WatchScreen = w
-	w.OnBack = d.showSub("watch", w.Content())
+	w.OnBack = d.ShowSub("watch", w.Content())
 	w.Reload()
 }
