@@ -37,8 +37,8 @@ func Write(w io.Writer, centre string, l *app.CallbackList, created time.Time) e
 	cols := []struct {
 		title string
 		w     float64
-	}{{"序号", 10}, {"办件流水号", 40}, {"事项", 52}, {"窗口", 12}, {"工号", 14}, {"办结日期", 22},
-		{"申请人", 18}, {"联系电话", 26}, {"回访结果（勾选）", 58}, {"意见建议", 21}}
+	}{{"序号", 10}, {"办件流水号", 38}, {"事项", 44}, {"窗口", 10}, {"工号", 12}, {"办结日期", 20},
+		{"申请人", 26}, {"联系电话", 26}, {"回访结果（勾选）", 52}, {"意见建议", 35}}
 	header := func() {
 		pdf.SetFont(font, "", 9)
 		pdf.SetFillColor(230, 236, 245)
