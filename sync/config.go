@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -178,14 +177,9 @@ func (s *Sender) fetchConfig(ctx context.Context, areaCode string) ([]byte, erro
 	if err := s.Signer.Sign(req.Header, nil, s.Now()); err != nil {
 		return nil, &UploadError{Msg: "无法签名请求，请检查应用密钥设置", Err: err}
 	}
-	resp, err := s.Client.Do(req)
+	resp, b, err := s.exchange(ctx, req, 32<<20)
 	if err != nil {
-		return nil, netError(ctx, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return nil, netError(ctx, err)
+		return nil, err
 	}
 	if resp.StatusCode == http.StatusNotFound {
 		return nil, &UploadError{Msg: "县级平台没有为本中心下发配置", Err: errNoConfig}
@@ -256,6 +250,10 @@ func (s *Sender) PullConfig(ctx context.Context) (PullResult, error) {
 	b, err := s.fetchConfig(ctx, c.AreaCode)
 	if errors.Is(err, errNoConfig) {
 		return res, nil // this county pushes nothing down
+	}
+	if AnswerUnverified(err) {
+		// Not the link: someone answered who cannot prove to be the county.
+		return res, s.configRefused(ctx, res.Previous, "", err)
 	}
 	if err != nil {
 		return res, err // the link, not the configuration: the status says so through Drain

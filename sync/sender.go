@@ -438,14 +438,9 @@ func (s *Sender) post(ctx context.Context, body []byte, batch map[string]int64) 
 	if err := s.Signer.Sign(req.Header, body, s.Now()); err != nil {
 		return nil, &UploadError{Msg: "无法签名上传数据，请检查应用密钥设置", Err: err}
 	}
-	resp, err := s.Client.Do(req)
+	resp, rb, err := s.exchange(ctx, req, 64<<20)
 	if err != nil {
-		return nil, netError(ctx, err)
-	}
-	defer resp.Body.Close()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, netError(ctx, err)
+		return nil, err
 	}
 	switch {
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
@@ -460,6 +455,38 @@ func (s *Sender) post(ctx context.Context, body []byte, batch map[string]int64) 
 	}
 	return checkResponse(rb, batch)
 }
+
+// exchange sends a signed request and reads the answer, up to limit bytes,
+// verifying its signature (Signer.VerifyAnswer) before anything else looks
+// at it: an answer that cannot be verified is a failed request, so a fake
+// county at the configured address can neither mark records sent nor push
+// a configuration down.
+func (s *Sender) exchange(ctx context.Context, req *http.Request, limit int64) (*http.Response, []byte, error) {
+	if err := s.Settings.TransportAllowed(); err != nil {
+		return nil, nil, &UploadError{Msg: app.UserMessage(err), Err: err}
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return nil, nil, netError(ctx, err)
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return nil, nil, netError(ctx, err)
+	}
+	if err := s.Signer.VerifyAnswer(req.Header, resp.Header, rb); err != nil {
+		s.Log.Warn("county answer not verified; nothing in it is used", "method", req.Method, "url", req.URL.Redacted(),
+			"status", resp.StatusCode, "err", err, "body", clip(rb))
+		return nil, nil, &UploadError{Msg: MsgAnswerUnverified, Err: fmt.Errorf("HTTP %d: %w", resp.StatusCode, err),
+			// A proxy's 502 is unsigned too: try again within the drain.
+			Retryable: resp.StatusCode >= 500}
+	}
+	return resp, rb, nil
+}
+
+// MsgAnswerUnverified is the status when the county's answer failed its signature check.
+const MsgAnswerUnverified = "县级平台的应答无法核验（签名缺失或不符），未采用：记录未标记为已上传，配置未更新。" +
+	"请核对应用密钥是否与县里下发的一致；若密钥无误，可能连接到了假冒的平台，请联系县级平台管理员"
 
 // checkResponse parses and checks the county's answer against the batch
 // (record id → outbox row): every result names a record of the batch with a
@@ -594,7 +621,8 @@ type Status struct {
 	BacklogWarning bool   // the oldest waiting record is older than Settings.BacklogWarn
 	LastError      string // Chinese; empty after a success
 	Config         ConfigStatus
-	QRRefused      int // phone ratings not stored, in the manager's list
+	QRRefused      int  // phone ratings not stored, in the manager's list
+	PlainHTTP      bool // the county link is http on the network, as the manager allowed
 }
 
 // Status reads the queue and the last outcome (this process's, or the one a
@@ -605,7 +633,8 @@ func (s *Sender) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	out := Status{Configured: s.Settings.Configured(), Backlog: st.Pending, Rejected: st.Rejected, OldestUnsent: st.OldestUnsent}
+	out := Status{Configured: s.Settings.Configured(), Backlog: st.Pending, Rejected: st.Rejected, OldestUnsent: st.OldestUnsent,
+		PlainHTTP: s.Settings.AllowHTTP && s.Settings.PlainHTTP()}
 	s.mu.Lock()
 	out.Sending, out.LastSuccess, out.LastError = s.sending, s.lastSuccess, s.lastError
 	attempted := !s.lastAttempt.IsZero()
@@ -656,6 +685,9 @@ func (st Status) Lines() []string {
 	lines = append(lines, fmt.Sprintf("被退回待处理：%d 条", st.Rejected))
 	if st.BacklogWarning {
 		lines = append(lines, "警告：有记录长时间未能上传，请检查与县级平台的网络连接")
+	}
+	if st.PlainHTTP {
+		lines = append(lines, "注意：与县级平台的连接未加密（http），是按负责人的设置允许的；县里提供 https 后请改用 https 地址")
 	}
 	if st.LastError != "" {
 		lines = append(lines, "最近的错误："+st.LastError)

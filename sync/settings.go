@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -29,9 +30,13 @@ type Settings struct {
 	Secret string // HMAC secret
 	// QRKey signs the receipt's rating link (printing.RateURL); a phone
 	// rating that carries the link's signature is checked against it.
-	QRKey    string
-	Interval time.Duration // periodic upload (default 5 min)
-	Batch    int           // records per request (default 500)
+	QRKey string
+	// AllowHTTP lets the county URL be plain http:// on a non-loopback
+	// address: the manager's explicit choice for a county without TLS,
+	// shown as a warning on the status screen and logged on every start.
+	AllowHTTP bool
+	Interval  time.Duration // periodic upload (default 5 min)
+	Batch     int           // records per request (default 500)
 	// BacklogWarn: an unsent record older than this raises a warning on the
 	// manager's screen (default 24 h).
 	BacklogWarn time.Duration
@@ -75,12 +80,47 @@ func DefaultSettings() Settings {
 // Configured reports whether the county connection is set.
 func (s Settings) Configured() bool { return s.URL != "" && s.AppKey != "" && s.Secret != "" }
 
+// TransportAllowed refuses a plain http:// county URL unless it is on a
+// loopback address (the simulator, tests) or AllowHTTP is set
+// (county-upload.md, "Trust"): over http the answers are still verified,
+// but the records, with applicants' names, would cross the network in clear.
+func (s Settings) TransportAllowed() error {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return &app.UserError{Code: "bad_county_url", Msg: "县级平台地址无效，应以 https:// 开头", Err: err}
+	}
+	if u.Scheme == "https" || s.AllowHTTP || (u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return nil
+	}
+	return &app.UserError{Code: "county_http_refused",
+		Msg: "县级平台地址必须以 https:// 开头（http 不加密，群众信息会以明文传送）；县里确实只提供 http 时，由中心负责人用 --allow-http 明确允许",
+		Err: fmt.Errorf("county URL %q is not https and not loopback", u.Redacted())}
+}
+
+// PlainHTTP reports whether the county link is unencrypted on the network
+// (allowed by AllowHTTP), for the status warning.
+func (s Settings) PlainHTTP() bool {
+	u, err := url.Parse(s.URL)
+	return err == nil && u.Scheme == "http" && !isLoopback(u.Hostname())
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // Validate checks the settings a manager or the CLI entered.
 func (s Settings) Validate() error {
 	if s.URL != "" {
 		u, err := url.Parse(s.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return &app.UserError{Code: "bad_county_url", Msg: "县级平台地址无效，应以 http:// 或 https:// 开头"}
+			return &app.UserError{Code: "bad_county_url", Msg: "县级平台地址无效，应以 https:// 开头"}
+		}
+		if err := s.TransportAllowed(); err != nil {
+			return err
 		}
 	}
 	if s.Interval < time.Second {
@@ -122,6 +162,7 @@ func LoadSettings(ctx context.Context, st SettingsStore) (Settings, error) {
 	if v, ok := get("qr_key"); ok {
 		s.QRKey = v
 	}
+	s.AllowHTTP = kv[settingsPrefix+"allow_http"] == "true"
 	durs := map[string]*time.Duration{"interval": &s.Interval, "backlog_warn": &s.BacklogWarn}
 	for k, p := range durs {
 		if v, ok := get(k); ok {
@@ -180,7 +221,8 @@ func SaveSettings(ctx context.Context, st SettingsStore, s Settings) error {
 	ds, _ := json.Marshal(s.DataSource)
 	kv := map[string]string{
 		"url": s.URL, "app_key": s.AppKey, "secret": s.Secret, "qr_key": s.QRKey,
-		"interval": s.Interval.String(), "backlog_warn": s.BacklogWarn.String(), "batch": strconv.Itoa(s.Batch),
+		"allow_http": strconv.FormatBool(s.AllowHTTP),
+		"interval":   s.Interval.String(), "backlog_warn": s.BacklogWarn.String(), "batch": strconv.Itoa(s.Batch),
 		"satisfaction_descending": strconv.FormatBool(s.SatisfactionDescending),
 		"promise_instant":         s.PromiseInstant, "promise_committed": s.PromiseCommitted,
 		"task_type": s.TaskType, "user_prop": s.UserProp, "pf": string(pf), "data_source": string(ds),

@@ -131,7 +131,11 @@ var DefaultSimConfig = json.RawMessage(`{
 	"qrRatings": []
 }`)
 
-// ServeHTTP implements POST /api/v1/records and GET /api/v1/config.
+// ServeHTTP implements POST /api/v1/records and GET /api/v1/config. Every
+// answer is signed for the request it answers (county-upload.md, "Trust:
+// answers are signed too"), with the secret of the request's app key; a
+// request with an unknown key gets an unsigned answer, which its sender
+// cannot verify either.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opt.DownFor > 0 && time.Since(s.start) < s.opt.DownFor {
 		s.note("down")
@@ -145,21 +149,21 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/api/v1/records" && r.Method == http.MethodPost:
 		s.records(w, r)
 	case r.URL.Path == "/api/v1/config" && r.Method == http.MethodGet:
-		if err := VerifyHMAC(r.Header, nil, s.opt.Keys, time.Now(), 5*time.Minute); err != nil {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": err.Error()})
+		secret, err := VerifyHMAC(r.Header, nil, s.opt.Keys, time.Now(), 5*time.Minute)
+		if err != nil {
+			writeJSON(w, r, secret, http.StatusUnauthorized, map[string]string{"error": err.Error()})
 			return
 		}
 		s.mu.Lock()
 		cfg := s.opt.Config
 		s.mu.Unlock()
 		if cfg == nil {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no configuration for this centre"})
+			writeJSON(w, r, secret, http.StatusNotFound, map[string]string{"error": "no configuration for this centre"})
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(cfg)
+		writeBody(w, r, secret, http.StatusOK, cfg)
 	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+		writeJSON(w, r, s.opt.Keys[r.Header.Get(HeaderAppKey)], http.StatusNotFound, map[string]string{"error": "not found"})
 	}
 }
 
@@ -190,14 +194,15 @@ func (s *Simulator) records(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	if err := VerifyHMAC(r.Header, body, s.opt.Keys, time.Now(), 5*time.Minute); err != nil {
+	secret, err := VerifyHMAC(r.Header, body, s.opt.Keys, time.Now(), 5*time.Minute)
+	if err != nil {
 		s.note("unauthorized")
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": err.Error()})
+		writeJSON(w, r, secret, http.StatusUnauthorized, map[string]string{"error": err.Error()})
 		return
 	}
 	if s.roll(&s.opt.FailRate) {
 		s.note("fail")
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "injected failure"})
+		writeJSON(w, r, secret, http.StatusServiceUnavailable, map[string]string{"error": "injected failure"})
 		return
 	}
 	var b struct {
@@ -206,13 +211,13 @@ func (s *Simulator) records(w http.ResponseWriter, r *http.Request) {
 		Records []Record `json:"records"`
 	}
 	if err := json.Unmarshal(body, &b); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON: " + err.Error()})
+		writeJSON(w, r, secret, http.StatusBadRequest, map[string]string{"error": "bad JSON: " + err.Error()})
 		return
 	}
 	results, err := s.store(r.Context(), b.Centre, b.BatchID, b.Records)
 	if err != nil {
 		s.opt.Log.Error("county simulator: store failed", "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		writeJSON(w, r, secret, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
 	if s.roll(&s.opt.DropResponse) {
@@ -221,7 +226,7 @@ func (s *Simulator) records(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.note("ok")
-	writeJSON(w, http.StatusOK, Response{Results: results})
+	writeJSON(w, r, secret, http.StatusOK, Response{Results: results})
 }
 
 func (s *Simulator) note(outcome string) {
@@ -488,10 +493,19 @@ func (s *Simulator) OrderViolations(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
+func writeJSON(w http.ResponseWriter, r *http.Request, secret string, code int, v any) {
+	b, _ := json.Marshal(v)
+	writeBody(w, r, secret, code, append(b, '\n'))
+}
+
+// writeBody answers r with body, signed with secret (none when "").
+func writeBody(w http.ResponseWriter, r *http.Request, secret string, code int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
+	if secret != "" {
+		w.Header().Set(HeaderSignature, AnswerSignature([]byte(secret), r.Header.Get(HeaderSignature), body))
+	}
 	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
+	w.Write(body)
 }
 
 // closeConn drops the connection without an HTTP answer.
