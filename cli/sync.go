@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -19,11 +20,12 @@ import (
 // (--status), the rejected list (--rejected), a re-queue (--requeue ID), or
 // periodically until interrupted. The connection flags are saved for later runs.
 func (c *cmd) sync(args []string) int {
-	fs, db := c.flags("sync", "--db PATH [--county URL --key KEY --secret SECRET] [--qr-key KEY] [--interval 5m] [--once] [--status] [--rejected] [--requeue ID]")
+	fs, db := c.flags("sync", "--db PATH [--county URL --key KEY --secret SECRET] [--qr-key KEY] [--allow-http] [--interval 5m] [--once] [--status] [--rejected] [--requeue ID]")
 	county := fs.String("county", "", "县级平台地址（保存供以后使用）/ county platform base URL (saved)")
 	key := fs.String("key", "", "应用标识 AppKey（保存）/ app key (saved)")
 	secret := fs.String("secret", "", "应用密钥（保存）/ app secret (saved)")
 	qrKey := fs.String("qr-key", "", "回执二维码的签名密钥（保存），用于核验扫码评价 / key of the receipt QR link signature (saved)")
+	allowHTTP := fs.Bool("allow-http", false, "县里只提供 http 时明确允许不加密的连接（保存；--allow-http=false 取消）/ allow a plain-http county URL off loopback (saved)")
 	interval := fs.Duration("interval", 0, "定时上传间隔（保存，默认5分钟）/ upload interval (saved; default 5m)")
 	once := fs.Bool("once", false, "上传一次后退出 / drain once and exit")
 	status := fs.Bool("status", false, "显示上传状态 / show the upload status")
@@ -53,6 +55,15 @@ func (c *cmd) sync(args []string) int {
 	set(&s.QRKey, *qrKey)
 	if *interval != 0 {
 		s.Interval, changed = *interval, true
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "allow-http" {
+			s.AllowHTTP, changed = *allowHTTP, true
+		}
+	})
+	if s.AllowHTTP && s.PlainHTTP() {
+		// The manager's choice, and it stays visible: in every run's log and in --status.
+		c.log.Warn("county link is plain http by the manager's setting (--allow-http): records cross the network unencrypted", "url", s.URL)
 	}
 	if changed {
 		if err := countysync.SaveSettings(c.ctx, d, s); err != nil {

@@ -98,6 +98,24 @@ func TestSyncUsage(t *testing.T) {
 	if code := Run(ctx, []string{"sync", "--db", dbPath, "--requeue", "99"}, &out, &errb); code != 2 {
 		t.Fatalf("requeue unknown: %d", code)
 	}
+	// Plain http off loopback is refused until the manager allows it, and
+	// then the choice stays visible in --status.
+	errb.Reset()
+	plain := []string{"sync", "--db", dbPath, "--county", "http://192.0.2.10:8790", "--key", "k", "--secret", "s", "--status"}
+	if code := Run(ctx, plain, &out, &errb); code != 1 || !strings.Contains(errb.String(), "必须以 https://") {
+		t.Fatalf("plain http accepted without --allow-http: %d %s", code, errb.String())
+	}
+	out.Reset()
+	if code := Run(ctx, append(plain, "--allow-http"), &out, &errb); code != 0 || !strings.Contains(out.String(), "http") {
+		t.Fatalf("--allow-http: %d %s %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := Run(ctx, []string{"sync", "--db", dbPath, "--status"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "连接未加密（http）") {
+		t.Fatalf("saved --allow-http not shown in --status: %d %s", code, out.String())
+	}
+	if code := Run(ctx, []string{"sync", "--db", dbPath, "--allow-http=false", "--status"}, &out, &errb); code != 1 {
+		t.Fatalf("--allow-http=false kept a plain-http URL: %d", code)
+	}
 }
 
 // BenchmarkSyncDrain drains a demo centre's backlog (BENCH_DAYS, default 90
