@@ -28,7 +28,7 @@ APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth \
 	fonts-wqy-microhei poppler-utils espeak-ng
 
-.PHONY: help run test deps go-check build vet unit-and-window-tests clean
+.PHONY: help run test deps go-check build vet unit-and-window-tests clean sign-release
 
 help:
 	@echo "make run    — 安装缺少的软件包，编译并打开桌面窗口 / install, build and open the window"
@@ -74,3 +74,12 @@ unit-and-window-tests: deps
 
 clean:
 	rm -f $(BIN)
+
+# The publisher signs a release file (FILE.minisig next to it). The private
+# key stays outside the repository and off every centre PC; its password
+# comes from BIANMIN_SIGN_PASSWORD. Example:
+#   BIANMIN_SIGN_PASSWORD=… make sign-release FILE=dist/bianmin.exe PLATFORM=windows/amd64 KEY=$$HOME/.bianmin-release/bianmin-publisher.key
+sign-release: build
+	@test -n "$(FILE)" -a -n "$(PLATFORM)" -a -n "$(KEY)" || { \
+	  echo "用法 Usage: BIANMIN_SIGN_PASSWORD=… make sign-release FILE=程序文件 PLATFORM=windows/amd64 KEY=私钥文件"; exit 2; }
+	./$(BIN) release-sign --key "$(KEY)" --platform "$(PLATFORM)" $(if $(VERSION),--version "$(VERSION)") "$(FILE)"

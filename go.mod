@@ -3,6 +3,7 @@ module bianmin
 go 1.26.8
 
 require (
+	aead.dev/minisign v0.2.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/6tail/lunar-go v1.4.7
 	github.com/BurntSushi/toml v1.6.0
@@ -20,7 +21,6 @@ require (
 )
 
 require (
-	aead.dev/minisign v0.2.0 // indirect
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect

@@ -60,8 +60,13 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            keypad --port LINK [--mode frame|ascii] [--stars N] [--delay 2s]
            printer --port LINK --out DIR [--status ok|paperout|coveropen|offline]
 
-  update   安装县级平台下发的新版本（先核对 SHA-256）/ install the county's update
-           --db PATH [--check]
+  update   安装新版本（只安装发布者签名的文件）/ install a new version the publisher signed
+           --db PATH [--check]                     县级平台下发的 / the county's announced one
+           --file bianmin.exe [--sig FILE.minisig]  离线（U盘）/ offline, from a file
+  release-key  生成发布者密钥对（私钥加密，口令取自 BIANMIN_SIGN_PASSWORD）/ publisher key pair
+           --out DIR
+  release-sign 为发布的程序文件签名 / sign a release file (FILE.minisig)
+           --key FILE --platform GOOS/GOARCH [--version V] FILE
   version  显示版本 / print the version
   serve    中心主机：排队叫号局域网服务（无窗口）/ the centre's LAN hub, no window
            --db PATH --listen ADDR [--key 中心密钥]
@@ -112,6 +117,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.workorder
 	case "update":
 		run = c.update
+	case "release-key":
+		run = c.releaseKey
+	case "release-sign":
+		run = c.releaseSign
 	case "version":
 		fmt.Fprintln(stdout, "bianmin", app.Version)
 		return 0

@@ -2,7 +2,6 @@ package countysync
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/storage"
+	"bianmin/sync/update"
 )
 
 // CountyConfig is what GET /api/v1/config pushes down: the item catalogue,
@@ -59,17 +59,9 @@ type CountyTag struct {
 	Kind string `json:"kind,omitempty"` // "", "good", "bad"
 }
 
-// UpdateManifest announces a new version of bianmin for the centre.
-type UpdateManifest struct {
-	Version string `json:"version"`
-	URL     string `json:"url"`
-	SHA256  string `json:"sha256"`
-	Notes   string `json:"notes,omitempty"`
-}
-
-func (m *UpdateManifest) empty() bool {
-	return m == nil || (m.Version == "" && m.URL == "" && m.SHA256 == "" && m.Notes == "")
-}
+// UpdateManifest announces a new version of bianmin for the centre; what
+// gets installed is decided by the publisher's signature (sync/update).
+type UpdateManifest = update.Manifest
 
 // ConfigError is a configuration that must not replace a good one; Msg says
 // why, in Chinese, for the manager's status.
@@ -133,16 +125,9 @@ func (c *CountyConfig) Validate() error {
 			return badConfig("评价标签 %s 的类别 %q 无效，应为 good 或 bad", t.Code, t.Kind)
 		}
 	}
-	if m := c.Manifest; !m.empty() {
-		if strings.TrimSpace(m.Version) == "" {
-			return badConfig("升级清单缺少版本号")
-		}
-		u, err := url.Parse(m.URL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return badConfig("升级清单的下载地址 %q 无效", m.URL)
-		}
-		if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != 32 {
-			return badConfig("升级清单的校验值（sha256）应为64位十六进制数")
+	if m := c.Manifest; !m.Empty() {
+		if err := m.Check(); err != nil {
+			return badConfig("%s", err.Error())
 		}
 	}
 	return nil
@@ -290,7 +275,7 @@ func (s *Sender) applyConfig(ctx context.Context, cfg *CountyConfig, previous st
 	holidays, _ := json.Marshal(nonNil(cfg.Holidays))
 	tags, _ := json.Marshal(nonNil(cfg.Tags))
 	manifest := ""
-	if !cfg.Manifest.empty() {
+	if !cfg.Manifest.Empty() {
 		b, _ := json.Marshal(cfg.Manifest)
 		manifest = string(b)
 	}

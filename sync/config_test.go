@@ -27,7 +27,8 @@ func goodConfig(version string) json.RawMessage {
 	"tags": [{"code": "T01", "name": "态度冷淡", "kind": "bad"}, {"code": "T02", "name": "耐心细致", "kind": "good"},
 	         {"code": "T03", "name": "系统故障"}],
 	"manifest": {"version": "1.4.0", "url": "https://hcp.example.gov.cn/bianmin/1.4.0/bianmin.zip",
-	             "sha256": "` + strings.Repeat("ab", 32) + `"}
+	             "sha256": "` + strings.Repeat("ab", 32) + `",
+	             "minisig": "https://hcp.example.gov.cn/bianmin/1.4.0/bianmin.zip.minisig"}
 }`)
 }
 
@@ -109,8 +110,10 @@ func TestPullConfigAppliesAndKeepsTheGoodOne(t *testing.T) {
 			"评价规则 \"beijing\" 不是本机支持的规则"},
 		"bad holiday": {`{"version": "2026.3", "items": [{"code": "A", "name": "甲"}], "holidays": [{"date": "2026-13-01"}]}`,
 			"节假日调整第1项的日期 \"2026-13-01\" 无效"},
-		"manifest without sha256": {`{"version": "2026.3", "items": [{"code": "A", "name": "甲"}],
-			"manifest": {"version": "1.5", "url": "https://x.example/b.zip", "sha256": ""}}`, "升级清单的校验值"},
+		"manifest with a bad sha256": {`{"version": "2026.3", "items": [{"code": "A", "name": "甲"}],
+			"manifest": {"version": "1.5", "url": "https://x.example/b.zip", "sha256": "abc", "minisig": "x"}}`, "升级清单的校验值"},
+		"unsigned manifest": {`{"version": "2026.3", "items": [{"code": "A", "name": "甲"}],
+			"manifest": {"version": "1.5", "url": "https://x.example/b.zip", "sha256": ""}}`, "缺少发布者签名"},
 		"manifest without url": {`{"version": "2026.3", "items": [{"code": "A", "name": "甲"}],
 			"manifest": {"version": "1.5", "url": "", "sha256": "` + strings.Repeat("0", 64) + `"}}`, "升级清单的下载地址"},
 		"tag without code": {`{"version": "2026.3", "items": [{"code": "A", "name": "甲"}], "tags": [{"code": "", "name": "慢"}]}`,
