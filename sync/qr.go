@@ -27,8 +27,8 @@ type QRRating struct {
 	EvalDetail        string `json:"evalDetail"`        // tag codes, comma-separated (the tag table)
 	WritingEvaluation string `json:"writingEvaluation"` // free text
 	AssessTime        string `json:"assessTime"`        // yyyy-MM-dd HH:mm:ss, China time
-	// Sig is the qm parameter of the scanned link (printing.RateURL): when
-	// present it must match the projectNo under Settings.QRKey.
+	// Sig is the qm parameter of the scanned link (printing.RateURL); it
+	// must match the projectNo under Settings.QRKey, or the rating is refused.
 	Sig          string `json:"sig,omitempty"`
 	EvaluatorTel string `json:"evaluatorTel,omitempty"`
 }
@@ -153,13 +153,15 @@ func (s *Sender) qrRequest(r QRRating, tagNames map[string]string) (app.RateRequ
 	if req.Serial == "" {
 		return req, "二维码评价缺少办件流水号"
 	}
-	if r.Sig != "" {
-		switch {
-		case s.Settings.QRKey == "":
-			return req, "本机未设置二维码签名密钥，无法核验该二维码评价"
-		case !printing.VerifySig([]byte(s.Settings.QRKey), req.Serial, r.Sig):
-			return req, "二维码签名与办件流水号不符（可能是伪造的或其他办件的二维码），不予入账"
-		}
+	// Serial numbers are sequential: without the receipt's signature
+	// anyone could rate any transaction (county-upload.md, "QR").
+	switch {
+	case strings.TrimSpace(r.Sig) == "":
+		return req, "二维码评价缺少回执签名（不是从本中心回执扫码的），不予入账"
+	case s.Settings.QRKey == "":
+		return req, "本机未设置二维码签名密钥，无法核验该二维码评价；请在上传设置中填写 --qr-key"
+	case !printing.VerifySig([]byte(s.Settings.QRKey), req.Serial, r.Sig):
+		return req, "二维码签名与办件流水号不符（可能是伪造的或其他办件的二维码），不予入账"
 	}
 	if r.Satisfaction < 1 || r.Satisfaction > 5 {
 		return req, fmt.Sprintf("满意度 %d 无效，应为1至5", r.Satisfaction)

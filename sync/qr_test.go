@@ -67,11 +67,14 @@ func TestQRRatingsStoredOnceThroughTheRules(t *testing.T) {
 		{ID: "Q1", ProjectNo: good.Serial, Satisfaction: 5, AssessTime: at, Sig: sig(good.Serial)},
 		{ID: "Q2", ProjectNo: bad.Serial, Satisfaction: 1, EvalDetail: "T01", WritingEvaluation: "窗口人员玩手机",
 			AssessTime: at, Sig: sig(bad.Serial), EvaluatorTel: "13800000000"},
-		{ID: "Q3", ProjectNo: rated.Serial, Satisfaction: 4, AssessTime: at},
-		{ID: "Q4", ProjectNo: late.Serial, Satisfaction: 5, AssessTime: at},
+		{ID: "Q3", ProjectNo: rated.Serial, Satisfaction: 4, AssessTime: at, Sig: sig(rated.Serial)},
+		{ID: "Q4", ProjectNo: late.Serial, Satisfaction: 5, AssessTime: at, Sig: sig(late.Serial)},
 		{ID: "Q5", ProjectNo: forged.Serial, Satisfaction: 5, AssessTime: at, Sig: sig(good.Serial)},
-		{ID: "Q6", ProjectNo: "BM-NO-SUCH", Satisfaction: 5, AssessTime: at},
-		{ID: "Q7", ProjectNo: forged.Serial, Satisfaction: 2, AssessTime: at}, // bad, no reason
+		{ID: "Q6", ProjectNo: "BM-NO-SUCH", Satisfaction: 5, AssessTime: at, Sig: sig("BM-NO-SUCH")},
+		{ID: "Q7", ProjectNo: forged.Serial, Satisfaction: 2, AssessTime: at, Sig: sig(forged.Serial)}, // bad, no reason
+		// Serial numbers are sequential: a rating made up without the
+		// receipt's signature is refused (county-upload.md, "QR").
+		{ID: "Q8", ProjectNo: forged.Serial, Satisfaction: 5, AssessTime: at},
 	}
 	sim, url := startSim(t, countysync.SimOptions{Config: qrConfig(t, ratings...)})
 	snd := newSender(c, url)
@@ -80,7 +83,7 @@ func TestQRRatingsStoredOnceThroughTheRules(t *testing.T) {
 
 	res, err := snd.PullConfig(ctx)
 	must(t, err)
-	if res.QR.Stored != 2 || res.QR.Refused != 5 {
+	if res.QR.Stored != 2 || res.QR.Refused != 6 {
 		t.Fatalf("first pull: %+v", res.QR)
 	}
 	evs, err := c.db.EvaluationsFor(ctx, []int64{good.ID, bad.ID, forged.ID})
@@ -109,14 +112,14 @@ func TestQRRatingsStoredOnceThroughTheRules(t *testing.T) {
 		why[r.ID] = r.Reason
 	}
 	for id, want := range map[string]string{"Q3": "已评价", "Q4": "已超过评价时限", "Q5": "二维码签名与办件流水号不符",
-		"Q6": "未找到办件 BM-NO-SUCH", "Q7": "差评须选择至少一个标签或填写原因"} {
+		"Q6": "未找到办件 BM-NO-SUCH", "Q7": "差评须选择至少一个标签或填写原因", "Q8": "缺少回执签名"} {
 		if !strings.Contains(why[id], want) {
 			t.Fatalf("refusal of %s: %q, want %q (all: %v)", id, why[id], want, why)
 		}
 	}
 	st, err := snd.Status(ctx)
 	must(t, err)
-	if st.QRRefused != 5 || !strings.Contains(strings.Join(st.Lines(), "\n"), "未能入账的扫码评价：5 条") {
+	if st.QRRefused != 6 || !strings.Contains(strings.Join(st.Lines(), "\n"), "未能入账的扫码评价：6 条") {
 		t.Fatalf("status: %+v", st)
 	}
 
@@ -129,7 +132,7 @@ func TestQRRatingsStoredOnceThroughTheRules(t *testing.T) {
 	}
 	evs, _ = c.db.EvaluationsFor(ctx, []int64{good.ID, bad.ID, forged.ID})
 	refusals, _ = snd.QRRefusals(ctx)
-	if len(evs) != 2 || len(refusals) != 5 {
+	if len(evs) != 2 || len(refusals) != 6 {
 		t.Fatalf("after the second pull: %d evaluations, %d refusals", len(evs), len(refusals))
 	}
 }
@@ -151,8 +154,10 @@ func TestQRRatingStoredBeforeACrashIsNotRefused(t *testing.T) {
 	c := newCentre(t)
 	tx := c.completed(t, time.Now().Add(-time.Hour))
 	_, url := startSim(t, countysync.SimOptions{Config: qrConfig(t,
-		qr{ID: "Q1", ProjectNo: tx.Serial, Satisfaction: 5, AssessTime: assessTime(time.Now().Add(-time.Minute))})})
+		qr{ID: "Q1", ProjectNo: tx.Serial, Satisfaction: 5, AssessTime: assessTime(time.Now().Add(-time.Minute)),
+			Sig: printing.Sign([]byte(qrKey), tx.Serial)})})
 	snd := newSender(c, url)
+	snd.Settings.QRKey = qrKey
 	svc := c.service(t)
 	snd.Rater = crashAfterRate{svc}
 	if _, err := snd.PullConfig(ctx); err == nil {
@@ -173,10 +178,12 @@ func TestQRRatingsStoredWhenTheConfigurationIsRefused(t *testing.T) {
 	c := newCentre(t)
 	tx := c.completed(t, time.Now().Add(-time.Hour))
 	cfg, err := json.Marshal(map[string]any{"version": "2026.9", "items": []any{}, "qrRatings": []qr{
-		{ID: "Q1", ProjectNo: tx.Serial, Satisfaction: 4, AssessTime: assessTime(time.Now().Add(-time.Minute))}}})
+		{ID: "Q1", ProjectNo: tx.Serial, Satisfaction: 4, AssessTime: assessTime(time.Now().Add(-time.Minute)),
+			Sig: printing.Sign([]byte(qrKey), tx.Serial)}}})
 	must(t, err)
 	_, url := startSim(t, countysync.SimOptions{Config: cfg})
 	snd := newSender(c, url)
+	snd.Settings.QRKey = qrKey
 	snd.Rater = c.service(t)
 	res, err := snd.PullConfig(ctx)
 	if err == nil || res.Applied || res.QR.Stored != 1 {
