@@ -27,10 +27,19 @@
 //
 //	"qrRatings": [{"id": "county id", "projectNo": "流水号", "satisfaction": 1-5,
 //	  "evalDetail": "T01,T02", "writingEvaluation": "…", "assessTime": "yyyy-MM-dd HH:mm:ss",
-//	  "sig": "qm of the receipt link (optional)", "evaluatorTel": "…"}]
+//	  "sig": "qm of the receipt link (required)", "evaluatorTel": "…"}]
 //
 // satisfaction is in the county's direction and evalDetail in its tag codes,
 // as on upload. Each is stored once (by id) through app.Service.Rate with
 // app.ChannelQR, so the profile's rules decide; refusals are kept with the
-// reason for the manager (QRRefusals, `bianmin sync --rejected`).
+// reason for the manager (QRRefusals, `bianmin sync --rejected`). One
+// without a sig that matches its projectNo is refused before the rules.
+//
+// 未评 (a rating window that closed with no rating, under a profile that
+// records it) uploads as an evaluation with "unrated": true, "isDefault":
+// true, no satisfaction, pf 7 and assessTime = the window's close; a
+// profile's default level (SZ, TA) uploads as that level with isDefault.
+//
+// Trust: every answer is verified (Signer.VerifyAnswer) before anything in
+// it is used; updates are verified by the publisher's key (sync/update).
 package countysync

@@ -82,11 +82,16 @@ type ServiceData struct {
 
 // EvaluationData is one rating of one transaction.
 type EvaluationData struct {
-	ProjectNo         string         `json:"projectNo"`
-	ServiceNumber     int            `json:"serviceNumber"`
-	AreaCode          string         `json:"areaCode"`
-	PF                int            `json:"pf"`
-	Satisfaction      int            `json:"satisfaction"` // 0: 未评 (a timeout with no default level)
+	ProjectNo     string `json:"projectNo"`
+	ServiceNumber int    `json:"serviceNumber"`
+	AreaCode      string `json:"areaCode"`
+	PF            int    `json:"pf"`
+	// Satisfaction is absent for 未评: a visit whose rating window closed
+	// with no rating under a profile that records 未评 travels with
+	// Unrated and IsDefault, pf 7 and assessTime = the window's close
+	// (county-upload.md, "未评"); 0 is in no code table.
+	Satisfaction      *int           `json:"satisfaction,omitempty"`
+	Unrated           bool           `json:"unrated,omitempty"`
 	EvalDetail        string         `json:"evalDetail"`
 	WritingEvaluation string         `json:"writingEvaluation"`
 	AssessTime        string         `json:"assessTime"`
@@ -367,7 +372,7 @@ func (m *Mapper) evaluation(ctx context.Context, e app.Evaluation) (EvaluationDa
 	}
 	d := EvaluationData{
 		ProjectNo: pno, ServiceNumber: e.Visit, AreaCode: m.centre.AreaCode, PF: pf,
-		Satisfaction: m.satisfaction(e.Level), EvalDetail: m.evalDetail(e.Tags),
+		Satisfaction: m.satisfaction(e.Level), Unrated: !e.Level.Valid(), EvalDetail: m.evalDetail(e.Tags),
 		WritingEvaluation: e.Text, AssessTime: fmtTime(e.RatedAt), AssessNumber: 1,
 		IsDefault: e.Kind == app.KindTimeout, DataSource: ds, EvalID: e.UID,
 	}
@@ -377,9 +382,9 @@ func (m *Mapper) evaluation(ctx context.Context, e app.Evaluation) (EvaluationDa
 	if e.Level.Valid() {
 		switch e.Dimension {
 		case app.DimWindow:
-			d.Dimensions = map[string]int{"staff": d.Satisfaction, "channel": d.Satisfaction}
+			d.Dimensions = map[string]int{"staff": *d.Satisfaction, "channel": *d.Satisfaction}
 		case app.DimItem:
-			d.Dimensions = map[string]int{"item": d.Satisfaction}
+			d.Dimensions = map[string]int{"item": *d.Satisfaction}
 		}
 	}
 	if e.CorrectsID != 0 {
@@ -418,15 +423,16 @@ func (m *Mapper) evalDetail(tags []string) string {
 	return strings.Join(codes, ",")
 }
 
-// satisfaction encodes a level in the configured direction; 0 stays 0 (未评).
-func (m *Mapper) satisfaction(l app.Level) int {
+// satisfaction encodes a level in the configured direction; 未评 has none.
+func (m *Mapper) satisfaction(l app.Level) *int {
 	if !l.Valid() {
-		return 0
+		return nil
 	}
+	v := int(l)
 	if m.Settings.SatisfactionDescending {
-		return 6 - int(l)
+		v = 6 - v
 	}
-	return int(l)
+	return &v
 }
 
 var verdictNames = map[app.Verdict]string{
@@ -511,8 +517,15 @@ func validateData(data any) error {
 		if err := ValidAreaCode(d.AreaCode); err != nil {
 			return err
 		}
-		if d.Satisfaction < 0 || d.Satisfaction > 5 || (d.Satisfaction == 0 && !d.IsDefault) {
-			return invalid("满意度 satisfaction=%d 无效", d.Satisfaction)
+		switch {
+		case d.Unrated && d.Satisfaction != nil:
+			return invalid("未评记录（unrated）不应带满意度 satisfaction=%d", *d.Satisfaction)
+		case d.Unrated && !d.IsDefault:
+			return invalid("未评记录（unrated）应为系统默认评价 isDefault=true")
+		case !d.Unrated && d.Satisfaction == nil:
+			return invalid("评价记录缺少满意度 satisfaction（未评应标记 unrated）")
+		case !d.Unrated && (*d.Satisfaction < 1 || *d.Satisfaction > 5):
+			return invalid("满意度 satisfaction=%d 无效，应为1至5", *d.Satisfaction)
 		}
 		if d.AssessNumber != 1 && d.AssessNumber != 2 {
 			return invalid("评价次数 assessNumber=%d 无效", d.AssessNumber)
@@ -533,9 +546,12 @@ func validateData(data any) error {
 // badWithoutReason is the receiver's content rule in the spec's terms, given
 // the direction the county uses.
 func badWithoutReason(d EvaluationData, descending bool) bool {
-	bad := d.Satisfaction >= 1 && d.Satisfaction < 3
+	if d.Satisfaction == nil {
+		return false
+	}
+	bad := *d.Satisfaction >= 1 && *d.Satisfaction < 3
 	if descending {
-		bad = d.Satisfaction > 3
+		bad = *d.Satisfaction > 3
 	}
 	return bad && strings.TrimSpace(d.EvalDetail) == "" && strings.TrimSpace(d.WritingEvaluation) == ""
 }

@@ -410,7 +410,7 @@ func TestMappingFields(t *testing.T) {
 	must(t, err)
 	var ed countysync.EvaluationData
 	must(t, json.Unmarshal(evr.Data, &ed))
-	if ed.ProjectNo != tx.Serial || ed.Satisfaction != 4 || ed.PF != 5 || ed.AssessNumber != 1 || ed.EvalID != ev.UID ||
+	if ed.ProjectNo != tx.Serial || ed.Satisfaction == nil || *ed.Satisfaction != 4 || ed.Unrated || ed.PF != 5 || ed.AssessNumber != 1 || ed.EvalID != ev.UID ||
 		ed.WritingEvaluation != "态度不好" || ed.DataSource != "001" || len(ed.AssessTime) != 19 {
 		t.Fatalf("evaluation: %+v", ed)
 	}
