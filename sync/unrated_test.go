@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"bianmin/app"
-	countysync "bianmin/sync"
 	"bianmin/storage"
+	countysync "bianmin/sync"
 )
 
 // timeoutRow settles the rating window of a transaction completed a month
