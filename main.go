@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	_ "bianmin/app/locale" // before Fyne reads the locale
 	"bianmin/cli"
 )
 

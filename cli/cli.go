@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"bianmin/app"
+	_ "bianmin/app/locale" // Fyne reads the locale; C would print an error on every run
 	"bianmin/storage"
 )
 
