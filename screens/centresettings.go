@@ -337,10 +337,10 @@ func (s *CentreSettings) buildWindows() {
 	s.WinNumber.SetPlaceHolder("如 3（大厅屏和叫号时显示）")
 	s.WinName = widget.NewEntry()
 	s.WinName.SetPlaceHolder("如 综合受理窗口、社保医保专窗")
-	s.WinKind = widget.NewSelect(app.WindowKinds(), nil)
+	s.WinKind = newSelect(app.WindowKinds(), nil)
 	s.WinKind.PlaceHolder = "请选择（JZ 4.2.3）"
-	s.WinPostA = widget.NewSelect([]string{vacantPost}, nil)
-	s.WinPostB = widget.NewSelect([]string{vacantPost}, nil)
+	s.WinPostA = newSelect([]string{vacantPost}, nil)
+	s.WinPostB = newSelect([]string{vacantPost}, nil)
 	s.WinSave = widget.NewButton("保存窗口", s.saveWindow)
 	s.WinSave.Importance = widget.HighImportance
 	s.WinNew = widget.NewButton("新增窗口", func() { s.newWindow(); s.WinMsg.SetText("") })
@@ -505,7 +505,7 @@ func (s *CentreSettings) buildStaff() {
 	s.StaffNo = widget.NewEntry()
 	s.StaffNo.SetPlaceHolder("如 1001（登录用，不能修改）")
 	s.StaffName = widget.NewEntry()
-	s.StaffRole = widget.NewSelect([]string{roleClerk, roleMgr}, nil)
+	s.StaffRole = newSelect([]string{roleClerk, roleMgr}, nil)
 	s.StaffPIN = widget.NewPasswordEntry()
 	s.StaffPIN.SetPlaceHolder("4至12位数字")
 	s.StaffPIN2 = widget.NewPasswordEntry()
@@ -696,7 +696,7 @@ func (s *CentreSettings) buildCategories() {
 	s.CatName = widget.NewEntry()
 	s.CatName.SetPlaceHolder("取号机按钮上的名称，如 综合受理")
 	s.CatWindows = container.NewVBox()
-	s.CatAdd = widget.NewSelect(nil, s.catAdded)
+	s.CatAdd = newSelect(nil, s.catAdded)
 	s.CatAdd.PlaceHolder = addWinHint
 	s.CatSave = widget.NewButton("保存排队业务", s.saveCategory)
 	s.CatSave.Importance = widget.HighImportance
@@ -881,7 +881,7 @@ func (s *CentreSettings) buildSettings() {
 	s.Notice.SetPlaceHolder("如：午休时间 12:00–14:00 暂停取号")
 	s.Notice.Wrapping = fyne.TextWrapWord
 	s.Notice.SetMinRowsVisible(3)
-	s.Repeat = widget.NewSelect(repeatChoices, nil)
+	s.Repeat = newSelect(repeatChoices, nil)
 	s.SetSave = widget.NewButton("保存叫号设置", s.saveSettings)
 	s.SetSave.Importance = widget.HighImportance
 	s.SetMsg = msgLabel()

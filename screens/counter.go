@@ -614,7 +614,7 @@ func (c *Counter) showTransfer(ch transferChoices) {
 	for _, w := range ch.windows {
 		winOpts = append(winOpts, fmt.Sprintf("%d号窗口", w.Number))
 	}
-	f := &TransferForm{Category: widget.NewSelect(catOpts, nil), Window: widget.NewSelect(winOpts, nil),
+	f := &TransferForm{Category: newSelect(catOpts, nil), Window: newSelect(winOpts, nil),
 		Return: widget.NewCheck("办完后返回本窗口", nil)}
 	f.Category.SetSelected(keepCat)
 	f.Window.SetSelected(anyWindow)

@@ -36,8 +36,8 @@ type DeviceBackend interface {
 // Choices shown for the configuration's codes.
 var (
 	keypadModes = []devChoice{
-		{devconf.ModeFrame, "frame（带显示屏，BMK/1）"},
-		{devconf.ModeASCII, "ascii（单字节按键）"},
+		{devconf.ModeFrame, "带显示屏的评价器（帧协议 BMK/1）"},
+		{devconf.ModeASCII, "简易按键评价器（每键一个字节）"},
 	}
 	printerKinds = []devChoice{
 		{devconf.KindNone, "无（未接打印机）"},
@@ -149,8 +149,8 @@ func NewDeviceSettings(env *Env, be DeviceBackend, refresh time.Duration) *Devic
 	s.KeypadOn = widget.NewCheck("启用评价器", nil)
 	s.KeypadPort = widget.NewSelectEntry(nil)
 	s.KeypadPort.SetPlaceHolder("如 COM3；留空为不接")
-	s.KeypadMode = widget.NewSelect(devLabels(keypadModes), func(string) { s.modeChanged() })
-	s.KeypadBaud = widget.NewSelect(devBaudLabels(), nil)
+	s.KeypadMode = newSelect(devLabels(keypadModes), func(string) { s.modeChanged() })
+	s.KeypadBaud = newSelect(devBaudLabels(), nil)
 	s.KeypadAddr = widget.NewEntry()
 	s.KeyMap = widget.NewSelectEntry([]string{"12345", "54321"})
 	s.KeyMap.SetPlaceHolder("12345")
@@ -159,14 +159,14 @@ func NewDeviceSettings(env *Env, be DeviceBackend, refresh time.Duration) *Devic
 	s.KeypadMsg = devWrapLabel()
 
 	s.PrinterOn = widget.NewCheck("启用打印机", nil)
-	s.PrinterKind = widget.NewSelect(devLabels(printerKinds), func(string) { s.kindChanged() })
+	s.PrinterKind = newSelect(devLabels(printerKinds), func(string) { s.kindChanged() })
 	s.PrinterAddr = widget.NewSelectEntry(nil)
-	s.PrinterBaud = widget.NewSelect(devBaudLabels(), nil)
+	s.PrinterBaud = newSelect(devBaudLabels(), nil)
 	s.Paper = widget.NewRadioGroup(paperWidths, nil)
 	s.Paper.Horizontal = true
 	s.Paper.Required = true
-	s.QR = widget.NewSelect(devLabels(qrModes), nil)
-	s.Cut = widget.NewSelect(devLabels(cutModes), nil)
+	s.QR = newSelect(devLabels(qrModes), nil)
+	s.Cut = newSelect(devLabels(cutModes), nil)
 	s.TestPrinter = widget.NewButton("打印测试页", s.testPrinter)
 	s.PreviewBtn = widget.NewButton("预览回执", s.preview)
 	s.PrinterMsg = devWrapLabel()

@@ -54,7 +54,7 @@ func TestDeviceSettingsKeypadTest(t *testing.T) {
 	if !shownContains(env, "评价器：已连接（模拟评价器") || !shownContains(env, "打印机：已连接（模拟打印机") {
 		t.Errorf("status lines: %q", texts(env.Win))
 	}
-	if s.KeypadPort.Text != "" || s.KeypadMode.Selected != "frame（带显示屏，BMK/1）" || !s.Simulate.Checked {
+	if s.KeypadPort.Text != "" || s.KeypadMode.Selected != "带显示屏的评价器（帧协议 BMK/1）" || !s.Simulate.Checked {
 		t.Errorf("the form does not show the default configuration: port %q mode %q", s.KeypadPort.Text, s.KeypadMode.Selected)
 	}
 
@@ -103,7 +103,7 @@ func TestDeviceSettingsSave(t *testing.T) {
 	if !s.KeyMap.Disabled() || s.KeypadAddr.Disabled() {
 		t.Error("frame mode: the key mapping is editable or the address is not")
 	}
-	s.KeypadMode.SetSelected("ascii（单字节按键）")
+	s.KeypadMode.SetSelected("简易按键评价器（每键一个字节）")
 	if s.KeyMap.Disabled() || !s.KeypadAddr.Disabled() || !s.Timeout.Disabled() {
 		t.Error("ascii mode: the key mapping is not editable, or address and waiting time are")
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"fyne.io/fyne/v2/widget"
+
 	"bianmin/app"
 )
 
@@ -75,4 +77,12 @@ var CountRows = []RateRow{
 	{"超时未评", "", func(m *app.Metrics) string { return strconv.Itoa(m.TimeoutUnrated) }},
 	{"有效差评", "", func(m *app.Metrics) string { return strconv.Itoa(m.ValidBad) }},
 	{"办结办件", "", func(m *app.Metrics) string { return strconv.Itoa(m.Transactions) }},
+}
+
+// newSelect is widget.NewSelect with a Chinese placeholder: Fyne's own is
+// "(Select one)" on a PC whose locale is not Chinese.
+func newSelect(options []string, changed func(string)) *widget.Select {
+	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = "请选择"
+	return s
 }

@@ -112,13 +112,13 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	for _, f := range ledgerFilters {
 		names = append(names, f.name)
 	}
-	l.Filter = widget.NewSelect(names, func(string) { l.Reload() })
+	l.Filter = newSelect(names, func(string) { l.Reload() })
 	l.Filter.Selected = names[0]
-	l.WindowFilter = widget.NewSelect([]string{allWindows}, func(string) { l.Reload() })
+	l.WindowFilter = newSelect([]string{allWindows}, func(string) { l.Reload() })
 	l.WindowFilter.Selected = allWindows
-	l.ClerkFilter = widget.NewSelect([]string{allClerks}, func(string) { l.Reload() })
+	l.ClerkFilter = newSelect([]string{allClerks}, func(string) { l.Reload() })
 	l.ClerkFilter.Selected = allClerks
-	l.ItemFilter = widget.NewSelect([]string{allItems}, func(string) { l.Reload() })
+	l.ItemFilter = newSelect([]string{allItems}, func(string) { l.Reload() })
 	l.ItemFilter.Selected = allItems
 	l.Count = widget.NewLabel("")
 	l.Back = widget.NewButton("返回首页", func() {
@@ -438,11 +438,11 @@ func (l *Ledger) showForm(kind app.StepKind) {
 		for _, c := range categoryChoices {
 			cats = append(cats, c.Name())
 		}
-		f.Category = widget.NewSelect(cats, nil)
+		f.Category = newSelect(cats, nil)
 		if o.Category != "" {
 			f.Category.Selected = o.Category.Name()
 		}
-		f.Assignee = widget.NewSelect(l.assignees, nil)
+		f.Assignee = newSelect(l.assignees, nil)
 		for label, sid := range l.assigneeID {
 			if sid == o.AssigneeID {
 				f.Assignee.Selected = label
@@ -457,7 +457,7 @@ func (l *Ledger) showForm(kind app.StepKind) {
 		for _, c := range decisionChoices {
 			labels = append(labels, c.label)
 		}
-		f.Choice = widget.NewSelect(labels, nil)
+		f.Choice = newSelect(labels, nil)
 		f.Detail.SetPlaceHolder("复核依据（申诉材料、与评价人沟通、调阅监控、调查等）")
 		if a := l.Selected.Appeal; a != nil {
 			ev := widget.NewLabel(a.Evidence)
@@ -469,14 +469,14 @@ func (l *Ledger) showForm(kind app.StepKind) {
 		f.Detail.SetPlaceHolder("联系方式（电话、上门）和结果")
 		items = append(items, widget.NewFormItem("联系情况", f.Detail))
 	case app.StepVerified:
-		f.Choice = widget.NewSelect([]string{"有效差评", "误评", "恶意评价"}, nil)
+		f.Choice = newSelect([]string{"有效差评", "误评", "恶意评价"}, nil)
 		f.Detail.SetPlaceHolder("核实方式和依据（调阅监控、询问当事人、评价器记录等）")
 		items = append(items, widget.NewFormItem("核实结论", f.Choice), widget.NewFormItem("核实依据", f.Detail))
 	case app.StepRectified:
 		f.Detail.SetPlaceHolder("立行立改 / 列入整改台账 / 解释说明，写明措施")
 		items = append(items, widget.NewFormItem("整改情况", f.Detail))
 	case app.StepCalledBack:
-		f.Choice = widget.NewSelect([]string{string(app.CallbackSatisfied), string(app.CallbackBasic), string(app.CallbackNotSatisfied)}, nil)
+		f.Choice = newSelect([]string{string(app.CallbackSatisfied), string(app.CallbackBasic), string(app.CallbackNotSatisfied)}, nil)
 		f.Detail.SetPlaceHolder("回访方式和评价人意见")
 		items = append(items, widget.NewFormItem("对整改结果", f.Choice), widget.NewFormItem("回访情况", f.Detail))
 	case app.StepClosed:

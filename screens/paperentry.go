@@ -116,7 +116,7 @@ func NewPaperEntry(env *Env, svc *app.Service, user *app.Staff) *PaperEntry {
 		names = append(names, c.Name())
 		p.channels[c.Name()] = c
 	}
-	p.Channel = widget.NewSelect(names, func(string) { p.channelChosen() })
+	p.Channel = newSelect(names, func(string) { p.channelChosen() })
 	p.Serial = widget.NewEntry()
 	p.Serial.SetPlaceHolder("扫描评价表二维码，或输入办件流水号后按回车")
 	p.Serial.OnSubmitted = func(string) { p.lookup() }

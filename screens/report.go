@@ -59,7 +59,7 @@ func NewReportDialog(env *Env, render ReportFunc, user *app.Staff, now time.Time
 	r := &ReportDialog{env: env, render: render, user: user}
 	names, months := reportMonths(now)
 	r.months = months
-	r.Month = widget.NewSelect(names, nil)
+	r.Month = newSelect(names, nil)
 	r.Month.SetSelected(names[0])
 	r.Status = widget.NewLabel("生成后保存在数据库旁的 reports 文件夹中，可用系统的 PDF 阅读器打开并打印。")
 	r.Status.Wrapping = fyne.TextWrapWord
