@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"bianmin/app"
 	"bianmin/storage"
@@ -155,19 +156,19 @@ func TestDemoStatsMatchExports(t *testing.T) {
 	}
 	var total, active, timeout, validBad, invalidBad, activeGood int
 	for _, r := range readCSV(t, evCSV) {
-		if !in(r["rated_at"]) || r["superseded"] == "true" || r["kind"] == "followup" {
+		if !in(r["评价时间"]) || r["已被更正"] == "是" || r["评价类型"] == "追加评价" {
 			continue
 		}
 		total++
-		switch r["kind"] {
-		case "timeout":
+		switch r["评价类型"] {
+		case "超时未评":
 			timeout++
-		case "active":
+		case "主动评价":
 			active++
 			switch {
-			case r["is_bad"] == "true" && r["bad_valid"] == "invalid":
+			case r["差评"] == "是" && r["差评核实"] == "无效":
 				invalidBad++
-			case r["is_bad"] == "true":
+			case r["差评"] == "是":
 				validBad++
 			default:
 				activeGood++
@@ -176,20 +177,20 @@ func TestDemoStatsMatchExports(t *testing.T) {
 	}
 	var orders, replied, validOrders, rectified, satisfied int
 	for _, r := range readCSV(t, woCSV) {
-		if !in(r["evaluation_rated_at"]) {
+		if !in(r["评价时间"]) {
 			continue
 		}
 		orders++
-		if r["replied_at"] != "" {
+		if r["答复时间"] != "" {
 			replied++
 		}
-		if r["is_valid"] != "true" {
+		if r["有效差评"] != "是" {
 			continue
 		}
 		validOrders++
-		if r["rectified_at"] != "" && r["called_back_at"] != "" {
+		if r["整改时间"] != "" && r["回访时间"] != "" {
 			rectified++
-			if r["callback_satisfied"] == "true" {
+			if r["回访满意"] == "是" {
 				satisfied++
 			}
 		}
@@ -248,8 +249,24 @@ func TestDemoStatsMatchExports(t *testing.T) {
 	}
 	// The export masks personal data.
 	ev, _ := os.ReadFile(evCSV)
+	// A manager opens it in Excel: headers, kinds, channels, dimensions and
+	// yes/no columns are Chinese.
+	ascii := func(r rune) bool { return r < 0x80 && unicode.IsLetter(r) }
+	for _, f := range []string{evCSV, woCSV} {
+		b, _ := os.ReadFile(f)
+		if header, _, _ := strings.Cut(string(b), "\n"); strings.IndexFunc(header, ascii) >= 0 {
+			t.Errorf("%s: English in the header %q", filepath.Base(f), header)
+		}
+	}
+	for _, r := range readCSV(t, evCSV)[:20] {
+		for _, col := range []string{"评价类型", "评价渠道", "评价对象", "主动评价", "差评", "已被更正"} {
+			if v := r[col]; v == "" || strings.IndexFunc(v, ascii) >= 0 {
+				t.Errorf("column %s is %q", col, v)
+			}
+		}
+	}
 	for _, r := range readCSV(t, evCSV) {
-		if tel := r["evaluator_tel"]; tel != "" && !strings.Contains(tel, "****") {
+		if tel := r["评价人电话"]; tel != "" && !strings.Contains(tel, "****") {
 			t.Fatalf("unmasked phone %q", tel)
 		}
 	}

@@ -58,7 +58,7 @@ func (s *csvSink) row(vals []any) error {
 		case int64:
 			rec[i] = strconv.FormatInt(x, 10)
 		case bool:
-			rec[i] = strconv.FormatBool(x)
+			rec[i] = yesNo(x)
 		default:
 			rec[i] = fmt.Sprint(x)
 		}
@@ -95,6 +95,11 @@ func newXLSX(out *os.File, sheet string) (*xlsxSink, error) {
 
 func (s *xlsxSink) row(vals []any) error {
 	s.n++
+	for i, v := range vals {
+		if b, ok := v.(bool); ok {
+			vals[i] = yesNo(b) // Excel would show TRUE/FALSE
+		}
+	}
 	cell, err := excelize.CoordinatesToCellName(1, s.n)
 	if err != nil {
 		return err
@@ -279,10 +284,16 @@ func (e *exporter) win(id int64) any {
 	return ""
 }
 
-var evalHeader = []any{"id", "uid", "serial", "transaction_id", "visit", "dimension", "level", "level_name", "kind",
-	"is_active", "is_default", "is_followup", "is_bad", "bad_valid", "order_id", "channel", "channel_name", "rater",
-	"window", "clerk_no", "item_code", "item_name", "rated_at", "created_at", "corrects_id", "superseded",
-	"evaluator_tel", "form_no", "tags", "text"}
+// Headers and values are Chinese: the manager opens these in Excel. The
+// numeric level (1–5) stays, so the rates can still be recomputed.
+var evalHeader = []any{"编号", "唯一标识", "办件流水号", "办件编号", "第几次服务", "评价对象", "满意度", "评价等级",
+	"评价类型", "主动评价", "默认评价", "追加评价", "差评", "差评核实", "工单编号", "评价渠道", "评价人",
+	"窗口", "工作人员工号", "事项编码", "事项名称", "评价时间", "录入时间", "更正的评价编号", "已被更正",
+	"评价人电话", "评价表编号", "评价标签", "文字评价"}
+
+var kindNames = map[app.EvalKind]string{app.KindActive: "主动评价", app.KindTimeout: "超时未评", app.KindFollowUp: "追加评价"}
+
+var raterNames = map[app.Rater]string{app.RaterApplicant: "申请人本人", app.RaterAgent: "代办人"}
 
 // evaluations: one row per stored evaluation row (corrected rows included and
 // marked superseded), enough to recompute every GB/T 39735 rate. The
@@ -300,9 +311,9 @@ func (e *exporter) evaluations(from, to time.Time) (int, error) {
 			orderID = o.ID
 		}
 		if bad {
-			valid = "valid"
+			valid = "有效"
 			if o, ok := e.orders[ev.ID]; ok && o.Verdict.Invalid() {
-				valid = "invalid"
+				valid = "无效"
 			}
 		}
 		var oid any = ""
@@ -314,19 +325,23 @@ func (e *exporter) evaluations(from, to time.Time) (int, error) {
 			corr = ev.CorrectsID
 		}
 		n++
-		return e.s.row([]any{ev.ID, ev.UID, e.serial[ev.TransactionID], ev.TransactionID, ev.Visit, string(ev.Dimension),
-			int(ev.Level), ev.Level.Name(), string(ev.Kind), ev.Kind == app.KindActive,
+		var lvl any = ""
+		if ev.Level.Valid() {
+			lvl = int(ev.Level)
+		}
+		return e.s.row([]any{ev.ID, ev.UID, e.serial[ev.TransactionID], ev.TransactionID, ev.Visit, ev.Dimension.Name(),
+			lvl, ev.Level.Name(), kindNames[ev.Kind], ev.Kind == app.KindActive,
 			ev.Kind == app.KindTimeout && ev.Level.Valid(), ev.Kind == app.KindFollowUp, bad, valid, oid,
-			string(ev.Channel), ev.Channel.Name(), string(ev.Rater), e.win(ev.WindowID), e.staff[ev.ClerkID],
+			ev.Channel.Name(), raterNames[ev.Rater], e.win(ev.WindowID), e.staff[ev.ClerkID],
 			ev.ItemCode, e.items[ev.ItemCode], ts(ev.RatedAt), ts(ev.CreatedAt), corr, e.super[ev.ID],
 			app.MaskPhone(ev.EvaluatorTel), ev.FormNo, strings.Join(ev.Tags, "、"), ev.Text})
 	})
 	return n, err
 }
 
-var txHeader = []any{"id", "serial", "item_code", "item_name", "status", "status_name", "batch_id", "batch_count",
-	"theme_parent_id", "is_theme", "has_agent", "applicant", "id_masked", "phone", "window", "clerk_no", "visits",
-	"created_at", "accepted_at", "completed_at"}
+var txHeader = []any{"编号", "办件流水号", "事项编码", "事项名称", "办理状态", "批次号", "批次件数",
+	"所属一件事编号", "一件事", "帮办代办", "申请人", "证件号码", "联系电话", "窗口", "工作人员工号", "来办次数",
+	"登记时间", "受理时间", "办结时间"}
 
 func (e *exporter) transactions(from, to time.Time) (int, error) {
 	if err := e.s.row(txHeader); err != nil {
@@ -339,7 +354,7 @@ func (e *exporter) transactions(from, to time.Time) (int, error) {
 			parent = t.ThemeParentID
 		}
 		n++
-		return e.s.row([]any{t.ID, t.Serial, t.ItemCode, e.items[t.ItemCode], string(t.Status), t.Status.Name(),
+		return e.s.row([]any{t.ID, t.Serial, t.ItemCode, e.items[t.ItemCode], t.Status.Name(),
 			t.BatchID, t.BatchCount, parent, t.IsTheme, t.AgentName != "", app.MaskName(t.ApplicantName), t.IDMasked,
 			app.MaskPhone(t.Phone), e.win(t.WindowID), e.staff[t.ClerkID], t.Visits, ts(t.CreatedAt),
 			ts(t.AcceptedAt), ts(t.CompletedAt)})
@@ -347,10 +362,10 @@ func (e *exporter) transactions(from, to time.Time) (int, error) {
 	return n, err
 }
 
-var orderHeader = []any{"id", "uid", "evaluation_id", "evaluation_rated_at", "transaction_id", "serial", "window",
-	"clerk_no", "item_code", "category", "state", "state_name", "verdict", "verdict_name", "is_valid", "onsite",
-	"created_at", "contact_due", "finish_due", "replied_at", "rectified_at", "called_back_at", "callback_result",
-	"callback_satisfied", "closed_at", "overdue"}
+var orderHeader = []any{"工单编号", "唯一标识", "评价编号", "评价时间", "办件编号", "办件流水号", "窗口",
+	"工作人员工号", "事项编码", "差评类别", "工单状态", "核实结论", "有效差评", "现场化解",
+	"生成时间", "联系期限", "办结期限", "答复时间", "整改时间", "回访时间", "回访结果",
+	"回访满意", "办结归档时间", "超期"}
 
 func (e *exporter) workorders(from, to time.Time) (int, error) {
 	if err := e.s.row(orderHeader); err != nil {
@@ -362,8 +377,8 @@ func (e *exporter) workorders(from, to time.Time) (int, error) {
 	err := e.d.ExportWorkOrders(e.c.ctx, from, to, func(o app.WorkOrder) error {
 		n++
 		return e.s.row([]any{o.ID, o.UID, o.EvaluationID, ts(e.evRated[o.EvaluationID]), o.TransactionID,
-			e.serial[o.TransactionID], e.win(o.WindowID), e.staff[o.ClerkID], o.ItemCode, string(o.Category),
-			string(o.State), o.State.Name(), string(o.Verdict), o.Verdict.Name(), !o.Verdict.Invalid(), o.OnSite,
+			e.serial[o.TransactionID], e.win(o.WindowID), e.staff[o.ClerkID], o.ItemCode, o.Category.Name(),
+			o.State.Name(), o.Verdict.Name(), !o.Verdict.Invalid(), o.OnSite,
 			ts(o.CreatedAt), ts(o.ContactDue), ts(o.FinishDue), ts(o.RepliedAt), ts(o.RectifiedAt),
 			ts(o.CalledBackAt), string(o.CallbackResult), o.CallbackResult != "" && p.CallbackCountsSatisfied(o.CallbackResult),
 			ts(o.ClosedAt), e.svc.Overdue(o, now)})
