@@ -192,6 +192,16 @@ type ImportResult struct {
 // OrderRule decides the work order of a bad review (app.Service.OrderFor).
 type OrderRule func(app.Evaluation) (app.WorkOrder, bool)
 
+// ImportRules are the hub's rules for records a counter forwards.
+type ImportRules struct {
+	// Vet judges a rating against its transaction as the hub holds it
+	// (app.Service.VetRelayed); an error refuses the record with its
+	// message. Required: without it no rating is imported.
+	Vet func(app.Evaluation, app.Transaction) error
+	// Orders opens the work order of a bad review; nil opens none.
+	Orders OrderRule
+}
+
 // rejected is a record the hub cannot accept; other errors fail the batch.
 type rejected struct{ reason string }
 
@@ -211,7 +221,7 @@ func reject(format string, args ...any) error { return rejected{fmt.Sprintf(form
 //     already rated at the hub, or a paper form entered there, is rejected.
 //
 // Stored records get the hub's own outbox rows, for the county.
-func (d *DB) ImportRecords(ctx context.Context, recs []RelayRecord, orders OrderRule) ([]ImportResult, error) {
+func (d *DB) ImportRecords(ctx context.Context, recs []RelayRecord, rules ImportRules) ([]ImportResult, error) {
 	out := make([]ImportResult, len(recs))
 	err := d.write(ctx, fmt.Sprintf("import %d relayed records", len(recs)), func(tx *sql.Tx) error {
 		for i, r := range recs {
@@ -219,7 +229,7 @@ func (d *DB) ImportRecords(ctx context.Context, recs []RelayRecord, orders Order
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT relay_record`); err != nil {
 				return err
 			}
-			status, err := d.importOne(ctx, tx, r, orders)
+			status, err := d.importOne(ctx, tx, r, rules)
 			var rej rejected
 			if err != nil && !errors.As(err, &rej) && sqliteCode(err)&0xff == sqlite3.SQLITE_CONSTRAINT {
 				rej = rejected{"与中心主机的数据冲突，未能导入：" + err.Error()}
@@ -248,7 +258,7 @@ func (d *DB) ImportRecords(ctx context.Context, recs []RelayRecord, orders Order
 	return out, nil
 }
 
-func (d *DB) importOne(ctx context.Context, tx *sql.Tx, r RelayRecord, orders OrderRule) (string, error) {
+func (d *DB) importOne(ctx context.Context, tx *sql.Tx, r RelayRecord, rules ImportRules) (string, error) {
 	if r.UID == "" {
 		return "", reject("记录缺少唯一标识")
 	}
@@ -264,7 +274,7 @@ func (d *DB) importOne(ctx context.Context, tx *sql.Tx, r RelayRecord, orders Or
 		if err := json.Unmarshal(r.Payload, &e); err != nil || e.UID != r.UID {
 			return "", reject("评价记录内容无法解析")
 		}
-		return d.importEval(ctx, tx, e, r, orders)
+		return d.importEval(ctx, tx, e, r, rules)
 	}
 	return "", reject("中心主机不接收此类记录：%s", r.Kind)
 }
@@ -348,34 +358,48 @@ func (d *DB) importTx(ctx context.Context, tx *sql.Tx, t app.Transaction, parent
 	return ImportAccepted, nil
 }
 
-func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r RelayRecord, orders OrderRule) (string, error) {
+func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r RelayRecord, rules ImportRules) (string, error) {
 	if id, err := idByUID(ctx, tx, "evaluations", e.UID); err != nil {
 		return "", err
 	} else if id != 0 {
 		return ImportDuplicate, nil
 	}
+	if rules.Vet == nil {
+		return "", fmt.Errorf("storage: no rules to vet relayed ratings by")
+	}
+	if r.CorrectsUID != "" || e.CorrectsID != 0 {
+		// Checked before the row it corrects is looked up, so the answer
+		// does not tell a key holder which ratings the hub holds.
+		e.CorrectsID = -1
+		if err := rules.Vet(e, app.Transaction{}); err != nil {
+			return "", reject("%s", app.UserMessage(err))
+		}
+		return "", reject("更正评价只能在中心主机上操作，未导入")
+	}
 	e.ID, e.TransactionID, e.CorrectsID = 0, 0, 0
-	if r.TxUID != "" {
-		id, err := idByUID(ctx, tx, "transactions", r.TxUID)
-		if err != nil {
+	if r.TxUID == "" {
+		return "", reject("评价记录缺少所属办件，未导入")
+	}
+	txID, err := idByUID(ctx, tx, "transactions", r.TxUID)
+	if err != nil {
+		return "", err
+	}
+	if txID == 0 {
+		return "", reject("评价所属的办件未能导入中心主机，评价暂不能导入")
+	}
+	e.TransactionID = txID
+	hubTx, err := getTx(ctx, tx, txID)
+	if err != nil {
+		return "", err
+	}
+	if err := rules.Vet(e, hubTx); err != nil {
+		var ue *app.UserError
+		if !errors.As(err, &ue) {
 			return "", err
 		}
-		if id == 0 {
-			return "", reject("评价所属的办件未能导入中心主机，评价暂不能导入")
-		}
-		e.TransactionID = id
+		return "", reject("%s", ue.Msg)
 	}
-	if r.CorrectsUID != "" {
-		id, err := idByUID(ctx, tx, "evaluations", r.CorrectsUID)
-		if err != nil {
-			return "", err
-		}
-		if id == 0 {
-			return "", reject("被更正的评价未能导入中心主机，更正记录暂不能导入")
-		}
-		e.CorrectsID = id
-	}
-	if (e.Kind == app.KindActive || e.Kind == app.KindTimeout) && e.CorrectsID == 0 {
+	if e.Kind == app.KindActive || e.Kind == app.KindTimeout {
 		var kind string
 		err := tx.QueryRowContext(ctx, `SELECT kind FROM evaluations
 			WHERE transaction_id = ? AND visit = ? AND kind IN ('active', 'timeout') AND corrects_id IS NULL`,
@@ -394,7 +418,7 @@ func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r Rel
 			return "", reject("该次办理在中心主机上已有评价（如扫码或书面评价），同一次办理只能评价一次，窗口的这条评价未导入")
 		}
 	}
-	if e.FormNo != "" && e.CorrectsID == 0 && exists(ctx, tx, `SELECT 1 FROM paper_forms WHERE form_no = ?`, e.FormNo) {
+	if e.FormNo != "" && exists(ctx, tx, `SELECT 1 FROM paper_forms WHERE form_no = ?`, e.FormNo) {
 		return "", reject("书面评价表 %s 已在中心主机录入过", e.FormNo)
 	}
 	if e.CreatedAt.IsZero() {
@@ -420,16 +444,11 @@ func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r Rel
 	if err := d.enqueue(ctx, tx, OutboxEvaluation, e.UID, &e); err != nil {
 		return "", err
 	}
-	if orders == nil {
+	if rules.Orders == nil {
 		return ImportAccepted, nil
 	}
-	o, ok := orders(e)
+	o, ok := rules.Orders(e)
 	if !ok {
-		return ImportAccepted, nil
-	}
-	// A correction that keeps a bad review bad continues the order already
-	// open for it (as app.Service.Correct does).
-	if e.CorrectsID != 0 && exists(ctx, tx, `SELECT 1 FROM work_orders WHERE evaluation_id = ?`, e.CorrectsID) {
 		return ImportAccepted, nil
 	}
 	o.ID, o.EvaluationID = 0, e.ID

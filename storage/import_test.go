@@ -20,6 +20,11 @@ func openAt(t testing.TB, name string) *DB {
 	return d
 }
 
+// anyRating lets every relayed rating through the rules: these tests are
+// about the importer's mechanics (UIDs, replays, one rating per visit); the
+// rules themselves are app.Service.VetRelayed's, tested in sync/relay.
+func anyRating(app.Evaluation, app.Transaction) error { return nil }
+
 func sameConfig(t *testing.T, hub, counter *DB) {
 	t.Helper()
 	a, err := hub.ExportConfig(ctx)
@@ -191,7 +196,7 @@ func TestImportRecordsIdempotentByUID(t *testing.T) {
 	res, err := hub.ImportRecords(ctx, []RelayRecord{
 		relayTx(t, parent, ""), relayTx(t, child, parent.UID), relayTx(t, done, parent.UID),
 		relayEval(t, orphan, "no-such-transaction"), relayEval(t, bad, child.UID),
-	}, orders)
+	}, ImportRules{Vet: anyRating, Orders: orders})
 	mustf(t, err, "import")
 	if got := statuses(res); got != "accepted,accepted,accepted,rejected,accepted" || !strings.Contains(res[3].Reason, "办件未能导入") {
 		t.Fatalf("results %+v", res)
@@ -219,7 +224,7 @@ func TestImportRecordsIdempotentByUID(t *testing.T) {
 	outbox := count(t, hub, `SELECT count(*) FROM outbox`)
 	res, err = hub.ImportRecords(ctx, []RelayRecord{
 		relayTx(t, parent, ""), relayTx(t, child, parent.UID), relayTx(t, done, parent.UID), relayEval(t, bad, child.UID),
-	}, orders)
+	}, ImportRules{Vet: anyRating, Orders: orders})
 	mustf(t, err, "replay")
 	if got := statuses(res); got != "duplicate,duplicate,duplicate,duplicate" {
 		t.Fatalf("replay %+v", res)
@@ -246,7 +251,7 @@ func TestImportRecordsIdempotentByUID(t *testing.T) {
 	res, err = hub.ImportRecords(ctx, []RelayRecord{
 		relayTx(t, returned, parent.UID), relayTx(t, clash, ""), relayEval(t, second, child.UID), relayTx(t, fresh, ""),
 		{Kind: OutboxWorkOrder, UID: "wo", Payload: json.RawMessage(`{}`)},
-	}, orders)
+	}, ImportRules{Vet: anyRating, Orders: orders})
 	mustf(t, err, "conflicts")
 	if got := statuses(res); got != "rejected,rejected,rejected,accepted,rejected" {
 		t.Fatalf("conflicts %+v", res)
@@ -278,12 +283,28 @@ func TestImportTimeoutsAgainstTheHub(t *testing.T) {
 	counterTimeout.UID, counterTimeout.Kind = "counter-timeout", app.KindTimeout
 	late := rating(settled, app.LevelVeryGood, t0.Add(time.Hour))
 	late.UID = "counter-active"
-	res, err := hub.ImportRecords(ctx, []RelayRecord{relayEval(t, counterTimeout, rated.UID), relayEval(t, late, settled.UID)}, nil)
+	res, err := hub.ImportRecords(ctx, []RelayRecord{relayEval(t, counterTimeout, rated.UID), relayEval(t, late, settled.UID)}, ImportRules{Vet: anyRating})
 	mustf(t, err, "import")
 	if statuses(res) != "duplicate,rejected" || !strings.Contains(res[1].Reason, "超时未评") {
 		t.Fatalf("results %+v", res)
 	}
 	if n := count(t, hub, `SELECT count(*) FROM evaluations`); n != 2 {
 		t.Fatalf("%d evaluations on the hub, want the 2 it had", n)
+	}
+}
+
+// Without rules to judge them by, no relayed rating is taken in: the batch
+// fails (the counter keeps it and retries) instead of storing it unchecked.
+func TestImportRecordsNeedsRules(t *testing.T) {
+	hub := openAt(t, "hub.db")
+	f := seed(t, hub)
+	done := finishedTx(t, hub, f, t0)
+	e := rating(done, app.LevelGood, t0.Add(time.Hour))
+	e.UID = "unchecked"
+	if _, err := hub.ImportRecords(ctx, []RelayRecord{relayEval(t, e, done.UID)}, ImportRules{}); err == nil {
+		t.Fatal("a rating was imported with no rules to vet it")
+	}
+	if n := count(t, hub, `SELECT count(*) FROM evaluations`); n != 0 {
+		t.Fatalf("%d evaluations stored", n)
 	}
 }

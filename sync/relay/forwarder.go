@@ -104,8 +104,9 @@ func (f *Forwarder) Kick() {
 
 // Error is a failed drain with the Chinese line for the counter's status bar.
 type Error struct {
-	Msg string
-	Err error
+	Msg    string
+	Err    error
+	Status int // the hub's HTTP status, when it answered with an error
 }
 
 func (e *Error) Error() string { return e.Msg + ": " + e.Err.Error() }
@@ -151,8 +152,9 @@ func (f *Forwarder) drain(ctx context.Context) (Result, error) {
 			return res, err
 		}
 	}
+	limit := f.Batch // halved while the hub finds a batch too large
 	for {
-		rows, err := f.DB.PendingOutbox(ctx, f.Destination, f.Batch)
+		rows, err := f.DB.PendingOutbox(ctx, f.Destination, limit)
 		if err != nil {
 			return res, &Error{Msg: "读取本机待上传记录失败，稍后重试", Err: err}
 		}
@@ -180,6 +182,22 @@ func (f *Forwarder) drain(ctx context.Context) (Result, error) {
 			continue
 		}
 		results, err := f.post(ctx, recs)
+		if he := (*Error)(nil); errors.As(err, &he) && he.Status == http.StatusRequestEntityTooLarge {
+			if len(rows) > 1 {
+				limit = max(1, len(rows)/2)
+				f.Log.Info("hub found the batch too large, sending fewer", "records", len(rows), "next", limit)
+				continue
+			}
+			// One record alone is too large: it can never go, so it joins the
+			// rejected list instead of holding up the rows behind it.
+			tooBig := []storage.Rejection{{ID: ids[0], Reason: "中心主机退回：" + he.Msg}}
+			if err := f.DB.RejectOutbox(ctx, tooBig, f.Now()); err != nil {
+				return res, &Error{Msg: "本机标记记录失败，稍后重试", Err: err}
+			}
+			res.Rejected++
+			f.Log.Warn("hub refused a record as too large", "uid", recs[0].UID, "bytes", len(recs[0].Payload))
+			continue
+		}
 		if err != nil {
 			if merr := f.DB.MarkOutboxFailed(context.WithoutCancel(ctx), ids, errText(err)); merr != nil {
 				f.Log.Warn("unable to count the failed attempt", "err", merr)
@@ -390,7 +408,7 @@ func (f *Forwarder) do(ctx context.Context, method, path string, body []byte, ou
 		case msg == "":
 			msg = fmt.Sprintf("中心主机暂时不可用（HTTP %d）", resp.StatusCode)
 		}
-		return &Error{Msg: msg, Err: fmt.Errorf("%w: HTTP %s: %.200s", ErrHub, resp.Status, rb)}
+		return &Error{Msg: msg, Err: fmt.Errorf("%w: HTTP %s: %.200s", ErrHub, resp.Status, rb), Status: resp.StatusCode}
 	}
 	if err := json.Unmarshal(rb, out); err != nil {
 		return &Error{Msg: "中心主机的应答无法识别，将自动重试", Err: fmt.Errorf("%w: %v", ErrHub, err)}

@@ -32,6 +32,17 @@ import (
 // MaxBatch is the most records the hub takes in one request.
 const MaxBatch = 1000
 
+// MaxBody is the largest request body the hub reads: a full batch of the
+// largest records a counter writes is well under it (a stored rating or
+// transaction is below 2 KB as JSON). A bigger body is refused before it is
+// read, so a key holder cannot make the hub hold gigabytes.
+const MaxBody = 4 << 20
+
+// MaxImports is how many requests the hub takes in at once; more wait for
+// nothing and are told to come back (503 with Retry-After), which the
+// forwarder treats like any other temporary failure.
+const MaxImports = 2
+
 // RecordsRequest is the body of POST …/records.
 type RecordsRequest struct {
 	Node    string                `json:"node"` // the counter's serial prefix, for the log
@@ -53,46 +64,46 @@ type errorBody struct {
 type Handler struct {
 	DB  *storage.DB
 	Log *slog.Logger
-	// Orders opens the work order of a forwarded bad review. When nil, the
-	// rules of the centre's built-in profile and calendar are used; the hub
-	// sets its own service's (UseService) so county overrides apply.
-	Orders storage.OrderRule
 
-	mu sync.Mutex
+	mu  sync.Mutex
+	svc *app.Service // whose rules forwarded ratings meet
+	// slots holds one token per import running (MaxImports).
+	slots chan struct{}
 }
 
-// NewHandler serves /config and /records for the hub's database.
+// NewHandler serves /config and /records for the hub's database. Forwarded
+// ratings meet the rules of the centre's built-in profile and calendar;
+// ForService gives the hub's own service instead (county overrides).
 func NewHandler(db *storage.DB, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{DB: db, Log: log}
+	return &Handler{DB: db, Log: log, slots: make(chan struct{}, MaxImports)}
 }
 
-// UseService makes forwarded bad reviews get their work orders from svc's
-// rules (profile with county overrides, holiday calendar, clock).
+// UseService makes forwarded ratings meet svc's rules (profile with county
+// overrides, holiday calendar, clock) and get their work orders from it.
 func (h *Handler) UseService(svc *app.Service) {
 	h.mu.Lock()
-	h.Orders = svc.OrderFor
+	h.svc = svc
 	h.mu.Unlock()
 }
 
-func (h *Handler) orders(r *http.Request) (storage.OrderRule, error) {
+func (h *Handler) rules(r *http.Request) (storage.ImportRules, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.Orders != nil {
-		return h.Orders, nil
+	if h.svc == nil {
+		c, err := h.DB.Centre(r.Context())
+		if err != nil {
+			return storage.ImportRules{}, err
+		}
+		p, err := app.LoadProfile(c.Profile, "")
+		if err != nil {
+			return storage.ImportRules{}, err
+		}
+		h.svc = app.NewService(h.DB, app.SystemClock{}, p, app.NewCalendar(), h.Log)
 	}
-	c, err := h.DB.Centre(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	p, err := app.LoadProfile(c.Profile, "")
-	if err != nil {
-		return nil, err
-	}
-	h.Orders = app.NewService(h.DB, app.SystemClock{}, p, app.NewCalendar(), h.Log).OrderFor
-	return h.Orders, nil
+	return storage.ImportRules{Vet: h.svc.VetRelayed, Orders: h.svc.OrderFor}, nil
 }
 
 // ServeHTTP routes on the last path element, so the handler works mounted
@@ -130,7 +141,27 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if r.ContentLength > MaxBody {
+		h.fail(w, http.StatusRequestEntityTooLarge, "body_too_large", tooLarge,
+			fmt.Errorf("body of %d bytes from %s", r.ContentLength, r.RemoteAddr))
+		return
+	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		w.Header().Set("Retry-After", "5")
+		h.fail(w, http.StatusServiceUnavailable, "busy", "中心主机正忙，稍后自动重试",
+			fmt.Errorf("%d imports already running, refused %s", MaxImports, r.RemoteAddr))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		h.fail(w, http.StatusRequestEntityTooLarge, "body_too_large", tooLarge,
+			fmt.Errorf("body over %d bytes from %s", tooBig.Limit, r.RemoteAddr))
+		return
+	}
 	if err != nil {
 		h.fail(w, http.StatusBadRequest, "bad_body", "上传数据不完整，将自动重试", err)
 		return
@@ -145,12 +176,12 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("每批最多%d条记录", MaxBatch), nil)
 		return
 	}
-	orders, err := h.orders(r)
+	rules, err := h.rules(r)
 	if err != nil {
 		h.fail(w, http.StatusInternalServerError, "rules", "中心主机读取评价规则失败，稍后重试", err)
 		return
 	}
-	results, err := h.DB.ImportRecords(r.Context(), req.Records, orders)
+	results, err := h.DB.ImportRecords(r.Context(), req.Records, rules)
 	if err != nil {
 		h.fail(w, http.StatusInternalServerError, "import", "中心主机保存记录失败，将自动重试", err)
 		return
@@ -167,8 +198,17 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Log.Info("relay records", "node", req.Node, "from", r.RemoteAddr, "accepted", acc, "duplicates", dup, "rejected", rej)
+	for _, res := range results {
+		if res.Status == storage.ImportRejected {
+			h.Log.Warn("relay record refused", "node", req.Node, "from", r.RemoteAddr, "uid", res.UID, "reason", res.Reason)
+		}
+	}
 	writeJSON(w, http.StatusOK, RecordsResponse{Results: results})
 }
+
+// tooLarge tells the counter's clerk (via the rejected list and log) what
+// happened; the forwarder sends smaller batches.
+const tooLarge = "上传数据过大，中心主机未接收"
 
 func (h *Handler) fail(w http.ResponseWriter, status int, code, msg string, err error) {
 	if status >= 500 {
