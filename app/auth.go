@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -72,20 +74,179 @@ func VerifyPIN(hash, pin string) bool {
 
 var errBadLogin = &UserError{Code: "bad_login", Msg: "工号或密码错误"}
 
-// Login checks 工号 + PIN and returns the staff member.
-func (s *Service) Login(ctx context.Context, no, pin string) (*Staff, error) {
-	st, err := s.Store.StaffByNo(ctx, strings.TrimSpace(no))
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBadLogin
+// Failed PIN attempts are limited per 工号 (known or not, so the answer does
+// not tell which exist): loginFreeTries in a row, then a wait that doubles
+// with every further failure, up to loginMaxWait. A 6-digit PIN then takes
+// years to guess at the login screen, while a clerk who mistypes waits
+// seconds. The count lives in the audit log, so it survives a restart, and
+// only failures within loginMemory count.
+const (
+	loginFreeTries = 5
+	loginBaseWait  = 30 * time.Second
+	loginMaxWait   = 15 * time.Minute
+	loginMemory    = 24 * time.Hour
+)
+
+// Audit actions of the login limiter.
+const (
+	AuditLogin        = "login"
+	AuditLoginFailed  = "login_failed"  // a wrong 工号 or PIN; Detail is the 工号 typed
+	AuditLoginBlocked = "login_blocked" // an attempt during the wait, not checked
+)
+
+// loginWait is how long a 工号 waits after n failures in a row.
+func loginWait(n int) time.Duration {
+	if n < loginFreeTries {
+		return 0
 	}
+	w := loginBaseWait
+	for i := loginFreeTries; i < n && w < loginMaxWait; i++ {
+		w *= 2
+	}
+	return min(w, loginMaxWait)
+}
+
+// auditNo is the 工号 as it goes into the log: trimmed, valid UTF-8, short,
+// since whatever is typed at the login screen lands there.
+func auditNo(no string) string {
+	no = strings.ToValidUTF8(strings.TrimSpace(no), "?")
+	if r := []rune(no); len(r) > 20 {
+		no = string(r[:20]) + "…"
+	}
+	return no
+}
+
+// LoginFailure is the recent record of failed PIN attempts of one 工号, as
+// the manager sees it.
+type LoginFailure struct {
+	No      string    // the 工号 typed
+	Name    string    // the staff member's name; empty for a 工号 nobody has
+	Count   int       // failures in a row since the last successful login
+	Blocked int       // attempts refused during a wait
+	Last    time.Time // the last failure
+	Until   time.Time // when the next attempt is allowed; zero when it is now
+}
+
+// loginFailures reads the failures of every 工号 since loginMemory ago,
+// each counted from its last successful login.
+func (s *Service) loginFailures(ctx context.Context, now time.Time) (map[string]*LoginFailure, error) {
+	log, err := s.Store.AuditLog(ctx, now.Add(-loginMemory), now.Add(time.Second))
 	if err != nil {
 		return nil, err
 	}
-	if !st.Active || !VerifyPIN(st.PINHash, pin) {
+	out := map[string]*LoginFailure{}
+	for _, a := range log {
+		switch a.Action {
+		case AuditLogin:
+			delete(out, a.Detail)
+		case AuditLoginFailed, AuditLoginBlocked:
+			f := out[a.Detail]
+			if f == nil {
+				f = &LoginFailure{No: a.Detail}
+				out[a.Detail] = f
+			}
+			if a.Action == AuditLoginBlocked {
+				f.Blocked++
+				continue
+			}
+			f.Count++
+			f.Last = a.At
+		}
+	}
+	for _, f := range out {
+		if until := f.Last.Add(loginWait(f.Count)); until.After(now) {
+			f.Until = until
+		}
+	}
+	return out, nil
+}
+
+// waitText says a wait in Chinese minutes and seconds.
+func waitText(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < time.Minute {
+		return fmt.Sprintf("%d秒", int(d.Seconds()))
+	}
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d分钟", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%d分%d秒", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// Login checks 工号 + PIN and returns the staff member. Failures are
+// audited and limited (loginFreeTries, then a growing wait); during the wait
+// the PIN is not even checked.
+func (s *Service) Login(ctx context.Context, no, pin string) (*Staff, error) {
+	no = strings.TrimSpace(no)
+	key := auditNo(no)
+	now := s.Clock.Now()
+	fails, err := s.loginFailures(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if f := fails[key]; f != nil && !f.Until.IsZero() {
+		s.logAudit(ctx, AuditEntry{At: now, Action: AuditLoginBlocked, Detail: key})
+		s.Log.Warn("login refused during the wait after failed attempts", "no", key, "failures", f.Count, "until", f.Until)
+		return nil, refuse("login_locked", "密码已连续输错%d次，为防止他人猜测密码，请%s后再试；忘记密码请找中心负责人重置",
+			f.Count, waitText(f.Until.Sub(now)))
+	}
+	st, err := s.Store.StaffByNo(ctx, no)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	if err != nil || !st.Active || !VerifyPIN(st.PINHash, pin) {
+		s.logAudit(ctx, AuditEntry{At: now, StaffID: st.ID, Action: AuditLoginFailed, Detail: key})
+		n := 1
+		if f := fails[key]; f != nil {
+			n += f.Count
+		}
+		s.Log.Warn("login failed", "no", key, "failures", n)
+		switch left := loginFreeTries - n; {
+		case left <= 0:
+			return nil, refuse("bad_login", "工号或密码错误。已连续输错%d次，请%s后再试；忘记密码请找中心负责人重置",
+				n, waitText(loginWait(n)))
+		case left <= 2:
+			return nil, refuse("bad_login", "工号或密码错误（再错%d次将暂停登录）", left)
+		}
 		return nil, errBadLogin
 	}
-	_ = s.Store.AddAudit(ctx, AuditEntry{At: s.Clock.Now(), StaffID: st.ID, Action: "login"})
+	s.logAudit(ctx, AuditEntry{At: now, StaffID: st.ID, Action: AuditLogin, Detail: key})
 	return &st, nil
+}
+
+// audit writes an entry whose loss must not stop the user (the log says so).
+func (s *Service) logAudit(ctx context.Context, a AuditEntry) {
+	if err := s.Store.AddAudit(ctx, a); err != nil {
+		s.Log.Error("unable to write the audit log", "action", a.Action, "err", err)
+	}
+}
+
+// FailedLogins lists the 工号 with failed PIN attempts in the last day
+// (since their last successful login), most recent first, for the manager.
+func (s *Service) FailedLogins(ctx context.Context, actor *Staff) ([]LoginFailure, error) {
+	if err := requireManager(actor); err != nil {
+		return nil, err
+	}
+	return s.failedLogins(ctx)
+}
+
+func (s *Service) failedLogins(ctx context.Context) ([]LoginFailure, error) {
+	fails, err := s.loginFailures(ctx, s.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LoginFailure, 0, len(fails))
+	for _, f := range fails {
+		if f.Count == 0 {
+			continue
+		}
+		if st, err := s.Store.StaffByNo(ctx, f.No); err == nil {
+			f.Name = st.Name
+		}
+		out = append(out, *f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Last.After(out[j].Last) })
+	return out, nil
 }
 
 // AddStaff creates a staff member with a PIN. Manager only.

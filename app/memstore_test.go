@@ -185,6 +185,18 @@ func (m *memStore) AddAudit(_ context.Context, a AuditEntry) error {
 	return nil
 }
 
+func (m *memStore) AuditLog(_ context.Context, from, to time.Time) ([]AuditEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []AuditEntry
+	for _, a := range m.audit {
+		if (from.IsZero() || !a.At.Before(from)) && (to.IsZero() || a.At.Before(to)) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 func (m *memStore) WorkOrders(_ context.Context, f OrderFilter) ([]WorkOrder, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -380,6 +380,8 @@ type Dashboard struct {
 	Month      *StatsReport
 	OpenOrders int
 	Overdue    int // open orders past their contact or finish deadline
+	// FailedLogins are the 工号 with failed PIN attempts in the last day.
+	FailedLogins []LoginFailure
 }
 
 // Dashboard computes today's and this month's metrics and the open work orders.
@@ -412,6 +414,9 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		return nil, err
 	}
 	db := &Dashboard{Centre: c, Profile: s.Profile.Title, Now: now, Today: today, Month: mon, OpenOrders: len(orders)}
+	if db.FailedLogins, err = s.failedLogins(ctx); err != nil {
+		return nil, err
+	}
 	for _, o := range orders {
 		if s.Overdue(o, now) {
 			db.Overdue++

@@ -84,6 +84,8 @@ type Store interface {
 	TxFacts(ctx context.Context, from, to time.Time) ([]TxFact, error)
 
 	AddAudit(ctx context.Context, a AuditEntry) error
+	// AuditLog returns the entries with At in [from, to), oldest first.
+	AuditLog(ctx context.Context, from, to time.Time) ([]AuditEntry, error)
 }
 
 // Ticket is a queue ticket (the queue issue builds on it).

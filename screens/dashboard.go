@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -44,6 +45,8 @@ type Dashboard struct {
 	OpenOrders *canvas.Text
 	Overdue    *canvas.Text
 	Channels   *fyne.Container // rows of 评价渠道 | 今日 | 本月
+	// Logins warns of failed PIN attempts in the last day; hidden when none.
+	Logins *widget.Label
 
 	env    *Env
 	svc    *app.Service
@@ -123,8 +126,12 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Report)
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Refresh, d.Logout), d.Title)
 	second := container.NewBorder(nil, nil, nil, d.Updated, d.Info)
+	d.Logins = widget.NewLabel("")
+	d.Logins.Importance = widget.DangerImportance
+	d.Logins.Wrapping = fyne.TextWrapWord
+	d.Logins.Hide()
 	header := container.NewStack(canvas.NewRectangle(colPanel),
-		container.NewPadded(container.NewVBox(top, second, container.NewHScroll(d.Tools))))
+		container.NewPadded(container.NewVBox(top, second, d.Logins, container.NewHScroll(d.Tools))))
 
 	// Metrics table: 指标 | 今日 | 本月.
 	d.TodayHead = boldLabel("今日")
@@ -215,6 +222,13 @@ func (d *Dashboard) Show(db *app.Dashboard) {
 		}
 	}
 
+	if text := LoginWarning(db.FailedLogins); text != "" {
+		d.Logins.SetText(text)
+		d.Logins.Show()
+	} else {
+		d.Logins.Hide()
+	}
+
 	d.OpenOrders.Text = strconv.Itoa(db.OpenOrders)
 	d.OpenOrders.Refresh()
 	d.Overdue.Text = strconv.Itoa(db.Overdue)
@@ -277,4 +291,27 @@ func card(title string, content fyne.CanvasObject) fyne.CanvasObject {
 	border.CornerRadius = 6
 	return container.NewStack(border, container.NewPadded(
 		container.NewBorder(container.NewVBox(head, widget.NewSeparator()), nil, nil, nil, content)))
+}
+
+// LoginWarning is the dashboard's line about failed PIN attempts: who, how
+// often, and whether that 工号 is waiting now. Empty when there were none.
+func LoginWarning(fails []app.LoginFailure) string {
+	if len(fails) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, f := range fails {
+		who := "工号 " + f.No
+		if f.Name != "" {
+			who += "（" + f.Name + "）"
+		} else {
+			who += "（无此工号）"
+		}
+		p := fmt.Sprintf("%s连续输错%d次，最近 %s", who, f.Count, f.Last.Format("01-02 15:04"))
+		if !f.Until.IsZero() {
+			p += "，暂停登录至 " + f.Until.Format("15:04:05")
+		}
+		parts = append(parts, p)
+	}
+	return "登录失败提醒（近24小时）：" + strings.Join(parts, "；") + "。如非本人误输，请留意是否有人试探密码。"
 }

@@ -567,6 +567,19 @@ func (s *Store) AddAudit(ctx context.Context, a app.AuditEntry) error {
 	return nil
 }
 
+// AuditLog returns the entries with At in [from, to), in the order added.
+func (s *Store) AuditLog(_ context.Context, from, to time.Time) ([]app.AuditEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []app.AuditEntry
+	for _, a := range s.audit {
+		if (from.IsZero() || !a.At.Before(from)) && (to.IsZero() || a.At.Before(to)) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // Audit returns a copy of the audit entries, oldest first.
 func (s *Store) Audit() []app.AuditEntry {
 	s.mu.Lock()
