@@ -111,6 +111,7 @@ func (s *station) joinHub(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	db.LogRepairs(s.log)
 	s.fwd = relay.NewForwarder(db, strings.TrimRight(s.node.Hub, "/")+"/api/v1/relay", s.node.Key, s.log)
 	s.fwd.Node = fmt.Sprintf("%02d", s.node.Window)
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)

@@ -265,6 +265,9 @@ func (s *Service) BootstrapManager(ctx context.Context, st Staff, pin string) (S
 
 func (s *Service) addStaff(ctx context.Context, actorID int64, st Staff, pin string) (Staff, error) {
 	st.No, st.Name = strings.TrimSpace(st.No), strings.TrimSpace(st.Name)
+	if err := checkText(st.No, st.Name); err != nil {
+		return Staff{}, err
+	}
 	if st.No == "" || st.Name == "" {
 		return Staff{}, refuse("bad_staff", "工号和姓名不能为空")
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // UserError carries a message for the person at the screen (Chinese) next to the
@@ -58,6 +59,17 @@ func ErrorCode(err error) string {
 func requireManager(actor *Staff) error {
 	if actor == nil || actor.Role != RoleManager || !actor.Active {
 		return &UserError{Code: "forbidden", Msg: "此操作需要中心负责人权限", Err: ErrForbidden}
+	}
+	return nil
+}
+
+// checkText refuses text that is not valid UTF-8 (bytes from a GBK terminal
+// or file): stored, it would show as garbage and break the county upload.
+func checkText(vals ...string) error {
+	for _, v := range vals {
+		if !utf8.ValidString(v) {
+			return refuse("bad_text", "输入的文字中有无法识别的字符（不是UTF-8编码），未保存；请重新输入")
+		}
 	}
 	return nil
 }

@@ -81,6 +81,9 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 	if actor == nil || !actor.Active {
 		return out, refuse("not_logged_in", "请先登录后再登记办件")
 	}
+	if err := checkText(append([]string{req.ApplicantName, req.IDNumber, req.Phone, req.ThemeName, req.AgentName}, req.Items...)...); err != nil {
+		return out, err
+	}
 	clerk := req.ClerkID
 	if clerk == 0 {
 		clerk = actor.ID

@@ -63,6 +63,9 @@ func dimensionFor(c Channel, theme bool) Dimension {
 
 // checkContent validates the level, channel and reason of a rating.
 func checkContent(p *Profile, req *RateRequest) error {
+	if err := checkText(append([]string{req.Text, req.EvaluatorName, req.EvaluatorTel, req.FormNo}, req.Tags...)...); err != nil {
+		return err
+	}
 	if !req.Level.Valid() {
 		return refuse("bad_level", "评价等级无效，应为1至5（非常不满意至非常满意）")
 	}

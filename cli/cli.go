@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"unicode/utf8"
 
 	"bianmin/app"
 	_ "bianmin/app/locale" // Fyne reads the locale; C would print an error on every run
@@ -84,6 +85,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c := &cmd{ctx: ctx, out: stdout, err: stderr, log: log}
+	// A terminal in a GBK locale passes names as GBK bytes: stored, they
+	// would show as garbage everywhere and break the county upload. Nothing
+	// is written from arguments that are not UTF-8.
+	for i, a := range args {
+		if !utf8.ValidString(a) {
+			return c.usageErr("参数中有无法识别的文字（不是UTF-8编码），未作任何更改；请把终端的字符编码设为UTF-8后重新输入。",
+				fmt.Sprintf("argument %d is not valid UTF-8: %q", i, a))
+		}
+	}
 	var run func([]string) int
 	switch args[0] {
 	case "init":

@@ -120,8 +120,11 @@ func openExisting(path string, c *cmd) (*storage.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
-	d, err := storage.Open(path)
-	if err != nil && !errors.Is(err, storage.ErrNewerSchema) {
+	d, err := storage.OpenExisting(path)
+	if err == nil {
+		d.LogRepairs(c.log)
+	}
+	if err != nil && !errors.Is(err, storage.ErrNewerSchema) && !errors.Is(err, storage.ErrNotBianmin) {
 		c.log.Warn("database cannot be opened read-write, trying read-only", "path", path, "err", err)
 		if rd, rerr := storage.OpenReadOnly(path); rerr == nil {
 			return rd, nil

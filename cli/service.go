@@ -85,8 +85,8 @@ func openService(ctx context.Context, dbPath string, log *slog.Logger, readOnlyO
 	} else if err != nil {
 		return nil, nil, err
 	}
-	db, err := storage.Open(dbPath)
-	if err != nil && readOnlyOK && !errors.Is(err, storage.ErrNewerSchema) {
+	db, err := storage.OpenExisting(dbPath)
+	if err != nil && readOnlyOK && !errors.Is(err, storage.ErrNewerSchema) && !errors.Is(err, storage.ErrNotBianmin) {
 		// An unwritable file or directory (a backup on a CD, a locked-down
 		// share) can still be reported on: nothing is written.
 		log.Warn("database cannot be opened read-write, trying read-only", "path", dbPath, "err", err)
@@ -99,6 +99,7 @@ func openService(ctx context.Context, dbPath string, log *slog.Logger, readOnlyO
 	if err != nil {
 		return nil, nil, err
 	}
+	db.LogRepairs(log)
 	c, err := db.Centre(ctx)
 	if errors.Is(err, app.ErrNotFound) {
 		db.Close()

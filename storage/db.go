@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,8 @@ type DB struct {
 	path     string
 	readOnly bool
 	version  int
+	migs     []migration // the schema's definition (migrations, or a test's)
+	repairs  []string    // what Open put back in the schema
 
 	// wmu serialises this process's write transactions. SQLite allows one
 	// writer at a time anyway; queueing in Go instead of in SQLite's busy
@@ -114,6 +117,16 @@ func openWith(path string, migs []migration) (*DB, error) {
 		}
 	}
 
+	if existed {
+		tighten(abs)
+	} else if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		// Made here, 0600, before SQLite opens it: SQLite gives the -wal and
+		// -shm files the database file's mode, so none is readable by others.
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("storage: unable to create %s: %w", abs, err)
+	}
+
 	d, err := openRW(abs, migs)
 	if err != nil {
 		if !existed {
@@ -122,6 +135,21 @@ func openWith(path string, migs []migration) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// tighten takes group and other permissions off a database and its side
+// files: they hold PIN hashes, the centre's keys and applicants' data.
+// (Windows keeps its ACLs; the installer puts the data in a folder only
+// administrators and the program's users can read.)
+func tighten(abs string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if fi, err := os.Stat(abs + suffix); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(abs+suffix, fi.Mode().Perm()&^0o077)
+		}
+	}
 }
 
 func openRW(abs string, migs []migration) (*DB, error) {
@@ -142,12 +170,64 @@ func openRW(abs string, migs []migration) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: unable to open %s: %w", abs, err)
 	}
-	d := &DB{db: sdb, path: abs}
+	d := &DB{db: sdb, path: abs, migs: migs}
 	if err := d.migrate(context.Background(), migs); err != nil {
 		sdb.Close()
 		return nil, err
 	}
+	if d.repairs, err = d.repairSchema(context.Background()); err != nil {
+		sdb.Close()
+		return nil, err
+	}
 	return d, nil
+}
+
+// ErrNotBianmin is returned by OpenExisting for a file that exists but is
+// not a bianmin database: empty, or another program's SQLite file.
+var ErrNotBianmin = errors.New("not a bianmin database")
+
+// OpenExisting is Open for a file that must already be a bianmin database
+// (the commands that read or maintain one: stats, report, export, backup,
+// update). An empty file, a file with no bianmin tables, or a missing file is
+// refused without being touched, where Open would make a new database of it.
+func OpenExisting(path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("storage: unable to resolve %q: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("storage: unable to open %s: %w", abs, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("storage: unable to open %s: is a directory", abs)
+	}
+	if err := isBianmin(abs, fi.Size()); err != nil {
+		return nil, err
+	}
+	return Open(abs)
+}
+
+// isBianmin refuses, through a read-only connection, a file that is empty or
+// lacks bianmin's core tables.
+func isBianmin(abs string, size int64) error {
+	if size == 0 {
+		return fmt.Errorf("storage: unable to open %s: %w (the file is empty)", abs, ErrNotBianmin)
+	}
+	sdb, err := sql.Open("sqlite", fileURI(abs, url.Values{"mode": {"ro"}}))
+	if err != nil {
+		return fmt.Errorf("storage: unable to open %s: %w", abs, err)
+	}
+	defer sdb.Close()
+	var n int
+	if err := sdb.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table'
+		AND name IN ('centre', 'transactions', 'evaluations', 'outbox')`).Scan(&n); err != nil {
+		return fmt.Errorf("storage: unable to open %s: %w", abs, explain(err))
+	}
+	if n != 4 {
+		return fmt.Errorf("storage: unable to open %s: %w (no bianmin tables in it)", abs, ErrNotBianmin)
+	}
+	return nil
 }
 
 // OpenReadOnly opens an existing database for reading only (reports, export,
@@ -158,8 +238,12 @@ func OpenReadOnly(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: unable to resolve %q: %w", path, err)
 	}
-	if _, err := os.Stat(abs); err != nil {
+	fi, err := os.Stat(abs)
+	if err != nil {
 		return nil, fmt.Errorf("storage: unable to open %s: %w", abs, err)
+	}
+	if err := isBianmin(abs, fi.Size()); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	q.Set("mode", "ro")
@@ -182,7 +266,7 @@ func OpenReadOnly(path string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("storage: unable to open %s read-only: schema v%d is older than this build's v%d; open it read-write once to upgrade it", abs, v, len(migrations))
 	}
-	return &DB{db: sdb, path: abs, readOnly: true, version: v}, nil
+	return &DB{db: sdb, path: abs, readOnly: true, version: v, migs: migrations}, nil
 }
 
 func newerSchemaError(path string, have, know int) error {

@@ -34,6 +34,10 @@ func (d *DB) Backup(ctx context.Context, outPath string) error {
 	if _, err := d.db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fail(explain(err))
 	}
+	// A backup holds what the database holds: owner only, like it.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return fail(err)
+	}
 	// VACUUM INTO does not fsync its output.
 	if err := syncFile(tmp); err != nil {
 		return fail(err)
@@ -128,7 +132,15 @@ func (d *DB) check(ctx context.Context, pragma string) ([]string, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: unable to check foreign keys of %s: %w", d.path, explain(err))
 	}
-	return problems, nil
+	schema, err := d.SchemaProblems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lost, err := d.lostRatings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(problems, schema...), lost...), nil
 }
 
 // ExportEvaluations calls fn for every evaluation row rated in [from, to)
