@@ -36,13 +36,13 @@ func runGUI(args []string) int {
 	fs.SetOutput(io.Discard)
 	dbPath := fs.String("db", "", "database file (default: the user config folder)")
 	role := fs.String("role", "", "standalone | counter | kiosk | display (saved in node.json)")
-	hub := fs.String("hub", "", "the hub's address, http://host:8787 (saved)")
-	key := fs.String("key", "", "the centre key (saved)")
+	hub := fs.String("hub", "", "the hub's new address, https://host:8787, after it moved (saved; the pin stays)")
+	join := fs.String("join", "", "join the centre with the code the hub's manager gave (saved)")
 	window := fs.Int("window", 0, "this PC's window number (saved)")
 	listen := fs.String("listen", "", "standalone: also serve the LAN API on this address (saved; \"off\" stops it)")
 	tablet := fs.String("tablet", "", "on | off: the customer-facing rating window (saved)")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(os.Stderr, "用法 Usage: bianmin [--db PATH] [--role standalone|counter|kiosk|display] [--hub URL --key 中心密钥] [--window N] [--listen ADDR] [--tablet on|off]\n   或 or   bianmin <命令 command> …（bianmin help）\n%v\n", err)
+		fmt.Fprintf(os.Stderr, "用法 Usage: bianmin [--db PATH] [--role standalone|counter|kiosk|display] [--join 加入码] [--window N] [--listen ADDR] [--tablet on|off]\n   或 or   bianmin <命令 command> …（bianmin help）\n%v\n", err)
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -79,8 +79,14 @@ func runGUI(args []string) int {
 	if set["hub"] {
 		n.Hub = strings.TrimRight(*hub, "/")
 	}
-	if set["key"] {
-		n.Key = *key
+	if set["join"] {
+		j, err := joinCentre(context.Background(), n, *join)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, app.UserMessage(err))
+			log.Error("join failed", "err", err)
+			return 1
+		}
+		n = j
 	}
 	if set["window"] {
 		n.Window = *window
@@ -116,7 +122,12 @@ func runGUI(args []string) int {
 	case roleKiosk, roleDisplay:
 		// No database and no login: the kiosk and the hall display are the
 		// hub's queue on a screen in the hall.
-		st.client = lan.NewClient(n.Hub, n.Key, log)
+		cl, err := lan.NewPinnedClient(n.Hub, n.Pin, lan.Credential(n.Key), log)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, app.UserMessage(err))
+			return 2
+		}
+		st.client = cl
 		st.hall = st.client
 		var w fyne.Window
 		if n.Role == roleKiosk {

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"bianmin/app"
+	"bianmin/cli"
+	"bianmin/sync/lan"
 )
 
 // Roles of a PC in the centre (ARCHITECTURE.md "One binary, several roles").
@@ -23,8 +30,9 @@ const (
 // starts the program. Flags given on a later start change it.
 type node struct {
 	Role   string `json:"role"`
-	Hub    string `json:"hub,omitempty"`    // the hub's address, http://192.168.1.10:8787
-	Key    string `json:"key,omitempty"`    // the centre key
+	Hub    string `json:"hub,omitempty"`    // the hub's address, https://192.168.1.10:8787
+	Pin    string `json:"pin,omitempty"`    // the pin of the hub's certificate (from the join code)
+	Key    string `json:"key,omitempty"`    // this PC's credential at the hub (lan.Credential)
 	Window int    `json:"window,omitempty"` // this PC's window number (counter; standalone default)
 	Listen string `json:"listen,omitempty"` // standalone: also serve the LAN API here (hub with a window)
 	// Tablet turns the customer-facing rating window (窗口双屏) on; the
@@ -74,11 +82,11 @@ func (n node) check() error {
 	case roleStandalone:
 		return nil
 	case roleCounter, roleKiosk, roleDisplay:
-		if n.Hub == "" || n.Key == "" {
-			return fmt.Errorf("%s需要中心主机地址和中心密钥：请用 --hub http://中心主机:8787 --key 中心密钥 启动一次（会保存）", roleName(n.Role))
+		if n.Hub == "" || n.Key == "" || n.Pin == "" {
+			return fmt.Errorf("%s尚未加入中心：请中心负责人在中心主机上添加本机（局域网电脑 → 添加，或 bianmin pc add），再用加入码运行一次 bianmin join 加入码", roleName(n.Role))
 		}
-		if !strings.HasPrefix(n.Hub, "http://") && !strings.HasPrefix(n.Hub, "https://") {
-			return fmt.Errorf("中心主机地址应以 http:// 开头，例如 http://192.168.1.10:8787（现为 %q）", n.Hub)
+		if err := lan.CheckHubURL(n.Hub); err != nil {
+			return errors.New(app.UserMessage(err))
 		}
 		if n.Role == roleCounter && n.Window <= 0 {
 			return fmt.Errorf("窗口电脑需要窗口号：请用 --window 3 启动一次（会保存）")
@@ -98,4 +106,79 @@ func roleName(r string) string {
 		return "大厅屏"
 	}
 	return "单机"
+}
+
+// joinCentre enrolls this PC at the hub with a join code and returns n with
+// what the hub decided: the role, the window, the hub's address and pin,
+// and this PC's own credential.
+func joinCentre(ctx context.Context, n node, code string) (node, error) {
+	j, err := lan.ParseJoinCode(code)
+	if err != nil {
+		return n, err
+	}
+	host, _ := os.Hostname()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	res, err := lan.Join(ctx, j, host)
+	if err != nil {
+		return n, err
+	}
+	n.Role, n.Hub, n.Pin, n.Key, n.Window = string(res.Role), j.URL(), j.Pin, string(res.Credential), res.Window
+	return n, nil
+}
+
+// runJoin is `bianmin join 加入码 [--db PATH]`: join without opening a
+// window (an IT person setting PCs up, or a silent install), saving node.json.
+func runJoin(args []string) int {
+	fs := flag.NewFlagSet("join", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	dbPath := fs.String("db", "", "database file (default: the user config folder)")
+	// The code may come before or after --db.
+	var code string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		code, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if code == "" && fs.NArg() == 1 {
+		code = fs.Arg(0)
+	}
+	if code == "" {
+		fmt.Fprintln(os.Stderr, "用法：bianmin join 加入码 [--db 数据库文件]（加入码由中心负责人在中心主机上添加本机时得到）\nusage: bianmin join CODE [--db PATH]")
+		return 2
+	}
+	if *dbPath == "" {
+		p, err := cli.DefaultDBPath()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "找不到用户配置目录，请用 --db 指定数据库文件 / no config dir, use --db:", err)
+			return 1
+		}
+		*dbPath = p
+	}
+	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "无法创建数据目录 / cannot create the data folder:", err)
+		return 1
+	}
+	np := nodePath(*dbPath)
+	n, err := loadNode(np)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "本机角色设置文件有误 / bad node.json:", err)
+		return 1
+	}
+	n, err = joinCentre(context.Background(), n, code)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s\njoin: %v\n", app.UserMessage(err), err)
+		return 1
+	}
+	if err := saveNode(np, n); err != nil {
+		fmt.Fprintln(os.Stderr, "无法保存本机角色设置 / cannot save node.json:", err)
+		return 1
+	}
+	what := roleName(n.Role)
+	if n.Role == roleCounter {
+		what = fmt.Sprintf("%d号窗口电脑", n.Window)
+	}
+	fmt.Printf("已加入中心：本机为%s，中心主机 %s。以后直接打开程序即可。\n", what, n.Hub)
+	return 0
 }

@@ -49,7 +49,7 @@ type station struct {
 	queue  *app.Queue
 	rig    *devices.WindowRig
 	fwd    *relay.Forwarder
-	hub    *http.Server
+	hub    *cli.Hub
 	client *lan.Client
 	sender *countysync.Sender // the hub's upload to the county, when configured
 	lanAt  net.Addr           // where the LAN API listens (hub with a window)
@@ -80,7 +80,11 @@ func (s *station) open(ctx context.Context) (*app.Service, error) {
 	}
 	s.db, s.svc = db, svc
 	if s.node.Role == roleCounter {
-		s.client = lan.NewClient(s.node.Hub, s.node.Key, s.log)
+		cl, err := lan.NewPinnedClient(s.node.Hub, s.node.Pin, lan.Credential(s.node.Key), s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.client = cl
 		s.hall = s.client
 		// The counter's own serial numbers carry its window number, so no
 		// two counters (nor the hub) ever give out the same 流水号.
@@ -112,7 +116,12 @@ func (s *station) joinHub(ctx context.Context) error {
 		return err
 	}
 	db.LogRepairs(s.log)
+	if err := lan.CheckHubURL(s.node.Hub); err != nil {
+		db.Close()
+		return err
+	}
 	s.fwd = relay.NewForwarder(db, strings.TrimRight(s.node.Hub, "/")+"/api/v1/relay", s.node.Key, s.log)
+	s.fwd.Client = &http.Client{Transport: lan.PinnedTransport(s.node.Pin), Timeout: 60 * time.Second}
 	s.fwd.Node = fmt.Sprintf("%02d", s.node.Window)
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	err = s.fwd.RefreshConfig(cctx)
@@ -128,12 +137,12 @@ func (s *station) joinHub(ctx context.Context) error {
 		return nil
 	}
 	return &app.UserError{Code: "hub_unreachable", Err: err,
-		Msg: "第一次使用需要连接中心主机以取得人员和事项配置，请检查网络、中心主机地址和中心密钥后重试"}
+		Msg: "第一次使用需要连接中心主机以取得人员和事项配置，请检查网络和中心主机是否开机后重试；如本机已被撤销，请中心负责人重新添加"}
 }
 
 // serveLocked makes this standalone PC the centre's hub on the LAN too.
 func (s *station) serveLocked(ctx context.Context) error {
-	key, err := cli.HubKey(ctx, s.db, "")
+	hub, err := cli.NewHub(ctx, s.db, s.svc, s.queue, s.log)
 	if err != nil {
 		return err
 	}
@@ -141,14 +150,14 @@ func (s *station) serveLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.hub = cli.NewHub(s.db, s.svc, s.queue, key, s.log)
+	s.hub = hub
 	go func() {
-		if err := s.hub.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := hub.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Warn("LAN hub stopped", "err", err)
 		}
 	}()
 	s.lanAt = ln.Addr()
-	s.log.Info("LAN hub serving", "listen", ln.Addr().String())
+	s.log.Info("LAN hub serving", "listen", ln.Addr().String(), "pin", hub.Pin)
 	return nil
 }
 
@@ -204,7 +213,7 @@ func (s *station) stopLocked() {
 	}
 	if s.hub != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		_ = s.hub.Shutdown(ctx)
+		_ = s.hub.Server.Shutdown(ctx)
 		cancel()
 		s.hub = nil
 	}
@@ -451,7 +460,7 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 		d.AddTool("县级上传", func() { s.showUpload(d, snd) })
 	}
 	if s.hub != nil && s.db != nil {
-		d.AddTool("局域网", func() { s.showLAN(d) })
+		d.AddTool("局域网电脑", func() { s.showLAN(d, user) })
 	}
 	if db := s.db; db != nil {
 		d.AddTool("上传退回", func() {
@@ -494,28 +503,49 @@ func (s *station) showUpload(d *screens.Dashboard, snd *countysync.Sender) {
 	dlg.Show()
 }
 
-// showLAN tells the manager what to enter on the other PCs: this hub's
-// addresses and the centre key (shown to managers only).
-func (s *station) showLAN(d *screens.Dashboard) {
-	key, err := cli.HubKey(context.Background(), s.db, "")
-	if err != nil {
-		d.Env().ShowError("centre key unreadable", "局域网", err, nil)
+// showLAN opens the manager's list of LAN PCs (局域网电脑): add one (its
+// join code), revoke one.
+func (s *station) showLAN(d *screens.Dashboard, user *app.Staff) {
+	if s.hub == nil {
 		return
 	}
-	var urls []string
-	if s.lanAt != nil {
-		urls = cli.HubURLs(s.lanAt)
+	p := screens.NewPCList(d.Env(), pcAdmin{s}, user)
+	back := d.ShowSub("pcs", p.Content())
+	cv := d.Env().Win.Canvas()
+	cv.SetOnTypedKey(p.TypedKey)
+	p.OnBack = func() {
+		cv.SetOnTypedKey(d.TypedKey)
+		back()
 	}
-	if len(urls) == 0 {
-		urls = []string{s.node.Listen}
+	p.Reload()
+}
+
+// pcAdmin is the hub's registry for the 局域网电脑 screen.
+type pcAdmin struct{ s *station }
+
+func (a pcAdmin) PCs(ctx context.Context) ([]app.PC, []app.Window, error) {
+	pcs, err := a.s.hub.Registry.List(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	msg := widget.NewLabel(fmt.Sprintf("本机是中心主机。在各窗口电脑、取号机、大厅屏上填写：\n中心主机地址：%s\n中心密钥：%s\n\n"+
-		"例如窗口电脑：bianmin --role counter --hub %s --key %s --window 3\n中心密钥请勿告诉无关人员。",
-		strings.Join(urls, " 或 "), key, urls[0], key))
-	msg.Wrapping = fyne.TextWrapWord
-	dlg := dialog.NewCustom("局域网（中心主机）", "关闭", msg, d.Env().Win)
-	dlg.Resize(fyne.NewSize(640, 0))
-	dlg.Show()
+	ws, err := a.s.db.Windows(ctx)
+	return pcs, ws, err
+}
+
+func (a pcAdmin) AddPC(ctx context.Context, actor *app.Staff, role app.PCRole, window int, name string) (app.PC, string, error) {
+	var addrs []string
+	if a.s.lanAt != nil {
+		addrs = cli.HubAddrs(a.s.lanAt)
+	}
+	if len(addrs) == 0 {
+		addrs = []string{a.s.node.Listen}
+	}
+	pc, code, err := a.s.hub.Registry.Add(ctx, actor, role, window, name, addrs[0])
+	return pc, code.String(), err
+}
+
+func (a pcAdmin) RevokePC(ctx context.Context, actor *app.Staff, id int64) error {
+	return a.s.hub.Registry.Revoke(ctx, actor, id)
 }
 
 // rememberFullScreen keeps the kiosk's or hall display's F11 state for the

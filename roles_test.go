@@ -23,13 +23,16 @@ func TestNodeSettings(t *testing.T) {
 	if err != nil || n.Role != roleStandalone {
 		t.Fatalf("no file: %+v %v", n, err)
 	}
-	for _, bad := range []node{{Role: roleCounter}, {Role: roleCounter, Hub: "10.0.0.1:8787", Key: "k", Window: 1},
-		{Role: roleCounter, Hub: "http://h", Key: "k"}, {Role: "server"}} {
+	pin := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	for _, bad := range []node{{Role: roleCounter}, {Role: roleCounter, Hub: "10.0.0.1:8787", Key: "k", Pin: pin, Window: 1},
+		{Role: roleCounter, Hub: "http://10.0.0.1:8787", Key: "k", Pin: pin, Window: 1},
+		{Role: roleCounter, Hub: "https://h:8787", Key: "k", Window: 1},
+		{Role: roleCounter, Hub: "https://h:8787", Key: "k", Pin: pin}, {Role: "server"}} {
 		if err := bad.check(); err == nil || !strings.ContainsAny(err.Error(), "中心窗口角色") {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}
-	good := node{Role: roleCounter, Hub: "http://192.168.1.10:8787", Key: "centre-key-123", Window: 3, Tablet: true}
+	good := node{Role: roleCounter, Hub: "https://192.168.1.10:8787", Pin: pin, Key: "pc3.secret", Window: 3, Tablet: true}
 	if err := good.check(); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +53,7 @@ func TestNodeSettings(t *testing.T) {
 	}
 }
 
-// A counter without the hub's address is a usage error, and nothing is saved.
+// A counter that has not joined is a usage error, and nothing is saved.
 func TestGUICounterNeedsHub(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "counter.db")
 	if code := runGUI([]string{"--db", db, "--role", "counter", "--window", "2"}); code != 2 {
@@ -61,9 +64,18 @@ func TestGUICounterNeedsHub(t *testing.T) {
 	}
 }
 
-// hubFixture runs a demo centre's hub in this process: the queue behind the
-// LAN API with the counter relay mounted, on loopback.
-func hubFixture(t *testing.T) (url, key string, q *app.Queue, d *storage.DB) {
+// testHub is a demo centre's hub running in this process: the queue behind
+// the LAN API with the counter relay mounted, over TLS on loopback, as
+// `bianmin serve` and a window with --listen run it.
+type testHub struct {
+	url  string // https://127.0.0.1:port
+	addr string
+	hub  *cli.Hub
+	q    *app.Queue
+	d    *storage.DB
+}
+
+func hubFixture(t *testing.T) *testHub {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "hub.db")
 	ctx := context.Background()
@@ -74,16 +86,31 @@ func hubFixture(t *testing.T) (url, key string, q *app.Queue, d *storage.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key = "test-centre-key-0001"
-	q = app.NewQueue(d, app.SystemClock{}, nil)
-	hub := cli.NewHub(d, svc, q, key, nil) // as `bianmin serve` and a window with --listen run it
-	hs := httptest.NewServer(hub.Handler)
+	q := app.NewQueue(d, app.SystemClock{}, nil)
+	hub, err := cli.NewHub(ctx, d, svc, q, slogDiscard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(hub.Server.Handler)
+	hs.TLS = hub.Server.TLSConfig
+	hs.StartTLS()
 	t.Cleanup(func() {
-		hub.Handler.(*lan.Server).CloseStreams()
+		hub.Server.Handler.(*lan.Server).CloseStreams()
 		hs.Close()
 		d.Close()
 	})
-	return hs.URL, key, q, d
+	return &testHub{url: hs.URL, addr: strings.TrimPrefix(hs.URL, "https://"), hub: hub, q: q, d: d}
+}
+
+// code adds a PC to the hub and returns its join code, as the manager's
+// 局域网电脑 screen does.
+func (h *testHub) code(t *testing.T, role app.PCRole, window int) string {
+	t.Helper()
+	_, code, err := h.hub.Registry.Add(context.Background(), nil, role, window, "", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code.String()
 }
 
 // A new counter PC joins the hub: it takes the centre's staff and windows
@@ -93,9 +120,9 @@ func TestWindowCounterAndDisplayJoinTheHub(t *testing.T) {
 	if os.Getenv("BIANMIN_WINDOW_TESTS") == "" || os.Getenv("DISPLAY") == "" {
 		t.Skip("real-window test: run under Xvfb with BIANMIN_WINDOW_TESTS=1 (make test does)")
 	}
-	url, key, _, _ := hubFixture(t)
+	h := hubFixture(t)
 	counterDB := filepath.Join(t.TempDir(), "counter", "counter.db")
-	startWindowArgs(t, "login", "--db", counterDB, "--role", "counter", "--hub", url, "--key", key, "--window", "1")
+	startWindowArgs(t, "login", "--db", counterDB, "--join", h.code(t, app.PCCounter, 1))
 	local, err := storage.Open(counterDB)
 	if err != nil {
 		t.Fatal(err)
@@ -109,17 +136,25 @@ func TestWindowCounterAndDisplayJoinTheHub(t *testing.T) {
 	if err != nil || n.Role != roleCounter || n.Window != 1 {
 		t.Errorf("counter role not kept: %+v %v", n, err)
 	}
-	startWindowArgs(t, "display", "--db", filepath.Join(t.TempDir(), "display.db"), "--role", "display", "--hub", url, "--key", key)
+	startWindowArgs(t, "display", "--db", filepath.Join(t.TempDir(), "display.db"), "--join", h.code(t, app.PCDisplay, 0))
 }
 
 // A counter PC registers, completes and rates a transaction on its own
 // database; the forwarder started by the window's wiring brings both to the
 // hub, with the counter's window number in the serial.
 func TestCounterStationForwardsToHub(t *testing.T) {
-	url, key, _, hub := hubFixture(t)
+	h := hubFixture(t)
+	hub := h.d
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "counter.db")
-	st := newStation(nil, node{Role: roleCounter, Hub: url, Key: key, Window: 2}, dbPath, nil)
+	n, err := joinCentre(ctx, node{}, h.code(t, app.PCCounter, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.check(); err != nil || n.Role != roleCounter || n.Window != 2 || !strings.HasPrefix(n.Hub, "https://") {
+		t.Fatalf("joined node %+v: %v", n, err)
+	}
+	st := newStation(nil, n, dbPath, nil)
 	st.log = slogDiscard()
 	t.Cleanup(st.close)
 	svc, err := st.open(ctx)

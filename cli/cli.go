@@ -71,6 +71,8 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            --key FILE --platform GOOS/GOARCH [--version V] FILE
   version  显示版本 / print the version
   serve    中心主机：排队叫号局域网服务（无窗口）/ the centre's LAN hub, no window
+  pc       中心主机：添加、列出、撤销局域网电脑 / add, list, revoke the PCs that use the hub
+  join     本机用加入码加入中心（窗口电脑、取号机、大厅屏）/ join this PC to the centre
            --db PATH --listen ADDR [--key 中心密钥]
            首次运行生成中心密钥并显示一次 / first run generates and shows the centre key
 不带命令运行时打开桌面窗口。 Without a command the desktop window opens.
@@ -137,6 +139,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "serve":
 		run = c.serve
+	case "pc":
+		run = c.pc
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

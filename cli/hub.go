@@ -2,43 +2,73 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"bianmin/app"
+	"bianmin/storage"
 	"bianmin/sync/lan"
 	"bianmin/sync/relay"
-
-	"bianmin/storage"
 )
 
-// HubKey is the centre key of the hub on d: the stored one, or a new one,
-// stored (the desktop program serving the LAN uses it like `bianmin serve`).
-func HubKey(ctx context.Context, d *storage.DB, want string) (string, error) {
-	k, _, err := hubKey(ctx, d, want)
-	return k, err
+// HubAddrs are the host:port addresses other PCs reach a hub listening on
+// addr at.
+func HubAddrs(addr net.Addr) []string { return hubAddrs(addr) }
+
+// Hub is the centre's LAN service: the queue behind the LAN API and the
+// counters' relay (records and configuration), over TLS with the hub's own
+// certificate, for the PCs in its registry, each as its role allows.
+// `bianmin serve` and a standalone window serving the LAN both run it.
+type Hub struct {
+	Server   *http.Server
+	Registry *lan.Registry
+	Pin      string // the pin of the hub's certificate, in join codes
 }
 
-// HubURLs are the addresses other PCs reach a hub listening on addr at.
-func HubURLs(addr net.Addr) []string { return hubURLs(addr) }
-
-// NewHub is the centre's LAN service on d: the queue behind the LAN API and
-// the counters' relay (records and configuration), behind the centre key.
-// `bianmin serve` and a standalone window serving the LAN both run it.
-func NewHub(d *storage.DB, svc *app.Service, q *app.Queue, key string, log *slog.Logger) *http.Server {
-	srv := lan.NewServer(q, key, log)
+// NewHub makes the hub's service on d (making its certificate on first use).
+func NewHub(ctx context.Context, d *storage.DB, svc *app.Service, q *app.Queue, log *slog.Logger) (*Hub, error) {
+	reg, cert, err := hubRegistry(ctx, d, log)
+	if err != nil {
+		return nil, err
+	}
+	srv := lan.NewServerAuth(q, reg, log)
 	srv.Mount("/api/v1/relay/", relay.ForService(d, svc, log)) // counters' records and configuration (sync/relay)
 	hs := &http.Server{
 		Handler:           srv,
+		TLSConfig:         lan.ServerTLS(cert),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// Event streams lift this per write (lan.Server); every other
 		// answer is small.
 		WriteTimeout: 30 * time.Second,
 		IdleTimeout:  2 * time.Minute,
+		// A plain-http request, a port scan, a PC with the wrong pin: the
+		// handshake fails; say so once in the log, not in Go's words.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelInfo),
 	}
 	hs.RegisterOnShutdown(srv.CloseStreams)
-	return hs
+	return &Hub{Server: hs, Registry: reg, Pin: reg.Pin}, nil
+}
+
+// Serve serves TLS on ln until the server is shut down.
+func (h *Hub) Serve(ln net.Listener) error {
+	return h.Server.Serve(tls.NewListener(ln, h.Server.TLSConfig))
+}
+
+// HubRegistry is the registry of the PCs enrolled at the hub on d, for
+// `bianmin pc` and the hub's 局域网电脑 screen.
+func HubRegistry(ctx context.Context, d *storage.DB, log *slog.Logger) (*lan.Registry, error) {
+	reg, _, err := hubRegistry(ctx, d, log)
+	return reg, err
+}
+
+func hubRegistry(ctx context.Context, d *storage.DB, log *slog.Logger) (*lan.Registry, tls.Certificate, error) {
+	cert, pin, err := lan.HubCert(ctx, d)
+	if err != nil {
+		return nil, tls.Certificate{}, err
+	}
+	return lan.NewRegistry(d, pin, log), cert, nil
 }

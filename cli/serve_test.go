@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"bianmin/app"
-	"bianmin/storage"
 	"bianmin/sync/lan"
 )
 
@@ -75,73 +74,85 @@ func startServe(t *testing.T, args ...string) *served {
 	return nil
 }
 
-var keyRE = regexp.MustCompile(`已生成中心密钥（只显示这一次，请抄下）：(\S+)`)
+var (
+	pinRE  = regexp.MustCompile(`证书指纹：(\S+)`)
+	codeRE = regexp.MustCompile(`(?m)^  (\S+/\S+/\S+)$`)
+)
 
-func TestServeGeneratesTheKeyOnceAndServesTheQueue(t *testing.T) {
+// pcAdd runs `bianmin pc add` and returns the join code it printed.
+func pcAdd(t *testing.T, args ...string) lan.JoinCode {
+	t.Helper()
+	code, out, errs := run(t, append([]string{"pc", "add"}, args...)...)
+	m := codeRE.FindStringSubmatch(out)
+	if code != 0 || m == nil || !strings.Contains(out, "24小时内有效") {
+		t.Fatalf("pc add %v: %d\n%s\n%s", args, code, out, errs)
+	}
+	j, err := lan.ParseJoinCode(m[1])
+	if err != nil {
+		t.Fatalf("printed join code %q: %v", m[1], err)
+	}
+	return j
+}
+
+// serve speaks TLS with the hub's own certificate (the same after a
+// restart); `pc add` gives a join code for it; a PC that joined with it works
+// as its role allows; `pc list` shows it; `pc revoke` shuts it out at once.
+func TestServeEnrollsPCsOverTLS(t *testing.T) {
 	db := initDB(t, t.TempDir())
 	s := startServe(t, "--db", db, "--listen", "127.0.0.1:0")
 	out := s.out.String()
-	m := keyRE.FindStringSubmatch(out)
-	if m == nil || !strings.Contains(out, "在各窗口电脑上填写此密钥") || !strings.Contains(out, "http://"+s.addr) {
+	m := pinRE.FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, "bianmin pc add") {
 		t.Fatalf("first start output:\n%s", out)
 	}
-	key := m[1]
-	if err := lan.CheckKey(key); err != nil {
-		t.Fatalf("generated key %q: %v", key, err)
-	}
+	pin := m[1]
 	ctx := context.Background()
-	c := lan.NewClient(s.addr, key, nil)
+	if code, _, errs := run(t, "pc", "add", "--db", db, "--role", "counter", "--window", "99", "--addr", s.addr); code == 0 ||
+		!strings.Contains(errs, "没有启用中的 99 号窗口") {
+		t.Fatalf("pc add for a window that does not exist: %d %s", code, errs)
+	}
+	j := pcAdd(t, "--db", db, "--role", "kiosk", "--addr", s.addr, "--name", "大厅取号机")
+	if j.Pin != pin || j.Addr != s.addr {
+		t.Fatalf("join code %+v, hub pin %s at %s", j, pin, s.addr)
+	}
+	res, err := lan.Join(ctx, j, "kiosk-pc")
+	if err != nil || res.Role != app.PCKiosk {
+		t.Fatalf("join: %+v %v", res, err)
+	}
+	if _, err := lan.Join(ctx, j, "again"); app.ErrorCode(err) != "bad_join_code" {
+		t.Fatalf("the join code worked twice: %v", err)
+	}
+	c, err := lan.NewPinnedClient(j.URL(), j.Pin, res.Credential, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer c.Close()
 	if _, err := c.Board(ctx); err != nil {
-		t.Fatalf("board with the printed key: %v", err)
-	}
-	bad := lan.NewClient(s.addr, key+"x", nil)
-	defer bad.Close()
-	if _, err := bad.Board(ctx); app.ErrorCode(err) != "unauthorized" {
-		t.Fatalf("wrong key: %v", err)
+		t.Fatalf("board as the kiosk: %v", err)
 	}
 	if _, err := c.Issue(ctx, app.IssueRequest{CategoryID: 999}); app.ErrorCode(err) != "unknown_category" {
-		t.Fatalf("unknown category: %v", err)
+		t.Fatalf("the kiosk issuing: %v", err)
+	}
+	if _, err := c.CallNext(ctx, 1, 0); app.ErrorCode(err) != "forbidden" {
+		t.Fatalf("the kiosk calling a ticket: %v", err)
+	}
+	if code, out, _ := run(t, "pc", "list", "--db", db); code != 0 || !strings.Contains(out, "大厅取号机") || !strings.Contains(out, "已加入") ||
+		!strings.Contains(out, "kiosk-pc") {
+		t.Fatalf("pc list: %d\n%s", code, out)
+	}
+	if code, out, errs := run(t, "pc", "revoke", "--db", db, "--id", "1"); code != 0 || !strings.Contains(out, "已撤销") {
+		t.Fatalf("pc revoke: %d %s %s", code, out, errs)
+	}
+	if _, err := c.Board(ctx); app.ErrorCode(err) != "pc_revoked" {
+		t.Fatalf("board after revoke: %v", err)
 	}
 	if code, out := s.stop(); code != 0 || !strings.Contains(out, "中心主机已停止") {
 		t.Fatalf("stop: %d\n%s", code, out)
 	}
-	d, err := storage.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kv, err := d.Settings(ctx, lan.KeySetting)
-	d.Close()
-	if err != nil || kv[lan.KeySetting] != key {
-		t.Fatalf("stored key %v %v, printed %q", kv, err, key)
-	}
-
-	// The second start uses the stored key and does not show it.
+	// The second start keeps the certificate: joined PCs keep working.
 	s = startServe(t, "--db", db, "--listen", "127.0.0.1:0")
-	if out := s.out.String(); strings.Contains(out, key) || !strings.Contains(out, "使用已保存的中心密钥") {
-		t.Fatalf("second start output:\n%s", out)
-	}
-	c2 := lan.NewClient(s.addr, key, nil)
-	defer c2.Close()
-	if _, err := c2.Categories(ctx); err != nil {
-		t.Fatalf("stored key: %v", err)
-	}
-	s.stop()
-
-	// --key replaces it.
-	s = startServe(t, "--db", db, "--listen", "127.0.0.1:0", "--key", "new-centre-key-2026")
-	if out := s.out.String(); strings.Contains(out, "new-centre-key-2026") || !strings.Contains(out, "中心密钥已更新") {
-		t.Fatalf("--key output:\n%s", out)
-	}
-	c3 := lan.NewClient(s.addr, key, nil)
-	defer c3.Close()
-	if _, err := c3.Board(ctx); app.ErrorCode(err) != "unauthorized" {
-		t.Fatalf("old key after --key: %v", err)
-	}
-	c4 := lan.NewClient(s.addr, "new-centre-key-2026", nil)
-	defer c4.Close()
-	if _, err := c4.Board(ctx); err != nil {
-		t.Fatalf("new key: %v", err)
+	if m := pinRE.FindStringSubmatch(s.out.String()); m == nil || m[1] != pin {
+		t.Fatalf("pin changed across a restart:\n%s", s.out)
 	}
 	s.stop()
 }
@@ -149,8 +160,8 @@ func TestServeGeneratesTheKeyOnceAndServesTheQueue(t *testing.T) {
 func TestServeRefusesBadInput(t *testing.T) {
 	dir := t.TempDir()
 	db := initDB(t, dir)
-	if code, _, errs := run(t, "serve", "--db", db, "--listen", "127.0.0.1:0", "--key", "short"); code != 2 || !strings.Contains(errs, "至少需要12个字符") {
-		t.Errorf("short key: %d %s", code, errs)
+	if code, _, errs := run(t, "serve", "--db", db, "--listen", "127.0.0.1:0", "--key", "a-centre-key-0001"); code != 2 || !strings.Contains(errs, "key") {
+		t.Errorf("--key (no longer a thing): %d %s", code, errs)
 	}
 	if code, _, errs := run(t, "serve", "--db", dir+"/none.db", "--listen", "127.0.0.1:0"); code != 1 || !strings.Contains(errs, "bianmin init") {
 		t.Errorf("no database: %d %s", code, errs)

@@ -33,8 +33,7 @@ func TestServeChild(t *testing.T) {
 func TestServeStopsOnSIGTERM(t *testing.T) {
 	db := initDB(t, t.TempDir())
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join([]string{"serve", "--db", db, "--listen", "127.0.0.1:0",
-		"--key", "sigterm-test-key-1"}, "\t"))
+	cmd.Env = append(os.Environ(), serveChildEnv+"="+strings.Join([]string{"serve", "--db", db, "--listen", "127.0.0.1:0"}, "\t"))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -67,7 +66,15 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 		}
 	}
 	// A hall display holds the event stream: shutdown must not wait on it.
-	c := lan.NewClient(addr, "sigterm-test-key-1", nil)
+	j := pcAdd(t, "--db", db, "--role", "display", "--addr", addr)
+	res, err := lan.Join(context.Background(), j, "display-pc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lan.NewPinnedClient(j.URL(), j.Pin, res.Credential, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer c.Close()
 	ch, err := c.Subscribe(context.Background())
 	if err != nil {

@@ -200,7 +200,14 @@ type ImportRules struct {
 	Vet func(app.Evaluation, app.Transaction) error
 	// Orders opens the work order of a bad review; nil opens none.
 	Orders OrderRule
+	// Window, when not 0, is the only window whose records may come: the
+	// window of the counter PC that sent them.
+	Window int64
 }
+
+func (r ImportRules) otherWindow(id int64) bool { return r.Window != 0 && id != r.Window }
+
+const otherWindowMsg = "该记录属于其他窗口，本窗口电脑只能报送本窗口的办件和评价，未导入"
 
 // rejected is a record the hub cannot accept; other errors fail the batch.
 type rejected struct{ reason string }
@@ -268,11 +275,17 @@ func (d *DB) importOne(ctx context.Context, tx *sql.Tx, r RelayRecord, rules Imp
 		if err := json.Unmarshal(r.Payload, &t); err != nil || t.UID != r.UID {
 			return "", reject("办件记录内容无法解析")
 		}
+		if rules.otherWindow(t.WindowID) {
+			return "", reject(otherWindowMsg)
+		}
 		return d.importTx(ctx, tx, t, r.ParentUID)
 	case OutboxEvaluation:
 		var e app.Evaluation
 		if err := json.Unmarshal(r.Payload, &e); err != nil || e.UID != r.UID {
 			return "", reject("评价记录内容无法解析")
+		}
+		if rules.otherWindow(e.WindowID) {
+			return "", reject(otherWindowMsg)
 		}
 		return d.importEval(ctx, tx, e, r, rules)
 	}

@@ -28,7 +28,29 @@ var migrations = []migration{
 	sqlMigration("one rating per visit, enforced by the database", schemaV3),
 	sqlMigration("county upload: rejected outbox rows, settings", schemaV4),
 	sqlMigration("queue: ticket states, window states, numbers, call log", schemaV5),
+	sqlMigration("LAN: enrolled PCs with their roles and credentials", schemaV6),
 }
+
+// schemaV6 holds the PCs enrolled at the hub (sync/lan). Only hashes of the
+// join token and of the PC's secret are kept: the database in someone's hands
+// gives no credential. A token is used once; revoking keeps the row, so the
+// list still shows who was let in and when.
+const schemaV6 = `
+CREATE TABLE pcs (
+	id            INTEGER PRIMARY KEY,
+	name          TEXT NOT NULL,
+	role          TEXT NOT NULL CHECK (role IN ('counter', 'kiosk', 'display')),
+	window_id     INTEGER REFERENCES windows(id),
+	host          TEXT NOT NULL DEFAULT '',
+	token_hash    TEXT UNIQUE,
+	token_expires INTEGER,
+	secret_hash   TEXT,
+	created_at    INTEGER NOT NULL,
+	enrolled_at   INTEGER,
+	revoked_at    INTEGER,
+	CHECK ((role = 'counter') = (window_id IS NOT NULL))
+) STRICT;
+`
 
 // schemaV4 supports the county sender (sync/). A row the county rejects (or
 // that fails the sender's own validation) is neither sent nor pending: it

@@ -62,6 +62,29 @@ func NewClient(baseURL, key string, log *slog.Logger) *Client {
 		Timeout: 10 * time.Second, StreamIdle: 3 * DefaultHeartbeat}
 }
 
+// NewPinnedClient talks to the hub at hubURL (https://host:port) over TLS
+// that trusts only the certificate with pin, as the PC enrolled with cred.
+// Plain http is refused: on the LAN it would carry the credential, names
+// and phones in clear.
+func NewPinnedClient(hubURL, pin string, cred Credential, log *slog.Logger) (*Client, error) {
+	if err := CheckHubURL(hubURL); err != nil {
+		return nil, err
+	}
+	c := NewClient(hubURL, string(cred), log)
+	c.http.Transport = PinnedTransport(pin)
+	return c, nil
+}
+
+// CheckHubURL refuses a hub address that is not https://host:port.
+func CheckHubURL(u string) error {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(u), "https://")
+	if !ok || rest == "" {
+		return &app.UserError{Code: "plain_http",
+			Msg: fmt.Sprintf("中心主机地址应以 https:// 开头（局域网通信须加密），现为 %q；请用加入码重新加入", u)}
+	}
+	return nil
+}
+
 // Close drops the client's idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 

@@ -40,8 +40,6 @@ package lan
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,7 +68,7 @@ const (
 type Server struct {
 	hall app.Hall
 	log  *slog.Logger
-	key  string
+	auth Authenticator
 	mux  *http.ServeMux
 
 	// Heartbeat is the interval of the comment line on event streams
@@ -82,33 +80,44 @@ type Server struct {
 	streams sync.WaitGroup
 }
 
-// NewServer builds the API over h, accepting requests that carry key. An
-// empty key refuses every authenticated request (see RequireKey).
+// NewServer builds the API over h for callers carrying the shared key, with
+// every right (KeyAuth): tests and a hub's own process. An empty key refuses
+// every authenticated request.
 func NewServer(h app.Hall, key string, log *slog.Logger) *Server {
+	return NewServerAuth(h, KeyAuth(key), log)
+}
+
+// NewServerAuth builds the API over h for the callers auth lets in, each
+// allowed what its role may do (a Registry: enrolled PCs). When auth is a
+// Registry, POST /api/v1/enroll lets a PC join with its join code.
+func NewServerAuth(h app.Hall, auth Authenticator, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{hall: h, log: log, key: key, mux: http.NewServeMux(),
+	s := &Server{hall: h, log: log, auth: auth, mux: http.NewServeMux(),
 		Heartbeat: DefaultHeartbeat, closing: make(chan struct{})}
 	s.mux.HandleFunc("GET /api/v1/health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
-	s.handle("GET /api/v1/categories", s.categories)
-	s.handle("POST /api/v1/tickets", s.issue)
-	s.handle("POST /api/v1/windows/{id}/call-next", s.callNext)
-	s.handle("POST /api/v1/windows/{id}/recall", s.recall)
-	s.handle("POST /api/v1/windows/{id}/noshow", s.noShow)
-	s.handle("POST /api/v1/windows/{id}/callback", s.callBack)
-	s.handle("POST /api/v1/windows/{id}/transfer", s.transfer)
-	s.handle("POST /api/v1/windows/{id}/finish", s.finish)
-	s.handle("POST /api/v1/windows/{id}/pause", s.pause)
-	s.handle("POST /api/v1/windows/{id}/signin", s.signIn)
-	s.handle("GET /api/v1/windows/{id}", s.window)
-	s.handle("GET /api/v1/board", s.board)
-	s.handle("GET /api/v1/events", s.events)
+	if reg, ok := auth.(*Registry); ok {
+		s.mux.Handle("POST /api/v1/enroll", reg.enrollHandler(log))
+	}
+	s.handle("GET /api/v1/categories", anyPeer, s.categories)
+	s.handle("POST /api/v1/tickets", takesTickets, s.issue)
+	s.handle("POST /api/v1/windows/{id}/call-next", ownWindow, s.callNext)
+	s.handle("POST /api/v1/windows/{id}/recall", ownWindow, s.recall)
+	s.handle("POST /api/v1/windows/{id}/noshow", ownWindow, s.noShow)
+	s.handle("POST /api/v1/windows/{id}/callback", ownWindow, s.callBack)
+	s.handle("POST /api/v1/windows/{id}/transfer", ownWindow, s.transfer)
+	s.handle("POST /api/v1/windows/{id}/finish", ownWindow, s.finish)
+	s.handle("POST /api/v1/windows/{id}/pause", ownWindow, s.pause)
+	s.handle("POST /api/v1/windows/{id}/signin", ownWindow, s.signIn)
+	s.handle("GET /api/v1/windows/{id}", ownWindow, s.window)
+	s.handle("GET /api/v1/board", anyPeer, s.board)
+	s.handle("GET /api/v1/events", anyPeer, s.events)
 	// Anything else under the API: a JSON 404 (after auth, so an
 	// unauthenticated caller learns nothing about the routes).
-	s.mux.Handle("/api/", RequireKey(key, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle("/api/", authorize(auth, anyPeer, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "中心主机不支持此请求，请确认窗口程序与中心主机的版本一致")
 	})))
 	return s
@@ -118,9 +127,10 @@ func NewServer(h app.Hall, key string, log *slog.Logger) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Mount serves h at pattern (http.ServeMux syntax, e.g. "POST
-// /api/v1/records"), behind the same centre-key check as the API.
+// /api/v1/records") to every caller the server lets in; h reads the caller
+// with PeerFrom and decides what its role may do.
 func (s *Server) Mount(pattern string, h http.Handler) {
-	s.mux.Handle(pattern, RequireKey(s.key, s.log, h))
+	s.mux.Handle(pattern, authorize(s.auth, anyPeer, s.log, h))
 }
 
 // CloseStreams ends every open event stream and refuses new ones, so an
@@ -138,44 +148,12 @@ func (s *Server) CloseStreams() {
 	s.streams.Wait()
 }
 
-func (s *Server) handle(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
-	s.mux.Handle(pattern, RequireKey(s.key, s.log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handle(pattern string, pol policy, fn func(w http.ResponseWriter, r *http.Request) error) {
+	s.mux.Handle(pattern, authorize(s.auth, pol, s.log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
 			s.fail(w, r, err)
 		}
 	})))
-}
-
-// RequireKey passes requests carrying "Authorization: Bearer <key>" to next
-// and answers everything else 401, logging the remote address (never what
-// was sent). The comparison takes the same time whatever the guess. An empty
-// key refuses every request: a hub without a key is a misconfiguration, not
-// an open door.
-func RequireKey(key string, log *slog.Logger, next http.Handler) http.Handler {
-	if log == nil {
-		log = slog.Default()
-	}
-	want := sha256.Sum256([]byte(key))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := bearer(r.Header.Get("Authorization"))
-		sum := sha256.Sum256([]byte(got))
-		if !ok || key == "" || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
-			reason := "wrong key"
-			switch {
-			case key == "":
-				reason = "hub has no key configured"
-			case !ok:
-				reason = "missing bearer token"
-			}
-			log.Warn("lan: refused unauthenticated request", "remote", r.RemoteAddr,
-				"method", r.Method, "path", r.URL.Path, "reason", reason)
-			w.Header().Set("WWW-Authenticate", `Bearer realm="bianmin"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized",
-				"中心密钥不正确，中心主机拒绝了请求；请在本机设置中填写中心主机上显示的密钥")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func bearer(h string) (string, bool) {
@@ -499,6 +477,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 // response headers go out, so a client whose Subscribe has returned misses
 // nothing that happens after.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
+	peer, _ := PeerFrom(r.Context())
 	s.mu.Lock()
 	closing := s.closing
 	select {
@@ -561,7 +540,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 				// end the stream; the client resubscribes and refetches.
 				return nil
 			}
-			data, err := json.Marshal(ev)
+			data, err := json.Marshal(redact(ev, peer))
 			if err != nil {
 				s.log.Error("lan: event not encodable", "seq", ev.Seq, "err", err)
 				continue
@@ -576,7 +555,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 						write()
 						return nil
 					}
-					if data, err := json.Marshal(ev); err == nil {
+					if data, err := json.Marshal(redact(ev, peer)); err == nil {
 						fmt.Fprintf(&buf, "id: %d\ndata: %s\n\n", ev.Seq, data)
 					}
 				default:
@@ -589,4 +568,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+}
+
+// redact takes personal data out of an event for a peer that may not see
+// it: only a counter sees the contact phone of a ticket, and only of its own
+// window's.
+func redact(ev app.HallEvent, p Peer) app.HallEvent {
+	if ev.Ticket == nil || ev.Ticket.Phone == "" || p.All {
+		return ev
+	}
+	if p.Role() == app.PCCounter && (ev.Ticket.WindowID == p.PC.WindowID || ev.Ticket.ToWindowID == p.PC.WindowID) {
+		return ev
+	}
+	t := *ev.Ticket
+	t.Phone = ""
+	ev.Ticket = &t
+	return ev
 }

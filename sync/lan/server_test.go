@@ -193,7 +193,7 @@ func TestWrongOrMissingKeyIsRefusedAndChangesNothing(t *testing.T) {
 	}
 	// A status line fed by a Follower says the key is wrong, not just "down".
 	_, err = c.Subscribe(ctx)
-	if l := (Link{Err: err}); !strings.Contains(l.Message(), "中心密钥不正确") {
+	if l := (Link{Err: err}); !strings.Contains(l.Message(), "凭据不正确") {
 		t.Fatalf("status line with a wrong key: %q (%v)", l.Message(), err)
 	}
 }

@@ -5,7 +5,10 @@
 // Hub side: Handler serves GET …/config (the centre's configuration with the
 // hub's IDs, storage.ConfigSnapshot) and POST …/records (a batch of counter
 // outbox rows, taken in by storage.ImportRecords, idempotent by UID). It is
-// mounted behind the LAN API's key check (lan.RequireKey) at /api/v1/relay/.
+// mounted behind the LAN API's authentication (lan.Server.Mount) at
+// /api/v1/relay/, and serves only counters (and the hub's own callers, which
+// lan.Peer.All marks): a counter gets the PIN hashes of the staff posted at
+// its window only, and may send only its own window's records.
 //
 // Counter side: Forwarder drains the counter's outbox to the hub in order,
 // in batches, with capped exponential backoff and jitter, kicked after every
@@ -27,6 +30,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/storage"
+	"bianmin/sync/lan"
 )
 
 // MaxBatch is the most records the hub takes in one request.
@@ -109,26 +113,35 @@ func (h *Handler) rules(r *http.Request) (storage.ImportRules, error) {
 // ServeHTTP routes on the last path element, so the handler works mounted
 // under any prefix (the LAN server passes the full path).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	peer, ok := lan.PeerFrom(r.Context())
+	if !ok || !(peer.All || peer.Role() == app.PCCounter) {
+		h.fail(w, http.StatusForbidden, "forbidden", "只有窗口电脑可以与中心主机交换办件记录和配置",
+			fmt.Errorf("%s (pc %d %q, role %q) asked for %s", r.RemoteAddr, peer.PC.ID, peer.PC.Name, peer.PC.Role, r.URL.Path))
+		return
+	}
 	switch p := strings.TrimRight(r.URL.Path, "/"); {
 	case strings.HasSuffix(p, "/config") || p == "config":
 		if r.Method != http.MethodGet {
 			h.fail(w, http.StatusMethodNotAllowed, "method", "请求方法不正确", nil)
 			return
 		}
-		h.config(w, r)
+		h.config(w, r, peer)
 	case strings.HasSuffix(p, "/records") || p == "records":
 		if r.Method != http.MethodPost {
 			h.fail(w, http.StatusMethodNotAllowed, "method", "请求方法不正确", nil)
 			return
 		}
-		h.records(w, r)
+		h.records(w, r, peer)
 	default:
 		h.fail(w, http.StatusNotFound, "not_found", "中心主机不支持此请求，请确认窗口程序与中心主机的版本一致", nil)
 	}
 }
 
-func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) config(w http.ResponseWriter, r *http.Request, peer lan.Peer) {
 	c, err := h.DB.ExportConfig(r.Context())
+	if err == nil && !peer.All {
+		c = forWindow(c, peer.PC.WindowID)
+	}
 	if errors.Is(err, app.ErrNotFound) {
 		h.fail(w, http.StatusServiceUnavailable, "not_initialised", "中心主机尚未完成初始化设置", err)
 		return
@@ -140,7 +153,7 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c)
 }
 
-func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) records(w http.ResponseWriter, r *http.Request, peer lan.Peer) {
 	if r.ContentLength > MaxBody {
 		h.fail(w, http.StatusRequestEntityTooLarge, "body_too_large", tooLarge,
 			fmt.Errorf("body of %d bytes from %s", r.ContentLength, r.RemoteAddr))
@@ -181,6 +194,9 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusInternalServerError, "rules", "中心主机读取评价规则失败，稍后重试", err)
 		return
 	}
+	if !peer.All {
+		rules.Window = peer.PC.WindowID
+	}
 	results, err := h.DB.ImportRecords(r.Context(), req.Records, rules)
 	if err != nil {
 		h.fail(w, http.StatusInternalServerError, "import", "中心主机保存记录失败，将自动重试", err)
@@ -204,6 +220,28 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, RecordsResponse{Results: results})
+}
+
+// forWindow is the configuration as the counter at window sees it: every
+// staff member's name (receipts and lists name them), but the PIN hash only
+// of those posted at that window (AB岗), who may sign in there while the
+// hub is away. Nobody else's PIN can be cracked from a counter's copy.
+func forWindow(c storage.ConfigSnapshot, window int64) storage.ConfigSnapshot {
+	posted := map[int64]bool{}
+	for _, p := range c.Posts {
+		if p.WindowID == window {
+			posted[p.StaffID] = true
+		}
+	}
+	staff := make([]app.Staff, len(c.Staff))
+	for i, s := range c.Staff {
+		if !posted[s.ID] {
+			s.PINHash = ""
+		}
+		staff[i] = s
+	}
+	c.Staff = staff
+	return c
 }
 
 // tooLarge tells the counter's clerk (via the rejected list and log) what

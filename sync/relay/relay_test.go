@@ -25,6 +25,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/storage"
+	"bianmin/sync/lan"
 	"bianmin/sync/relay"
 
 	_ "modernc.org/sqlite"
@@ -79,15 +80,35 @@ func childHub(path, addr string) {
 	_ = http.Serve(ln, bearer(slow))
 }
 
-// bearer stands in for lan.RequireKey.
-func bearer(next http.Handler) http.Handler {
+// bearer stands in for the LAN server's authentication: the key lets in a
+// caller with every right (lan.Peer.All); pcs lets in enrolled counters by
+// their own tokens.
+func bearer(next http.Handler, pcs ...pcToken) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+centreKey)) != 1 {
+		auth := r.Header.Get("Authorization")
+		for _, p := range pcs {
+			if auth == "Bearer "+p.token {
+				next.ServeHTTP(w, r.WithContext(lan.WithPeer(r.Context(), lan.Peer{PC: p.pc})))
+				return
+			}
+		}
+		if subtle.ConstantTimeCompare([]byte(auth), []byte("Bearer "+centreKey)) != 1 {
 			http.Error(w, `{"code":"unauthorized","msg":"中心密钥不正确"}`, http.StatusUnauthorized)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(lan.WithPeer(r.Context(), lan.Peer{All: true})))
 	})
+}
+
+// asHub marks r as let in with every right.
+func asHub(r *http.Request) *http.Request {
+	return r.WithContext(lan.WithPeer(r.Context(), lan.Peer{All: true}))
+}
+
+// pcToken is an enrolled PC as the stand-in knows it.
+type pcToken struct {
+	token string
+	pc    app.PC
 }
 
 func must(t testing.TB, err error) {
@@ -589,7 +610,7 @@ func TestHandlerRefusals(t *testing.T) {
 		{"POST", "/api/v1/relay/records", big, 413, "batch_too_large"},
 	} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(c.method, c.path, strings.NewReader(c.body)))
+		h.ServeHTTP(rec, asHub(httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))))
 		var eb struct{ Code, Msg string }
 		_ = json.Unmarshal(rec.Body.Bytes(), &eb)
 		if rec.Code != c.status || eb.Code != c.code || !strings.ContainsFunc(eb.Msg, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
@@ -601,7 +622,7 @@ func TestHandlerRefusals(t *testing.T) {
 	must(t, err)
 	defer empty.Close()
 	rec := httptest.NewRecorder()
-	relay.NewHandler(empty, quiet).ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/relay/config", nil))
+	relay.NewHandler(empty, quiet).ServeHTTP(rec, asHub(httptest.NewRequest("GET", "/api/v1/relay/config", nil)))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "not_initialised") {
 		t.Fatalf("empty hub: %d %s", rec.Code, rec.Body)
 	}
