@@ -35,6 +35,10 @@ const JoinValid = 24 * time.Hour
 
 const tokenLen = 16 // characters of keyAlphabet: about 79 bits, used once
 
+// keyAlphabet has no 0/O, 1/I/L: a join code may be copied by hand from the
+// hub's screen.
+const keyAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
 // Registry is the hub's list of PCs: the manager adds one (getting its join
 // code) and revokes it; the PC enrolls with the code and then authenticates
 // every request with the credential it got. It is the hub's Authenticator.

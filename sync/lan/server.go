@@ -3,9 +3,14 @@
 // app.Hall on a counter, kiosk or hall-display PC that talks to it. Both sides
 // behave the same, so screens do not care which one they hold.
 //
-// The API (every path but health needs "Authorization: Bearer <centre key>"):
+// The hub serves it over TLS (its own certificate, pinned by the PCs, see
+// tls.go). Every path but health and enroll needs "Authorization: Bearer
+// <credential>", the PC's own (Registry), and each is allowed by the PC's
+// role: a counter its own window's paths, a kiosk tickets, a display the
+// board and events (without phone numbers).
 //
 //	GET  /api/v1/health                      no auth; {"ok":true}
+//	POST /api/v1/enroll                      {"token","host"} → EnrollResponse (the join code's token)
 //	GET  /api/v1/categories                  []app.QueueCategory
 //	POST /api/v1/tickets                     app.IssueRequest → app.IssuedTicket
 //	POST /api/v1/windows/{id}/call-next      {"ClerkID"} (optional: 0 or no body = the
@@ -29,7 +34,8 @@
 // the app.UserError's code and Chinese message: 409 when the window's state
 // forbids it (queue_empty, window_paused, no_current), 404 for unknown_*,
 // 422 for any other refusal, 400 for a malformed request (nothing changed),
-// 401 for a wrong or missing key, 500 when the hub itself failed.
+// 401 for a wrong, missing or revoked credential, 403 beyond the PC's role,
+// 500 when the hub itself failed.
 //
 // The event stream sends "id: <Seq>" and "data: <HallEvent JSON>" per event
 // and a comment line every Heartbeat (15 s), so both ends find a dead
