@@ -102,9 +102,13 @@ func (p *PCList) TypedKey(ev *fyne.KeyEvent) {
 }
 
 func (p *PCList) row(pc app.PC) string {
-	win := ""
+	// The default names ("3号窗口电脑", "取号机") already say role and window.
+	win := "  " + pc.Role.Name()
 	if pc.WindowID != 0 {
-		win = fmt.Sprintf("  %d号窗口", p.windows[pc.WindowID])
+		win += fmt.Sprintf("（%d号窗口）", p.windows[pc.WindowID])
+	}
+	if pc.Name == pc.Role.Name() || pc.Name == fmt.Sprintf("%d号窗口电脑", p.windows[pc.WindowID]) {
+		win = ""
 	}
 	joined := ""
 	if !pc.EnrolledAt.IsZero() {
@@ -113,7 +117,7 @@ func (p *PCList) row(pc app.PC) string {
 			joined += "（" + pc.Host + "）"
 		}
 	}
-	return fmt.Sprintf("%d  %s  %s%s  %s%s", pc.ID, pc.Name, pc.Role.Name(), win, pc.State(time.Now()), joined)
+	return fmt.Sprintf("%d  %s%s  %s%s", pc.ID, pc.Name, win, pc.State(time.Now()), joined)
 }
 
 // Reload reads the list again.
@@ -188,13 +192,16 @@ func (p *PCList) AddPC(role app.PCRole, window int, name string) {
 		}
 		p.Code = a.code
 		p.Status.SetText(fmt.Sprintf("已添加 %s，请在该电脑上输入加入码（24小时内有效，只能用一次）。", a.pc.Name))
-		code := widget.NewEntry()
-		code.SetText(a.code)
-		msg := widget.NewLabel(fmt.Sprintf("%s（%s）的加入码：请在该电脑上运行 bianmin join 加入码，"+
-			"或首次打开程序时输入。24小时内有效，只能用一次；请勿告诉无关人员。", a.pc.Name, role.Name()))
+		code := widget.NewLabelWithStyle(a.code, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
+		msg := widget.NewLabel(fmt.Sprintf("%s的加入码。请在该电脑上运行 bianmin join 加入码（或打开程序时加 --join 加入码）。"+
+			"24小时内有效、只能用一次，请勿告诉无关人员。", a.pc.Name))
 		msg.Wrapping = fyne.TextWrapWord
-		d := dialog.NewCustom("加入码", "关闭", container.NewVBox(msg, code), p.env.Win)
-		d.Resize(fyne.NewSize(620, 0))
+		copyBtn := widget.NewButton("复制加入码", func() {
+			fyne.CurrentApp().Clipboard().SetContent(a.code)
+			p.Status.SetText("加入码已复制。")
+		})
+		d := dialog.NewCustom("加入码", "关闭", container.NewVBox(msg, code, container.NewCenter(copyBtn)), p.env.Win)
+		d.Resize(fyne.NewSize(720, 0))
 		d.Show()
 		p.Reload()
 	})

@@ -22,11 +22,12 @@ import (
 	"bianmin/app"
 	"bianmin/screens"
 	"bianmin/storage"
+	"bianmin/sync/lan"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall|hall10")
+		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall|hall10|pcs")
 		os.Exit(2)
 	}
 	which := os.Args[1]
@@ -160,12 +161,59 @@ func main() {
 			_, err := q.CallNext(ctx, wins[0], clerk.ID)
 			must(err)
 		}()
+	case "pcs":
+		size = fyne.NewSize(1024, 768)
+		_, pin, err := lan.HubCert(ctx, db)
+		must(err)
+		reg := lan.NewRegistry(db, pin, nil)
+		for _, pc := range []struct {
+			role app.PCRole
+			win  int
+		}{{app.PCCounter, 1}, {app.PCCounter, 2}, {app.PCKiosk, 0}, {app.PCDisplay, 0}} {
+			_, code, err := reg.Add(ctx, &clerk, pc.role, pc.win, "", "192.168.1.10:8787")
+			must(err)
+			if pc.win != 2 {
+				_, _, err = reg.Enroll(ctx, code.Token, fmt.Sprintf("SZZ-PC%02d", pc.win+1))
+				must(err)
+			}
+		}
+		list := screens.NewPCList(env, shotPCs{reg, db}, &clerk)
+		win.SetContent(list.Content())
+		list.Reload()
+		go func() {
+			time.Sleep(1200 * time.Millisecond)
+			fyne.Do(func() { list.AddPC(app.PCCounter, 3, "") })
+		}()
 	default:
 		fmt.Fprintln(os.Stderr, "unknown screen", which)
 		os.Exit(2)
 	}
 	win.Resize(size)
 	win.ShowAndRun()
+}
+
+// shotPCs is the hub's registry for the 局域网电脑 screen, as main wires it.
+type shotPCs struct {
+	reg *lan.Registry
+	db  *storage.DB
+}
+
+func (s shotPCs) PCs(ctx context.Context) ([]app.PC, []app.Window, error) {
+	pcs, err := s.reg.List(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ws, err := s.db.Windows(ctx)
+	return pcs, ws, err
+}
+
+func (s shotPCs) AddPC(ctx context.Context, actor *app.Staff, role app.PCRole, window int, name string) (app.PC, string, error) {
+	p, c, err := s.reg.Add(ctx, actor, role, window, name, "192.168.1.10:8787")
+	return p, c.String(), err
+}
+
+func (s shotPCs) RevokePC(ctx context.Context, actor *app.Staff, id int64) error {
+	return s.reg.Revoke(ctx, actor, id)
 }
 
 func must(err error) {
