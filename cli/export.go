@@ -142,7 +142,7 @@ func (c *cmd) export(args []string) int {
 	if err != nil {
 		return c.usageErr("日期格式应为 YYYY-MM-DD，且须同时给出 --from 和 --to。", err.Error())
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, true)
+	svc, d, err := openService(c.ctx, *db, c.log, openRead)
 	if err != nil {
 		return c.fail("export", err)
 	}

@@ -64,7 +64,7 @@ func (c *cmd) ledger(args []string) int {
 	if err != nil {
 		return c.usageErr("日期格式应为 YYYY-MM-DD，且须同时给出 --from 和 --to。", err.Error())
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, true)
+	svc, d, err := openService(c.ctx, *db, c.log, openReport)
 	if err != nil {
 		return c.fail("ledger", err)
 	}

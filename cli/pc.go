@@ -77,7 +77,7 @@ func (c *cmd) pcList(args []string) int {
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
-	_, d, err := openService(c.ctx, *db, c.log, true)
+	_, d, err := openService(c.ctx, *db, c.log, openRead)
 	if err != nil {
 		return c.fail("pc list", err)
 	}

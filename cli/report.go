@@ -36,7 +36,7 @@ func (c *cmd) report(args []string) int {
 	if err != nil {
 		return c.usageErr("月份格式应为 YYYY-MM，例如 2026-10。", fmt.Sprintf("bad --month %q", *month))
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, true)
+	svc, d, err := openService(c.ctx, *db, c.log, openReport)
 	if err != nil {
 		return c.fail("report", err)
 	}

@@ -71,12 +71,27 @@ func loadRules(dbPath, profile string) (*app.Profile, *app.Calendar, error) {
 // database: a missing file or one without a centre gives ErrNotInitialised.
 // The caller closes the DB.
 func OpenService(ctx context.Context, dbPath string, log *slog.Logger) (*app.Service, *storage.DB, error) {
-	return openService(ctx, dbPath, log, false)
+	return openService(ctx, dbPath, log, openWrite)
 }
 
-// openService is OpenService; with readOnlyOK a database that cannot be
-// written is opened read-only instead (reports and exports).
-func openService(ctx context.Context, dbPath string, log *slog.Logger, readOnlyOK bool) (*app.Service, *storage.DB, error) {
+// openMode is how a command opens the database.
+type openMode int
+
+const (
+	// openWrite: read-write (the program, init, serve, sync …).
+	openWrite openMode = iota
+	// openReport: read-write, so rating windows that have closed are recorded
+	// as 未评 before counting (stats, report, ledger), the rows the running
+	// program records anyway; a file that cannot be written (a backup on a
+	// CD) is opened read-only instead.
+	openReport
+	// openRead: read-only (export, pc list): the file is not touched, except
+	// that a database of an older bianmin is first upgraded.
+	openRead
+)
+
+// openService is OpenService with a mode.
+func openService(ctx context.Context, dbPath string, log *slog.Logger, mode openMode) (*app.Service, *storage.DB, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -85,8 +100,21 @@ func openService(ctx context.Context, dbPath string, log *slog.Logger, readOnlyO
 	} else if err != nil {
 		return nil, nil, err
 	}
-	db, err := storage.OpenExisting(dbPath)
-	if err != nil && readOnlyOK && !errors.Is(err, storage.ErrNewerSchema) && !errors.Is(err, storage.ErrNotBianmin) {
+	var db *storage.DB
+	var err error
+	if mode == openRead {
+		db, err = storage.OpenReadOnly(dbPath)
+		if errors.Is(err, storage.ErrOlderSchema) {
+			log.Info("database from an older bianmin: upgrading it before reading", "path", dbPath)
+			if db, err = storage.OpenExisting(dbPath); err == nil {
+				db.Close()
+				db, err = storage.OpenReadOnly(dbPath)
+			}
+		}
+	} else {
+		db, err = storage.OpenExisting(dbPath)
+	}
+	if err != nil && mode == openReport && !errors.Is(err, storage.ErrNewerSchema) && !errors.Is(err, storage.ErrNotBianmin) {
 		// An unwritable file or directory (a backup on a CD, a locked-down
 		// share) can still be reported on: nothing is written.
 		log.Warn("database cannot be opened read-write, trying read-only", "path", dbPath, "err", err)

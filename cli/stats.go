@@ -42,7 +42,7 @@ func (c *cmd) stats(args []string) int {
 	if !ok {
 		return c.usageErr("--by 只能是 window（窗口）、clerk（人员）或 item（事项）。", fmt.Sprintf("bad --by %q", *by))
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, true)
+	svc, d, err := openService(c.ctx, *db, c.log, openReport)
 	if err != nil {
 		return c.fail("stats", err)
 	}

@@ -108,3 +108,36 @@ func TestInitRefusesNonUTF8(t *testing.T) {
 		t.Fatal("a database was made")
 	}
 }
+
+// export and pc list open the database read-only: the file is byte for byte
+// the same afterwards and no side files appear.
+func TestExportLeavesTheFileUntouched(t *testing.T) {
+	dir := t.TempDir()
+	db := initDB(t, dir)
+	if code, _, errs := run(t, "demo", "--db", db, "--days", "2"); code != 0 {
+		t.Fatalf("demo: %s", errs)
+	}
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := hashFile(t, db)
+	if code, _, errs := run(t, "export", "--db", db, "--what", "evaluations", "--format", "csv", "--out", filepath.Join(dir, "e.csv")); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	if code, _, errs := run(t, "pc", "list", "--db", db); code != 0 {
+		t.Fatalf("pc list: %s", errs)
+	}
+	if hashFile(t, db) != before {
+		t.Fatal("export changed the database file")
+	}
+	for _, side := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(db + side); err == nil {
+			t.Errorf("%s appeared", side)
+		}
+	}
+}

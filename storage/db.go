@@ -32,6 +32,10 @@ var (
 	// rows a newer schema does not expect.
 	ErrNewerSchema = errors.New("database was written by a newer bianmin")
 
+	// ErrOlderSchema is returned by OpenReadOnly for a database an older
+	// bianmin wrote: it needs migrating, which only a read-write open does.
+	ErrOlderSchema = errors.New("database schema is older than this build's")
+
 	// ErrReadOnly is returned by writes on a DB opened with OpenReadOnly, and
 	// by Open when the file or its directory cannot be written.
 	ErrReadOnly = errors.New("database is read-only")
@@ -264,7 +268,7 @@ func OpenReadOnly(path string) (*DB, error) {
 		return nil, newerSchemaError(abs, v, len(migrations))
 	case v < len(migrations):
 		sdb.Close()
-		return nil, fmt.Errorf("storage: unable to open %s read-only: schema v%d is older than this build's v%d; open it read-write once to upgrade it", abs, v, len(migrations))
+		return nil, fmt.Errorf("storage: unable to open %s read-only: %w (schema v%d, this build's v%d); open it read-write once to upgrade it", abs, ErrOlderSchema, v, len(migrations))
 	}
 	return &DB{db: sdb, path: abs, readOnly: true, version: v, migs: migrations}, nil
 }
