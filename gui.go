@@ -167,6 +167,20 @@ func runGUI(args []string) int {
 			return svc, nil
 		},
 		FirstStart: func(err error) bool { return n.Role != roleCounter && errors.Is(err, cli.ErrNotInitialised) },
+		Join: func(ctx context.Context, code string) (string, error) {
+			j, err := joinCentre(ctx, n, code)
+			if err != nil {
+				return "", err
+			}
+			if err := saveNode(np, j); err != nil {
+				return "", err
+			}
+			log.Info("joined the centre", "role", j.Role, "window", j.Window, "hub", j.Hub)
+			if j.Role == roleCounter {
+				return fmt.Sprintf("本机为 %d 号窗口电脑", j.Window), nil
+			}
+			return "本机为" + roleName(j.Role), nil
+		},
 		Report: func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error) {
 			return cli.SaveMonthReport(ctx, svc, *dbPath, month, by)
 		},

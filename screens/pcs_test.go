@@ -2,6 +2,8 @@ package screens
 
 import (
 	"context"
+	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -111,4 +113,53 @@ func hasText(w fyne.Window, s string) bool {
 		}
 	}
 	return false
+}
+
+// On a new PC the first-start screen takes a join code instead of making a
+// new centre: a mistyped code says so; the right one joins the real hub
+// (TLS, pinned) and says what the PC now is.
+func TestSetupJoinsExistingCentre(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cert, pin, err := lan.HubCert(ctx, f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := lan.NewRegistry(f.db, pin, nil)
+	srv := httptest.NewUnstartedServer(lan.NewServerAuth(app.NewQueue(f.db, f.clock, nil), reg, nil))
+	srv.TLS = lan.ServerTLS(cert)
+	srv.StartTLS()
+	defer srv.Close()
+	_, code, err := reg.Add(ctx, &f.manager, app.PCCounter, 1, "", strings.TrimPrefix(srv.URL, "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := syncEnv(t)
+	s := NewSetup(env, Profiles(), func(context.Context, SetupInput) error { return nil }, func(SetupInput) {})
+	s.EnableJoin(func(ctx context.Context, c string) (string, error) {
+		j, err := lan.ParseJoinCode(c)
+		if err != nil {
+			return "", err
+		}
+		res, err := lan.Join(ctx, j, "test-pc")
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("本机为 %d 号窗口电脑", res.Window), nil
+	})
+	env.Win.SetContent(s.Content())
+	s.JoinCode.SetText("192.168.1.10/nonsense")
+	s.Join.OnTapped()
+	if !strings.Contains(s.JoinStatus.Text, "加入码格式不正确") {
+		t.Fatalf("bad code: %q", s.JoinStatus.Text)
+	}
+	s.JoinCode.SetText(code.String())
+	s.JoinCode.OnSubmitted(s.JoinCode.Text)
+	if !strings.Contains(s.JoinStatus.Text, "本机为 1 号窗口电脑") || !s.Submit.Disabled() {
+		t.Fatalf("join: %q", s.JoinStatus.Text)
+	}
+	pcs, _ := reg.List(ctx)
+	if len(pcs) != 1 || pcs[0].EnrolledAt.IsZero() || pcs[0].Host != "test-pc" {
+		t.Fatalf("hub's list %+v", pcs)
+	}
 }

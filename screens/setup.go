@@ -51,12 +51,66 @@ type Setup struct {
 	Demo                  *widget.Check
 	Submit                *widget.Button
 	Status                *widget.Label
+	// JoinCode and Join: a window PC, kiosk or hall display joins an
+	// existing centre instead (hidden when no join is wired).
+	JoinCode   *widget.Entry
+	Join       *widget.Button
+	JoinStatus *widget.Label
 
 	env      *Env
 	choices  []ProfileChoice
 	onSubmit func(ctx context.Context, in SetupInput) error
 	onDone   func(SetupInput)
 	obj      fyne.CanvasObject
+	box      *fyne.Container
+	join     func(ctx context.Context, code string) (string, error)
+}
+
+// EnableJoin adds the 加入已有的中心 part: join runs off the UI goroutine
+// with the code typed and returns what this PC now is, in Chinese; the
+// program must then be restarted in its new role.
+func (s *Setup) EnableJoin(join func(ctx context.Context, code string) (string, error)) {
+	s.join = join
+	s.JoinCode = widget.NewEntry()
+	s.JoinCode.SetPlaceHolder("中心负责人在“局域网电脑”中添加本机后得到的加入码")
+	s.JoinCode.OnSubmitted = func(string) { s.doJoin() }
+	s.Join = widget.NewButton("加入中心", s.doJoin)
+	s.JoinStatus = widget.NewLabel("")
+	s.JoinStatus.Wrapping = fyne.TextWrapWord
+	head := widget.NewLabelWithStyle("本机是窗口电脑、取号机或大厅屏？", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	note := widget.NewLabel("如果中心已有中心主机，请不要在上面新建中心，而是输入加入码：")
+	note.Wrapping = fyne.TextWrapWord
+	s.box.Add(widget.NewSeparator())
+	s.box.Add(head)
+	s.box.Add(note)
+	s.box.Add(container.NewBorder(nil, nil, nil, s.Join, s.JoinCode))
+	s.box.Add(s.JoinStatus)
+}
+
+func (s *Setup) doJoin() {
+	code := strings.TrimSpace(s.JoinCode.Text)
+	if code == "" {
+		s.JoinStatus.Importance = widget.DangerImportance
+		s.JoinStatus.SetText("请输入加入码。")
+		return
+	}
+	s.Join.Disable()
+	s.JoinStatus.Importance = widget.MediumImportance
+	s.JoinStatus.SetText("正在连接中心主机…")
+	Run(s.env, func(ctx context.Context) (string, error) { return s.join(ctx, code) }, func(what string, err error) {
+		s.Join.Enable()
+		if err != nil {
+			s.JoinStatus.Importance = widget.DangerImportance
+			s.JoinStatus.SetText(app.UserMessage(err))
+			s.env.log().Warn("join failed", "err", err)
+			return
+		}
+		s.JoinStatus.Importance = widget.SuccessImportance
+		s.JoinStatus.SetText("已加入中心：" + what + "。请关闭程序后重新打开，本机即以新的角色运行。")
+		s.Submit.Disable()
+		s.JoinCode.Disable()
+		s.Join.Disable()
+	})
 }
 
 // NewSetup builds the first-start screen. onSubmit runs off the UI goroutine
@@ -111,8 +165,8 @@ func NewSetup(env *Env, choices []ProfileChoice, onSubmit func(context.Context, 
 		widget.NewFormItem("登录密码", s.PIN),
 		widget.NewFormItem("再次输入密码", s.PIN2),
 	)
-	box := container.NewVBox(title, intro, widget.NewSeparator(), form, s.Demo, s.Submit, s.Status)
-	s.obj = container.NewVScroll(container.NewCenter(container.New(&fixedWidth{w: 760}, container.NewPadded(box))))
+	s.box = container.NewVBox(title, intro, widget.NewSeparator(), form, s.Demo, s.Submit, s.Status)
+	s.obj = container.NewVScroll(container.NewCenter(container.New(&fixedWidth{w: 760}, container.NewPadded(s.box))))
 	return s
 }
 

@@ -23,6 +23,9 @@ type Backend struct {
 	// Setup creates the centre (and the demo data when asked); the returned
 	// hint is shown on the login screen (e.g. the demo manager's 工号 and password).
 	Setup func(ctx context.Context, in SetupInput) (hint string, err error)
+	// Join makes this PC a member of an existing centre with a join code and
+	// says what it now is; nil hides 加入中心 on the first-start screen.
+	Join func(ctx context.Context, code string) (string, error)
 	// Report renders and saves a monthly report and returns the PDF's path
 	// (cli.SaveMonthReport); nil hides the dashboard's 月报 button.
 	Report func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error)
@@ -165,6 +168,9 @@ func (s *Shell) showSetup() {
 		s.hint = hint
 		return err
 	}, func(SetupInput) { s.Start() })
+	if s.be.Join != nil {
+		st.EnableJoin(s.be.Join)
+	}
 	s.setup = st
 	s.setContent("setup", st.Content(), nil)
 	st.Focus()
