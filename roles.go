@@ -293,7 +293,7 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 	d := screens.CounterDeps{
 		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID, Local: s.node.Role != roleCounter,
 		Drafts: screens.FileDrafts{Dir: filepath.Join(filepath.Dir(s.dbPath), "drafts")},
-		SignIn: svc.Login,
+		SignIn: svc.Login, Cases: svc,
 	}
 	if rig != nil {
 		d.PrintNotice = func(n screens.Notice) error {

@@ -48,6 +48,18 @@ func (m *memStore) Transaction(_ context.Context, id int64) (Transaction, error)
 	return m.txs[id-1], nil
 }
 
+func (m *memStore) OpenTransactions(context.Context) ([]Transaction, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Transaction
+	for _, t := range m.txs {
+		if t.Status == TxRegistered || t.Status == TxAccepted {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 func (m *memStore) TransactionBySerial(_ context.Context, s string) (Transaction, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -48,6 +48,9 @@ type Store interface {
 	UpdateTransaction(ctx context.Context, tx Transaction) error
 	Transaction(ctx context.Context, id int64) (Transaction, error)
 	TransactionBySerial(ctx context.Context, serial string) (Transaction, error)
+	// OpenTransactions returns every transaction still registered or
+	// accepted (在办), oldest first.
+	OpenTransactions(ctx context.Context) ([]Transaction, error)
 	// RelatedTransactions returns the transactions that share a rating with tx:
 	// the other members of its batch (same BatchID), and for a theme its parent
 	// and all children. tx itself is included. Order: by ID.

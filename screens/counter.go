@@ -40,6 +40,10 @@ type CounterDeps struct {
 	// nil = none. Both may be set.
 	ShowRating func(RatingTarget)
 
+	// Cases finds the 在办件 to continue them here (*app.Service); nil
+	// hides 在办件 F12.
+	Cases CaseFinder
+
 	// Local: the Hall is the queue in this process (standalone, or the
 	// hub's own PC), so there is no link to the hub to show.
 	Local bool
@@ -132,6 +136,7 @@ type Counter struct {
 	Return      *hkButton
 	Refuse      *hkButton
 	Clear       *hkButton
+	Cases       *hkButton                      // 在办件 F12
 	Materials   map[string]map[string]*hkCheck // item code → material → its check
 	NoticeShown *Notice                        // the last 一次性告知单 shown
 
@@ -146,6 +151,7 @@ type Counter struct {
 	Registered []app.Transaction
 	Missing    map[string][]string
 
+	cases    *CasesDialog
 	env      *Env
 	deps     CounterDeps
 	keys     hotkeys
@@ -181,6 +187,9 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	k[keyPause], k[keyAccept], k[keyComplete], k[keyFinish] = c.togglePause, c.accept, c.complete, c.finishTicket
 	if deps.SignIn != nil {
 		k[keyHandOver] = c.openHandOver
+	}
+	if deps.Cases != nil {
+		k[keyCases] = c.openCases
 	}
 
 	// Top line.
@@ -284,7 +293,11 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 		widget.NewFormItem("主题", container.NewVBox(themeRow, c.ThemeLabel)),
 		widget.NewFormItem("代办人", c.Agent),
 	)
-	actions := container.NewGridWithColumns(5, c.Accept, c.Complete, c.Return, c.Refuse, c.Clear)
+	c.Cases = newHKButton(k, "在办件 F12", c.openCases)
+	if deps.Cases == nil {
+		c.Cases.Hide()
+	}
+	actions := container.NewGridWithColumns(6, c.Accept, c.Complete, c.Return, c.Refuse, c.Clear, c.Cases)
 	reg := card("办件登记", container.NewBorder(nil, container.NewVBox(c.Status, actions), nil, nil,
 		container.NewVScroll(form)))
 

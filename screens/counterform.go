@@ -277,6 +277,10 @@ func (c *Counter) search(enter bool) {
 		c.showResults(nil)
 		return
 	}
+	if enter && IsSerial(q) && c.deps.Cases != nil && len(c.Items) == 0 {
+		c.openSerial(q) // a receipt's barcode: continue that case
+		return
+	}
 	c.searches++
 	seq := c.searches
 	Run(c.env, func(ctx context.Context) ([]app.ServiceItem, error) {
@@ -752,13 +756,30 @@ func (c *Counter) advance(to app.TxStatus, note string) {
 			head.ItemName = c.itemName(head.ItemCode)
 		}
 		msg := fmt.Sprintf("%s：流水号 %s　%s", to.Name(), head.Serial, head.ItemName)
-		if to.Finished() {
+		switch {
+		case to.Finished():
 			msg += "　请申请人评价"
+			c.startRating(head)
+		case to == app.TxAccepted && c.promised():
+			// A 承诺件's acceptance is a visit of its own, rated at the
+			// window (GB39734 7.1.1); the applicant comes back with the
+			// receipt's 流水号 to finish it.
+			msg += fmt.Sprintf("　承诺件，请申请人评价本次服务；凭回执流水号来办结（第%d次来办）", head.Visits)
 			c.startRating(head)
 		}
 		c.clearForm()
 		c.status(true, msg)
 	})
+}
+
+// promised reports whether the form's 办件 is a 承诺件 (any of its items).
+func (c *Counter) promised() bool {
+	for _, it := range c.Items {
+		if !it.Instant {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Counter) startRating(tx app.Transaction) {

@@ -156,6 +156,13 @@ func (d *DB) TransactionBySerial(ctx context.Context, serial string) (app.Transa
 	return t, nil
 }
 
+// OpenTransactions returns the transactions still registered or accepted
+// (在办), oldest first, through the partial index transactions_open.
+func (d *DB) OpenTransactions(ctx context.Context) ([]app.Transaction, error) {
+	return queryTxs(ctx, d.db, "open transactions", `
+		WHERE t.status IN ('registered', 'accepted') ORDER BY t.created_at, t.id`)
+}
+
 // RelatedTransactions returns tx itself, the other members of its batch (same
 // non-empty BatchID) and, for a theme (一件事), the parent and all its children
 // whether tx is the parent or a child; ordered by ID.

@@ -274,6 +274,19 @@ func (s *Store) Transaction(ctx context.Context, id int64) (app.Transaction, err
 	return s.fill(s.txs[id-1]), nil
 }
 
+// OpenTransactions returns the registered and accepted ones, oldest first.
+func (s *Store) OpenTransactions(ctx context.Context) ([]app.Transaction, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []app.Transaction
+	for _, x := range s.txs {
+		if x.Status == app.TxRegistered || x.Status == app.TxAccepted {
+			out = append(out, s.fill(x))
+		}
+	}
+	return out, nil
+}
+
 // TransactionBySerial finds by serial.
 func (s *Store) TransactionBySerial(ctx context.Context, serial string) (app.Transaction, error) {
 	s.mu.Lock()
