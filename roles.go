@@ -295,6 +295,9 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 		Drafts: screens.FileDrafts{Dir: filepath.Join(filepath.Dir(s.dbPath), "drafts")},
 		SignIn: svc.Login, Cases: svc,
 	}
+	if s.node.Role == roleCounter && s.fwd != nil {
+		d.Cases = hubCases{svc, s.fwd}
+	}
 	if rig != nil {
 		d.PrintNotice = func(n screens.Notice) error {
 			for _, it := range n.Items {
@@ -518,6 +521,22 @@ func (s *station) showLAN(d *screens.Dashboard, user *app.Staff) {
 		back()
 	}
 	p.Reload()
+}
+
+// hubCases is a counter PC's 在办件: its own database, and by 流水号 any
+// case of the centre, brought from the hub (a 承诺件 accepted at another
+// window).
+type hubCases struct {
+	svc *app.Service
+	fwd *relay.Forwarder
+}
+
+func (h hubCases) OpenCases(ctx context.Context, actor *app.Staff, q string, windowID int64) ([]app.OpenCase, error) {
+	return h.svc.OpenCases(ctx, actor, q, windowID)
+}
+
+func (h hubCases) CaseBySerial(ctx context.Context, actor *app.Staff, serial string) (app.OpenCase, error) {
+	return relay.CaseBySerial(ctx, h.svc, h.fwd, actor, serial)
 }
 
 // pcAdmin is the hub's registry for the 局域网电脑 screen.

@@ -383,3 +383,95 @@ func TestPlainHTTPRefusedOnLAN(t *testing.T) {
 		}
 	}
 }
+
+// counterPC is a joined counter with its own database, service and
+// forwarder, as roles.go wires one.
+type counterPC struct {
+	db  *storage.DB
+	svc *app.Service
+	fwd *relay.Forwarder
+}
+
+func (r *lanRig) counterPC(t *testing.T, window int) counterPC {
+	t.Helper()
+	ctx := context.Background()
+	p := r.join(t, app.PCCounter, window)
+	db, err := storage.Open(filepath.Join(t.TempDir(), "counter.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.SetNodeNumber(ctx, window); err != nil {
+		t.Fatal(err)
+	}
+	fwd := relay.NewForwarder(db, p.code.URL()+"/api/v1/relay", string(p.res.Credential), nil)
+	fwd.Client = &http.Client{Transport: lan.PinnedTransport(p.code.Pin), Timeout: 30 * time.Second}
+	if err := fwd.RefreshConfig(ctx); err != nil {
+		t.Fatal(err)
+	}
+	prof, _ := app.LoadProfile("national", "")
+	return counterPC{db: db, svc: app.NewService(db, app.SystemClock{}, prof, app.NewCalendar(), nil), fwd: fwd}
+}
+
+// A 承诺件 accepted and rated at window 1's PC is completed at window 2's PC:
+// window 2 does not hold it, fetches it from the hub by 流水号 (with its
+// rated visit), completes it as the applicant's second visit at window 2, and
+// both PCs' records reach the hub once, with nothing rejected.
+func TestPromisedItemAtAnotherCounterPC(t *testing.T) {
+	r := newLANRig(t)
+	ctx := context.Background()
+	if err := r.d.SaveItem(ctx, app.ServiceItem{Code: "P001", Name: "城乡低保申请", Department: "民政办", PromiseDays: 10, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	pc1, pc2 := r.counterPC(t, 1), r.counterPC(t, 2)
+	clerk1, err := pc1.svc.Login(ctx, "0101", "246810")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := pc1.svc.Register(ctx, clerk1, app.RegisterRequest{WindowID: r.win1.ID, ApplicantName: "王秀英",
+		IDNumber: "11010519491231002X", Items: []string{"P001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := reg.Transactions[0]
+	if _, err := pc1.svc.Advance(ctx, clerk1, tx.ID, app.TxAccepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc1.svc.Rate(ctx, nil, app.RateRequest{TransactionID: tx.ID, Level: app.LevelVeryGood, Channel: app.ChannelKeypad}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := pc1.fwd.Drain(ctx); err != nil || res.Rejected != 0 {
+		t.Fatalf("window 1 drain %+v %v", res, err)
+	}
+
+	clerk2, err := pc2.svc.Login(ctx, "0102", "135790")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := relay.CaseBySerial(ctx, pc2.svc, pc2.fwd, clerk2, "BM20990101019999"); app.ErrorCode(err) != "case_not_fetched" ||
+		!strings.Contains(app.UserMessage(err), "中心主机上也没有办件") {
+		t.Fatalf("an unknown 流水号: %v", err)
+	}
+	oc, err := relay.CaseBySerial(ctx, pc2.svc, pc2.fwd, clerk2, tx.Serial)
+	if err != nil || oc.Tx.Status != app.TxAccepted || !oc.Promised || oc.Due.IsZero() {
+		t.Fatalf("case at window 2: %+v %v", oc, err)
+	}
+	done, err := pc2.svc.Advance(ctx, clerk2, oc.Tx.ID, app.TxCompleted, "")
+	if err != nil || done[0].Visits != 2 || done[0].WindowID != r.win2.ID {
+		t.Fatalf("completion at window 2: %+v %v", done, err)
+	}
+	if _, err := pc2.svc.Rate(ctx, nil, app.RateRequest{TransactionID: oc.Tx.ID, Level: app.LevelGood, Channel: app.ChannelKeypad}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := pc2.fwd.Drain(ctx); err != nil || res.Rejected != 0 || res.Sent == 0 {
+		t.Fatalf("window 2 drain %+v %v", res, err)
+	}
+	hubTx, err := r.d.TransactionBySerial(ctx, tx.Serial)
+	if err != nil || hubTx.Status != app.TxCompleted || hubTx.Visits != 2 || hubTx.WindowID != r.win2.ID {
+		t.Fatalf("hub's case %+v %v", hubTx, err)
+	}
+	evs, err := r.d.EvaluationsFor(ctx, []int64{hubTx.ID})
+	if err != nil || len(evs) != 2 || evs[0].Visit != 1 || evs[1].Visit != 2 || evs[1].WindowID != r.win2.ID {
+		t.Fatalf("hub's ratings %+v %v", evs, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 
 	"bianmin/app"
 
@@ -203,6 +204,10 @@ type ImportRules struct {
 	// Window, when not 0, is the only window whose records may come: the
 	// window of the counter PC that sent them.
 	Window int64
+	// FromHub: the records came down from the hub (a counter fetching a
+	// case); their outbox rows are marked sent in the same transaction, as
+	// the hub has them, so nothing goes back.
+	FromHub bool
 }
 
 func (r ImportRules) otherWindow(id int64) bool { return r.Window != 0 && id != r.Window }
@@ -231,38 +236,54 @@ func reject(format string, args ...any) error { return rejected{fmt.Sprintf(form
 func (d *DB) ImportRecords(ctx context.Context, recs []RelayRecord, rules ImportRules) ([]ImportResult, error) {
 	out := make([]ImportResult, len(recs))
 	err := d.write(ctx, fmt.Sprintf("import %d relayed records", len(recs)), func(tx *sql.Tx) error {
-		for i, r := range recs {
-			out[i] = ImportResult{UID: r.UID}
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT relay_record`); err != nil {
-				return err
-			}
-			status, err := d.importOne(ctx, tx, r, rules)
-			var rej rejected
-			if err != nil && !errors.As(err, &rej) && sqliteCode(err)&0xff == sqlite3.SQLITE_CONSTRAINT {
-				rej = rejected{"与中心主机的数据冲突，未能导入：" + err.Error()}
-				err = rej
-			}
-			if err != nil {
-				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO relay_record`); rerr != nil {
-					return rerr
-				}
-				if !errors.As(err, &rej) {
-					return fmt.Errorf("record %s: %w", r.UID, err)
-				}
-				out[i].Status, out[i].Reason = ImportRejected, rej.reason
-			} else {
-				out[i].Status = status
-			}
-			if _, err := tx.ExecContext(ctx, `RELEASE relay_record`); err != nil {
-				return err
-			}
+		var before int64
+		if err := tx.QueryRowContext(ctx, `SELECT IFNULL(max(id), 0) FROM outbox`).Scan(&before); err != nil {
+			return err
 		}
-		return nil
+		if err := d.importAll(ctx, tx, recs, rules, out); err != nil {
+			return err
+		}
+		if !rules.FromHub {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ? WHERE id > ? AND sent_at IS NULL`,
+			d.now().UnixMilli(), before)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+func (d *DB) importAll(ctx context.Context, tx *sql.Tx, recs []RelayRecord, rules ImportRules, out []ImportResult) error {
+	for i, r := range recs {
+		out[i] = ImportResult{UID: r.UID}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT relay_record`); err != nil {
+			return err
+		}
+		status, err := d.importOne(ctx, tx, r, rules)
+		var rej rejected
+		if err != nil && !errors.As(err, &rej) && sqliteCode(err)&0xff == sqlite3.SQLITE_CONSTRAINT {
+			rej = rejected{"与中心主机的数据冲突，未能导入：" + err.Error()}
+			err = rej
+		}
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO relay_record`); rerr != nil {
+				return rerr
+			}
+			if !errors.As(err, &rej) {
+				return fmt.Errorf("record %s: %w", r.UID, err)
+			}
+			out[i].Status, out[i].Reason = ImportRejected, rej.reason
+		} else {
+			out[i].Status = status
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE relay_record`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *DB) importOne(ctx context.Context, tx *sql.Tx, r RelayRecord, rules ImportRules) (string, error) {
@@ -482,4 +503,51 @@ func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r Rel
 		return "", err
 	}
 	return ImportAccepted, nil
+}
+
+// CaseRecords is the case with the 流水号 serial as relay records, for a
+// counter PC where the applicant came back (a 承诺件 accepted at another
+// window): the transaction, the rest of its theme or batch, and their
+// ratings, so the counter knows which visits are rated. The counter takes
+// them in with ImportRecords like any others. app.ErrNotFound when unknown.
+func (d *DB) CaseRecords(ctx context.Context, serial string) ([]RelayRecord, error) {
+	t, err := d.TransactionBySerial(ctx, serial)
+	if err != nil {
+		return nil, err
+	}
+	group, err := d.RelatedTransactions(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	uid := map[int64]string{}
+	ids := make([]int64, 0, len(group))
+	for _, g := range group {
+		uid[g.ID] = g.UID
+		ids = append(ids, g.ID)
+	}
+	// Parents before children (ImportRecords needs the parent first).
+	sort.SliceStable(group, func(i, j int) bool { return group[i].IsTheme && !group[j].IsTheme })
+	var out []RelayRecord
+	for _, g := range group {
+		b, err := json.Marshal(g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, RelayRecord{Kind: OutboxTransaction, UID: g.UID, Payload: b, ParentUID: uid[g.ThemeParentID]})
+	}
+	evs, err := d.EvaluationsFor(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		if e.CorrectsID != 0 {
+			continue // the counter needs to know a visit is rated, not how it was corrected
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, RelayRecord{Kind: OutboxEvaluation, UID: e.UID, Payload: b, TxUID: uid[e.TransactionID]})
+	}
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -339,6 +340,53 @@ func (f *Forwarder) post(ctx context.Context, recs []storage.RelayRecord) ([]sto
 		}
 	}
 	return resp.Results, nil
+}
+
+// FetchCase brings the case with the 流水号 serial from the hub into this
+// counter's database (a 承诺件 accepted at another window, come back here), so
+// it can be completed and rated here. The rows are the hub's own, over the
+// pinned link, and were judged there; taken in by UID and not sent back.
+func (f *Forwarder) FetchCase(ctx context.Context, serial string) error {
+	f.init()
+	var resp CaseResponse
+	if err := f.do(ctx, http.MethodGet, "/case?serial="+url.QueryEscape(serial), nil, &resp); err != nil {
+		return err
+	}
+	if len(resp.Records) == 0 || resp.Records[0].Kind != storage.OutboxTransaction {
+		return &Error{Msg: "中心主机的应答无法识别", Err: fmt.Errorf("%w: case %s: no transaction", ErrHub, serial)}
+	}
+	fromHub := func(app.Evaluation, app.Transaction) error { return nil }
+	res, err := f.DB.ImportRecords(ctx, resp.Records, storage.ImportRules{Vet: fromHub, FromHub: true})
+	if err != nil {
+		return &Error{Msg: "本机保存办件失败，请重试", Err: err}
+	}
+	for _, r := range res {
+		if r.Status == storage.ImportRejected {
+			return &Error{Msg: "办件 " + serial + " 无法在本机继续办理：" + r.Reason,
+				Err: fmt.Errorf("case %s: record %s rejected here: %s", serial, r.UID, r.Reason)}
+		}
+	}
+	f.Log.Info("case fetched from the hub", "serial", serial, "records", len(resp.Records))
+	f.Kick()
+	return nil
+}
+
+// CaseBySerial opens a case on a counter PC: from its own database, or,
+// when this PC does not hold it (accepted at another window), from the hub
+// first (FetchCase).
+func CaseBySerial(ctx context.Context, svc *app.Service, f *Forwarder, actor *app.Staff, serial string) (app.OpenCase, error) {
+	oc, err := svc.CaseBySerial(ctx, actor, serial)
+	if app.ErrorCode(err) != "unknown_transaction" {
+		return oc, err
+	}
+	if ferr := f.FetchCase(ctx, serial); ferr != nil {
+		var re *Error
+		if errors.As(ferr, &re) {
+			return oc, &app.UserError{Code: "case_not_fetched", Msg: re.Msg, Err: ferr}
+		}
+		return oc, ferr
+	}
+	return svc.CaseBySerial(ctx, actor, serial)
 }
 
 // RefreshConfig fetches the hub's configuration and applies it to the

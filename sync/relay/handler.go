@@ -132,6 +132,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.records(w, r, peer)
+	case strings.HasSuffix(p, "/case") || p == "case":
+		if r.Method != http.MethodGet {
+			h.fail(w, http.StatusMethodNotAllowed, "method", "请求方法不正确", nil)
+			return
+		}
+		h.caseRecords(w, r)
 	default:
 		h.fail(w, http.StatusNotFound, "not_found", "中心主机不支持此请求，请确认窗口程序与中心主机的版本一致", nil)
 	}
@@ -151,6 +157,31 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request, peer lan.Peer) 
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
+}
+
+// CaseResponse answers GET …/case?serial=: the case's records.
+type CaseResponse struct {
+	Records []storage.RelayRecord `json:"records"`
+}
+
+// caseRecords gives a counter the case it was asked for by 流水号, from any
+// window: the applicant comes back wherever there is a free window.
+func (h *Handler) caseRecords(w http.ResponseWriter, r *http.Request) {
+	serial := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("serial")))
+	if serial == "" || len(serial) > 32 {
+		h.fail(w, http.StatusBadRequest, "bad_serial", "流水号无效", nil)
+		return
+	}
+	recs, err := h.DB.CaseRecords(r.Context(), serial)
+	if errors.Is(err, app.ErrNotFound) {
+		h.fail(w, http.StatusNotFound, "unknown_transaction", "中心主机上也没有办件 "+serial+"，请核对流水号", err)
+		return
+	}
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, "case", "中心主机读取办件失败，稍后重试", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, CaseResponse{Records: recs})
 }
 
 func (h *Handler) records(w http.ResponseWriter, r *http.Request, peer lan.Peer) {
