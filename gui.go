@@ -115,6 +115,7 @@ func runGUI(args []string) int {
 	a := fyneapp.NewWithID(appID)
 	a.Settings().SetTheme(screens.Theme{})
 	a.SetIcon(screens.AppIcon)
+	watchStart(a)
 	st := newStation(a, n, *dbPath, log)
 	defer st.close()
 
@@ -143,8 +144,7 @@ func runGUI(args []string) int {
 
 	w := a.NewWindow("便民 · 好差评")
 	w.SetMaster()
-	w.Resize(fyne.NewSize(1280, 760))
-	w.CenterOnScreen()
+	fitToScreen(w, fyne.NewSize(1280, 800))
 	be := screens.Backend{
 		Open: func(ctx context.Context) (*app.Service, error) {
 			svc, err := st.open(ctx)

@@ -347,7 +347,7 @@ func (s *station) showRating(svc *app.Service, t screens.RatingTarget) {
 // showHallDisplay opens the hall display (大厅屏) in its own window.
 func (s *station) showHallDisplay(title string) fyne.Window {
 	w := s.a.NewWindow("大厅屏 — " + title)
-	w.Resize(fyne.NewSize(1366, 768))
+	fitToScreen(w, fyne.NewSize(1920, 1080))
 	if s.voice == nil {
 		cfg := voice.Config{Engine: "auto"}
 		if s.queue != nil { // 叫号设置: how often each call is spoken
@@ -377,7 +377,7 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 // showKiosk opens the ticket kiosk (取号机) in its own window.
 func (s *station) showKiosk(title string) fyne.Window {
 	w := s.a.NewWindow("取号机 — " + title)
-	w.Resize(fyne.NewSize(1024, 768))
+	fitToScreen(w, fyne.NewSize(1280, 1024))
 	deps := screens.KioskDeps{Hall: s.hall, Title: title, OnFullScreen: s.rememberFullScreen}
 	if rig := s.rig; rig != nil {
 		deps.PrintTicket = func(t app.IssuedTicket) error { return rig.PrintTicket(s.ctx, t, title) }
@@ -513,13 +513,7 @@ func (s *station) showLAN(d *screens.Dashboard, user *app.Staff) {
 		return
 	}
 	p := screens.NewPCList(d.Env(), pcAdmin{s}, user)
-	back := d.ShowSub("pcs", p.Content())
-	cv := d.Env().Win.Canvas()
-	cv.SetOnTypedKey(p.TypedKey)
-	p.OnBack = func() {
-		cv.SetOnTypedKey(d.TypedKey)
-		back()
-	}
+	p.OnBack = d.ShowSub("pcs", p.Content())
 	p.Reload()
 }
 

@@ -77,13 +77,24 @@ func (d *Dashboard) AddTool(label string, run func()) *widget.Button {
 // ShowSub puts a sub-screen (差评台账, 录入评价, a tool's screen) in the
 // dashboard's window and returns what its 返回 does: bring the dashboard
 // back, refreshed.
+// Escape (with nothing focused, or after a first Escape leaves a field)
+// goes back too, unless the screen sets its own key handler.
 func (d *Dashboard) ShowSub(name string, content fyne.CanvasObject) (back func()) {
-	d.env.Win.SetContent(content)
-	d.env.shown(name)
-	return func() {
+	cv := d.env.Win.Canvas()
+	home := cv.OnTypedKey()
+	back = func() {
 		d.env.Win.SetContent(d.obj)
+		cv.SetOnTypedKey(home)
 		d.Reload()
 	}
+	d.env.Win.SetContent(content)
+	cv.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			back()
+		}
+	})
+	d.env.shown(name)
+	return back
 }
 
 // SetReport enables the 月报 button, which generates reports with f.
@@ -124,14 +135,18 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	d.Paper = widget.NewButton("录入评价表", d.openPaperEntry)
 	d.Watch = widget.NewButton("重点关注", d.openWatch)
 	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Report)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.User, d.Refresh, d.Logout), d.Title)
+	// At 1024×768 the centre's name, the user, the time and the buttons do
+	// not fit one line: the buttons stay at the top right, the user beside
+	// the tools, and the area code and rules shorten with "…".
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(d.Refresh, d.Logout), d.Title)
 	second := container.NewBorder(nil, nil, nil, d.Updated, d.Info)
 	d.Logins = widget.NewLabel("")
 	d.Logins.Importance = widget.DangerImportance
 	d.Logins.Wrapping = fyne.TextWrapWord
 	d.Logins.Hide()
 	header := container.NewStack(canvas.NewRectangle(colPanel),
-		container.NewPadded(container.NewVBox(top, second, d.Logins, container.NewHScroll(d.Tools))))
+		container.NewPadded(container.NewVBox(top, second, d.Logins,
+			container.NewBorder(nil, nil, nil, d.User, container.NewHScroll(d.Tools)))))
 
 	// Metrics table: 指标 | 今日 | 本月.
 	d.TodayHead = boldLabel("今日")
@@ -201,12 +216,12 @@ func (d *Dashboard) Show(db *app.Dashboard) {
 	d.Title.Text = db.Centre.Name
 	d.Title.Refresh()
 	if d.user != nil {
-		d.User.SetText(fmt.Sprintf("当前用户：%s（%s，工号 %s）", d.user.Name, d.user.Role.Name(), d.user.No))
+		d.User.SetText(fmt.Sprintf("%s %s（工号 %s）", d.user.Role.Name(), d.user.Name, d.user.No))
 	}
 	d.Info.SetText(fmt.Sprintf("行政区划代码 %s  ｜  评价规则：%s", db.Centre.AreaCode, db.Profile))
 	d.Updated.SetText("数据时间 " + db.Now.Format("2006-01-02 15:04"))
 	d.TodayHead.SetText(fmt.Sprintf("今日（%d月%d日）", db.Now.Month(), db.Now.Day()))
-	d.MonthHead.SetText(fmt.Sprintf("本月（%d年%d月）", db.Now.Year(), db.Now.Month()))
+	d.MonthHead.SetText(fmt.Sprintf("本月（%d月）", db.Now.Month()))
 
 	for i, rep := range []*app.StatsReport{db.Today, db.Month} {
 		var m *app.Metrics
@@ -275,6 +290,13 @@ func bigNumber(c color.Color) *canvas.Text {
 
 // tableRow lays out three cells in equal columns, shading every other row.
 func tableRow(i int, a, b, c fyne.CanvasObject) fyne.CanvasObject {
+	// Cells shorten with "…" rather than widen the screen past 1024 pixels
+	// (at 1366 they are whole).
+	for _, o := range []fyne.CanvasObject{a, b, c} {
+		if l, ok := o.(*widget.Label); ok {
+			l.Truncation = fyne.TextTruncateEllipsis
+		}
+	}
 	row := container.NewGridWithColumns(3, a, b, c)
 	if i%2 == 1 {
 		return container.NewStack(canvas.NewRectangle(colPanel), row)

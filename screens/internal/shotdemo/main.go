@@ -20,6 +20,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"bianmin/app"
+	"bianmin/cli"
 	"bianmin/screens"
 	"bianmin/storage"
 	"bianmin/sync/lan"
@@ -27,7 +28,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall|hall10|pcs")
+		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall|hall10|pcs|dashboard|ledger|cases")
 		os.Exit(2)
 	}
 	which := os.Args[1]
@@ -35,6 +36,11 @@ func main() {
 	must(err)
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
+	switch which {
+	case "dashboard", "ledger", "cases":
+		demoScreens(ctx, which, dir)
+		return
+	}
 	db, err := storage.Open(filepath.Join(dir, "centre.db"))
 	must(err)
 	defer db.Close()
@@ -105,6 +111,9 @@ func main() {
 	win := a.NewWindow("便民 · " + which)
 	env := &screens.Env{Win: win, Log: slog.Default()}
 	size := fyne.NewSize(1366, 768)
+	if len(os.Args) > 2 && os.Args[2] == "small" {
+		size = fyne.NewSize(1024, 768)
+	}
 	switch which {
 	case "counter":
 		c := screens.NewCounter(env, screens.CounterDeps{Hall: q, Reg: svc, Clerk: &clerk, WindowID: wins[0],
@@ -189,6 +198,48 @@ func main() {
 		os.Exit(2)
 	}
 	win.Resize(size)
+	win.ShowAndRun()
+}
+
+// demoScreens opens the manager's dashboard, the ledger, or a counter's
+// 在办件 on a 30-day demo centre at 1024×768 (the counter PCs' screens).
+func demoScreens(ctx context.Context, which, dir string) {
+	path := filepath.Join(dir, "demo.db")
+	must(cli.LoadDemo(ctx, path, 30, 1))
+	svc, db, err := cli.OpenService(ctx, path, nil)
+	must(err)
+	defer db.Close()
+	manager, err := svc.Login(ctx, "0001", "123456")
+	must(err)
+	a := fyneapp.NewWithID("cn.gov.bianmin.shotdemo")
+	a.Settings().SetTheme(screens.Theme{})
+	win := a.NewWindow("便民 · " + which)
+	env := &screens.Env{Win: win, Log: slog.Default()}
+	switch which {
+	case "dashboard", "ledger":
+		d := screens.NewDashboard(env, svc, manager)
+		win.SetContent(d.Content())
+		d.Reload()
+		if which == "ledger" {
+			go func() {
+				time.Sleep(1500 * time.Millisecond)
+				fyne.Do(func() { d.Ledger.OnTapped() })
+			}()
+		}
+	case "cases":
+		ws, err := db.Windows(ctx)
+		must(err)
+		q := app.NewQueue(db, svc.Clock, nil)
+		c := screens.NewCounter(env, screens.CounterDeps{Hall: q, Reg: svc, Cases: svc, Clerk: manager,
+			WindowID: ws[0].ID, Drafts: screens.FileDrafts{Dir: dir}})
+		win.SetContent(c.Content())
+		c.Start()
+		go func() {
+			time.Sleep(1500 * time.Millisecond)
+			fyne.Do(func() { c.Cases.OnTapped() })
+		}()
+	}
+	win.Resize(fyne.NewSize(1024, 768))
 	win.ShowAndRun()
 }
 

@@ -1,0 +1,141 @@
+package screens
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"bianmin/app"
+	"bianmin/app/demo"
+	"bianmin/storage"
+)
+
+// small is the smallest screen counter PCs have.
+var small = fyne.NewSize(1024, 768)
+
+// demoCentre is a two-week demo centre on a real SQLite file, for screens
+// as a manager sees them with realistic data (long item names, many orders).
+func demoCentre(t *testing.T) (*app.Service, *storage.DB, *app.Staff) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, err := app.LoadProfile("national", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := app.NewCalendar()
+	end := time.Date(2026, 11, 30, 17, 0, 0, 0, app.ChinaTime)
+	if _, err := demo.Generate(ctx, db, p, cal, demo.Options{Days: 14, Seed: 3, End: end,
+		Centre: "泰山区省庄镇便民服务中心", Area: "370902101000"}); err != nil {
+		t.Fatal(err)
+	}
+	svc := app.NewService(db, app.NewFakeClock(end), p, cal, nil)
+	m, err := svc.Login(ctx, "0001", "123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, db, m
+}
+
+// fits checks that a screen needs no more than 1024×768 (a window whose
+// content needs more grows past the screen, and its right-hand buttons are
+// lost) and that each control in reach is inside the window.
+func fits(t *testing.T, env *Env, name string, reach ...fyne.CanvasObject) {
+	t.Helper()
+	env.Win.Resize(small)
+	if m := env.Win.Content().MinSize(); m.Width > small.Width || m.Height > small.Height {
+		t.Errorf("%s needs %.0f×%.0f, more than 1024×768", name, m.Width, m.Height)
+	}
+	for _, o := range reach {
+		if !o.Visible() {
+			t.Errorf("%s: a control is hidden", name)
+			continue
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+		if pos.X+o.Size().Width > small.Width+1 || pos.Y+o.Size().Height > small.Height+1 {
+			t.Errorf("%s: control %T at %v (%v) is outside 1024×768", name, o, pos, o.Size())
+		}
+	}
+}
+
+// escape presses Esc with nothing focused, as after a field let it go.
+func escape(env *Env) {
+	env.Win.Canvas().Unfocus()
+	if h := env.Win.Canvas().OnTypedKey(); h != nil {
+		h(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+}
+
+// Every screen a manager or a clerk opens, with a demo centre's data, fits
+// 1024×768 with its back or sign-out control on screen, and Escape leaves
+// each sub-screen for the dashboard.
+func TestScreensFitSmallDisplay(t *testing.T) {
+	svc, db, m := demoCentre(t)
+	ctx := context.Background()
+	env := syncEnv(t)
+	env.Win.Resize(small)
+
+	d := NewDashboard(env, svc, m)
+	env.Win.SetContent(d.Content())
+	d.Reload()
+	fits(t, env, "首页", d.Logout, d.Refresh, d.Ledger, d.Paper, d.Watch)
+	home := env.Win.Content()
+
+	// Each sub-screen of the dashboard, then Escape.
+	for _, sub := range []struct {
+		name string
+		open func() []fyne.CanvasObject
+	}{
+		{"差评台账", func() []fyne.CanvasObject {
+			d.openLedger()
+			l := d.LedgerScreen
+			if len(l.Entries) > 0 {
+				l.List.Select(0)
+			}
+			return []fyne.CanvasObject{l.Back, l.Refresh, l.Contact, l.Close}
+		}},
+		{"录入评价表", func() []fyne.CanvasObject { d.openPaperEntry(); return []fyne.CanvasObject{d.PaperScreen.Back} }},
+		{"重点关注", func() []fyne.CanvasObject { d.openWatch(); return []fyne.CanvasObject{d.WatchScreen.Back} }},
+		{"中心设置", func() []fyne.CanvasObject {
+			cs := NewCentreSettings(d.Env(), app.NewAdmin(svc, app.NewQueue(db, svc.Clock, nil)), m)
+			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
+			cs.Reload()
+			return []fyne.CanvasObject{cs.Back}
+		}},
+	} {
+		reach := sub.open()
+		if env.Win.Content() == home {
+			t.Fatalf("%s did not open", sub.name)
+		}
+		fits(t, env, sub.name, reach...)
+		escape(env)
+		if env.Win.Content() != home {
+			t.Errorf("Escape did not leave %s", sub.name)
+		}
+	}
+
+	// The clerk's counter and its 在办件 list.
+	ws, err := db.Windows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cenv := syncEnv(t)
+	c := NewCounter(cenv, CounterDeps{Hall: app.NewQueue(db, svc.Clock, nil), Reg: svc, Cases: svc, Clerk: m,
+		WindowID: ws[0].ID, Drafts: FileDrafts{Dir: t.TempDir()}, Do: newUIQueue().do})
+	cenv.Win.SetContent(c.Content())
+	c.Start()
+	t.Cleanup(c.Stop)
+	fits(t, cenv, "窗口服务", c.Call, c.Finish, c.Accept, c.Complete, c.Clear, c.Cases)
+	c.openCases()
+	if cd := c.CasesShown(); cd == nil || len(cd.Cases) == 0 {
+		t.Fatal("在办件 empty on a demo centre")
+	}
+	fits(t, cenv, "在办件", c.CasesShown().Query)
+}
