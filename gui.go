@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,16 +49,7 @@ func runGUI(args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if *dbPath == "" {
-		p, err := cli.DefaultDBPath()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "找不到用户配置目录，请用 --db 指定数据库文件 / no config dir, use --db:", err)
-			return 1
-		}
-		*dbPath = p
-	}
-	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "无法创建数据目录 / cannot create the data folder:", err)
+	if !dataPath(dbPath) {
 		return 1
 	}
 

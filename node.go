@@ -148,16 +148,7 @@ func runJoin(args []string) int {
 		fmt.Fprintln(os.Stderr, "用法：bianmin join 加入码 [--db 数据库文件]（加入码由中心负责人在中心主机上添加本机时得到）\nusage: bianmin join CODE [--db PATH]")
 		return 2
 	}
-	if *dbPath == "" {
-		p, err := cli.DefaultDBPath()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "找不到用户配置目录，请用 --db 指定数据库文件 / no config dir, use --db:", err)
-			return 1
-		}
-		*dbPath = p
-	}
-	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "无法创建数据目录 / cannot create the data folder:", err)
+	if !dataPath(dbPath) {
 		return 1
 	}
 	np := nodePath(*dbPath)
@@ -181,4 +172,22 @@ func runJoin(args []string) int {
 	}
 	fmt.Printf("已加入中心：本机为%s，中心主机 %s。以后直接打开程序即可。\n", what, n.Hub)
 	return 0
+}
+
+// dataPath fills in the default database path and makes its folder, saying
+// in Chinese on stderr what failed.
+func dataPath(dbPath *string) bool {
+	if *dbPath == "" {
+		p, err := cli.DefaultDBPath()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "找不到用户配置目录，请用 --db 指定数据库文件 / no config dir, use --db:", err)
+			return false
+		}
+		*dbPath = p
+	}
+	if err := os.MkdirAll(filepath.Dir(*dbPath), 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "无法创建数据目录 / cannot create the data folder:", err)
+		return false
+	}
+	return true
 }

@@ -94,12 +94,12 @@ func (c *cmd) pcList(args []string) int {
 		fmt.Fprintln(c.out, "尚未添加任何电脑。用 bianmin pc add 添加。")
 		return 0
 	}
-	fmt.Fprintln(c.out, PCTable(pcs, ws, time.Now()))
+	fmt.Fprintln(c.out, pcTable(pcs, ws, time.Now()))
 	return 0
 }
 
-// PCTable lists PCs as text, one per line.
-func PCTable(pcs []app.PC, ws []app.Window, now time.Time) string {
+// pcTable lists PCs as text, one per line.
+func pcTable(pcs []app.PC, ws []app.Window, now time.Time) string {
 	num := map[int64]int{}
 	for _, w := range ws {
 		num[w.ID] = w.Number

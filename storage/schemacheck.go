@@ -104,18 +104,27 @@ func schemaDiff(have, want map[string]schemaObject) (missing, altered, foreign [
 	return
 }
 
+// diffSchema compares the file's schema with the reference for its version.
+func (d *DB) diffSchema(ctx context.Context) (have map[string]schemaObject, missing, altered, foreign []schemaObject, err error) {
+	ref, err := reference(d.migs[:d.version])
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	have, err = readSchema(ctx, d.db)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("storage: unable to read the schema of %s: %w", d.path, explain(err))
+	}
+	missing, altered, foreign = schemaDiff(have, ref)
+	return have, missing, altered, foreign, nil
+}
+
 // SchemaProblems lists, in words, where the file's schema differs from the
 // one this build defines.
 func (d *DB) SchemaProblems(ctx context.Context) ([]string, error) {
-	ref, err := reference(d.migs[:d.version])
+	_, missing, altered, foreign, err := d.diffSchema(ctx)
 	if err != nil {
 		return nil, err
 	}
-	have, err := readSchema(ctx, d.db)
-	if err != nil {
-		return nil, fmt.Errorf("storage: unable to read the schema of %s: %w", d.path, explain(err))
-	}
-	missing, altered, foreign := schemaDiff(have, ref)
 	var out []string
 	for _, o := range missing {
 		out = append(out, fmt.Sprintf("schema: %s %s is missing", o.kind, o.name))
@@ -158,15 +167,10 @@ func (d *DB) lostRatings(ctx context.Context) ([]string, error) {
 // touched: a missing or altered table is reported by Check, for a restore
 // from backup. It returns what it repaired.
 func (d *DB) repairSchema(ctx context.Context) ([]string, error) {
-	ref, err := reference(d.migs[:d.version])
+	have, missing, altered, foreign, err := d.diffSchema(ctx)
 	if err != nil {
 		return nil, err
 	}
-	have, err := readSchema(ctx, d.db)
-	if err != nil {
-		return nil, fmt.Errorf("storage: unable to read the schema of %s: %w", d.path, explain(err))
-	}
-	missing, altered, foreign := schemaDiff(have, ref)
 	var fix []schemaObject
 	var drop []schemaObject
 	for _, o := range append(missing, altered...) {
