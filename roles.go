@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -55,6 +56,7 @@ type station struct {
 	lanAt  net.Addr           // where the LAN API listens (hub with a window)
 
 	ratingWin fyne.Window
+	halls     []*screens.HallDisplay // the open hall displays (UI goroutine only)
 	rating    *screens.Rating
 	voice     *voice.Announcer
 }
@@ -355,6 +357,7 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 				cfg.Repeat = qs.Repeat
 			}
 		}
+		cfg.OnStatus = func(string) { fyne.Do(s.showVoiceProblem) }
 		s.voice = voice.New(cfg, s.log)
 		s.log.Info("hall voice", "status", s.voice.Status())
 	}
@@ -364,14 +367,34 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 		Announce:     func(c app.Call) { v.Announce(voice.Text(c.Number, c.WindowNumber)) },
 		OnFullScreen: s.rememberFullScreen,
 	})
+	s.halls = append(s.halls, d)
+	d.SetVoiceProblem(v.Problem())
 	w.SetContent(d.Content())
-	w.SetOnClosed(d.Stop)
+	w.SetOnClosed(func() {
+		d.Stop()
+		s.halls = slices.DeleteFunc(s.halls, func(h *screens.HallDisplay) bool { return h == d })
+	})
 	w.Show()
 	d.Start()
 	if s.node.Role == roleDisplay && s.node.FullScreen {
 		w.SetFullScreen(true)
 	}
 	return w
+}
+
+// showVoiceProblem puts the voice's problem (no sound) on every hall
+// display this PC shows; on the UI goroutine.
+func (s *station) showVoiceProblem() {
+	if s.voice == nil {
+		return
+	}
+	p := s.voice.Problem()
+	if p != "" {
+		s.log.Warn("hall voice silent", "status", p)
+	}
+	for _, d := range s.halls {
+		d.SetVoiceProblem(p)
+	}
 }
 
 // showKiosk opens the ticket kiosk (取号机) in its own window.
@@ -409,7 +432,7 @@ func (w deviceWatch) Lines() []string {
 	if fwd != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		if st, err := fwd.Status(ctx); err == nil {
-			out = append(out, st.Line())
+			out = append(out, st.Pending())
 		}
 		cancel()
 	}
@@ -418,18 +441,24 @@ func (w deviceWatch) Lines() []string {
 		return append(out, "外接设备未启动")
 	}
 	for _, st := range r.Status() {
-		out = append(out, st.String())
+		out = append(out, st.Short())
 	}
 	return out
 }
 
-func (w deviceWatch) OnRated(f func(string)) {
+func (w deviceWatch) OnRated(f func(string, bool)) {
 	if r := w.rig(); r != nil {
 		if f == nil {
 			r.OnRated(nil)
 			return
 		}
-		r.OnRated(func(o devices.Outcome) { f(o.Message) })
+		r.OnRated(func(o devices.Outcome) {
+			msg := o.Text()
+			if o.Serial != "" {
+				msg = "流水号 " + o.Serial + "　" + msg
+			}
+			f(msg, o.Stored)
+		})
 	}
 }
 

@@ -311,10 +311,13 @@ func (r *WindowRig) setPrinterResult(run *rigRun, st escpos.Status, err error) {
 		}
 		if st.PaperLow {
 			line.Text += "，" + st.Message()
+			line.Warn = st.Message()
 		}
 	}
 	if run.prSim != nil && line.State == devconf.StateConnected {
+		warn := line.Warn
 		line = r.simPrinterStatus(run, line.Text)
+		line.Warn = warn
 	}
 	run.prMu.Lock()
 	changed := run.prStatus != line

@@ -110,11 +110,13 @@ type CentreSettings struct {
 func NewCentreSettings(env *Env, be CentreAdmin, user *app.Staff) *CentreSettings {
 	s := &CentreSettings{env: env, be: be, user: user}
 	s.confirm = func(title, msg string, ok func()) {
-		dialog.ShowConfirm(title, msg, func(yes bool) {
+		d := dialog.NewConfirm(title, msg, func(yes bool) {
 			if yes {
 				ok()
 			}
 		}, env.Win)
+		env.escapable(d, nil, d.Hide)
+		d.Show()
 	}
 	s.LoadMsg = msgLabel()
 	s.LoadMsg.Hide()

@@ -168,8 +168,8 @@ type Counter struct {
 
 	transfer     *TransferForm
 	handOver     *HandOverForm
-	reasonDialog *dialog.ConfirmDialog
-	reasonEntry  *widget.Entry
+	reasonDialog dialog.Dialog
+	reasonEntry  *hkEntry
 	noticeDialog dialog.Dialog
 }
 
@@ -242,6 +242,9 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	c.ID.OnSubmitted = func(string) { c.idChanged(c.ID.Text) }
 	c.IDMasked = boldLabel("")
 	c.IDEdit = newHKButton(k, "重新输入", c.editID)
+	// A verified number leaves the cursor here, so Tab goes on to 联系电话
+	// as from any field; Enter does too (a typed number ends with it).
+	c.IDEdit.enter = func() { c.focus(c.Phone) }
 	c.IDHint = widget.NewLabel("")
 	c.IDHint.Importance = widget.LowImportance
 	c.IDHint.Wrapping = fyne.TextWrapWord
@@ -379,6 +382,15 @@ func (c *Counter) showClerk() {
 // call it on the UI goroutine. The counter sets it itself from the hall's
 // event stream and from failed calls.
 func (c *Counter) SetLink(ok bool, msg string) { c.setLink(ok, msg) }
+
+// RatingOutcome shows what became of the keypad's rating (stored, timed
+// out, refused and why) in the form's status line; on the UI goroutine.
+func (c *Counter) RatingOutcome(msg string, stored bool) {
+	if !stored {
+		msg = "评价器：" + msg
+	}
+	c.status(stored, msg)
+}
 
 func (c *Counter) setLink(ok bool, msg string) {
 	if c.deps.Local {
@@ -570,15 +582,18 @@ type transferChoices struct {
 
 // TransferForm is the open transfer dialog (for tests).
 type TransferForm struct {
-	Category *widget.Select
-	Window   *widget.Select
-	Return   *widget.Check
-	Dialog   *dialog.ConfirmDialog
+	Category *hkSelect
+	Window   *hkSelect
+	Return   *hkCheck
+	Dialog   dialog.Dialog
 	submit   func()
 }
 
-// Submit transfers as chosen.
-func (f *TransferForm) Submit() { f.submit() }
+// Submit transfers as chosen, as the 转移 button does.
+func (f *TransferForm) Submit() {
+	f.Dialog.Hide()
+	f.submit()
+}
 
 // TransferDialog is the last transfer dialog opened.
 func (c *Counter) TransferDialog() *TransferForm { return c.transfer }
@@ -627,8 +642,9 @@ func (c *Counter) showTransfer(ch transferChoices) {
 	for _, w := range ch.windows {
 		winOpts = append(winOpts, fmt.Sprintf("%d号窗口", w.Number))
 	}
-	f := &TransferForm{Category: newSelect(catOpts, nil), Window: newSelect(winOpts, nil),
-		Return: widget.NewCheck("办完后返回本窗口", nil)}
+	keys := hotkeys{}
+	f := &TransferForm{Category: newHKSelect(keys, catOpts), Window: newHKSelect(keys, winOpts),
+		Return: newHKCheck(keys, "办完后返回本窗口", nil)}
 	f.Category.SetSelected(keepCat)
 	f.Window.SetSelected(anyWindow)
 	ticket := c.State.Current.Number
@@ -653,19 +669,16 @@ func (c *Counter) showTransfer(ch transferChoices) {
 		widget.NewFormItem("转往窗口", f.Window),
 		widget.NewFormItem("", f.Return),
 	)
-	f.Dialog = dialog.NewCustomConfirm("转移 "+ticket, "转移", "取消", content, func(ok bool) {
-		if ok {
-			f.submit()
-		}
-	}, c.env.Win)
+	f.Dialog = c.env.keyConfirm("转移 "+ticket, "转移", "取消 (Esc)", content, keys, f.submit)
 	f.Dialog.Resize(fyne.NewSize(520, 0))
 	c.transfer = f
 	f.Dialog.Show()
+	c.env.Win.Canvas().Focus(f.Category)
 }
 
 // HandOverForm is the open A/B hand-over dialog (for tests).
 type HandOverForm struct {
-	No, PIN *widget.Entry
+	No, PIN *hkEntry
 	Post    *widget.RadioGroup
 	Status  *widget.Label
 	Dialog  dialog.Dialog
@@ -684,9 +697,10 @@ func (c *Counter) openHandOver() {
 	if c.deps.SignIn == nil {
 		return
 	}
-	f := &HandOverForm{No: widget.NewEntry(), PIN: widget.NewPasswordEntry(),
+	keys := hotkeys{}
+	f := &HandOverForm{No: newHKEntry(keys, "接班人员工号"), PIN: newHKEntry(keys, ""),
 		Post: widget.NewRadioGroup([]string{"A岗", "B岗"}, nil), Status: widget.NewLabel("")}
-	f.No.SetPlaceHolder("接班人员工号")
+	f.PIN.Password = true
 	f.Status.Importance = widget.DangerImportance
 	f.Status.Wrapping = fyne.TextWrapWord
 	f.Post.Horizontal = true
@@ -695,9 +709,9 @@ func (c *Counter) openHandOver() {
 	} else {
 		f.Post.SetSelected("B岗")
 	}
-	ok := widget.NewButton("接班登录", nil)
+	ok := newHKButton(keys, "接班登录", nil)
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton("取消", nil)
+	cancel := newHKButton(keys, "取消 (Esc)", nil)
 	content := container.NewVBox(widget.NewForm(
 		widget.NewFormItem("工号", f.No),
 		widget.NewFormItem("密码", f.PIN),
@@ -706,6 +720,7 @@ func (c *Counter) openHandOver() {
 	d := dialog.NewCustomWithoutButtons("换岗（AB岗）", content, c.env.Win)
 	f.Dialog = d
 	cancel.OnTapped = d.Hide
+	c.env.escapable(d, keys, d.Hide)
 	f.submit = func() {
 		no, pin, post := strings.TrimSpace(f.No.Text), f.PIN.Text, strings.TrimSuffix(f.Post.Selected, "岗")
 		if no == "" || pin == "" {

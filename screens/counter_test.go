@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
 )
@@ -78,6 +79,7 @@ func (r *counterRig) fill(t *testing.T, id string) {
 	typeInto(t, r.env, c.Name, "王秀英")
 	enter(c.Name)
 	typeInto(t, r.env, c.ID, id)
+	r.env.Win.Canvas().FocusNext() // Tab, as the clerk does
 	typeInto(t, r.env, c.Phone, "13812345678")
 	enter(c.Phone)
 	typeInto(t, r.env, c.ItemQuery, "X001") // a barcode scanner: the code and Enter
@@ -454,5 +456,104 @@ func TestCounterRegisteredDraftContinues(t *testing.T) {
 	}
 	if c.Name.Disabled() || c.Name.Text != "" {
 		t.Error("the form is not ready for the next person")
+	}
+}
+
+// The keyboard goes where a clerk expects: Tab after a verified ID number
+// lands in 联系电话 (not past it), Enter on a search with several results
+// takes the first, and Escape closes every dialog of the counter wherever the
+// focus is in it, without running the screen's function keys behind it.
+func TestCounterKeyboardTraps(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	cv := r.env.Win.Canvas()
+	typeInto(t, r.env, c.Name, "王秀英")
+	cv.FocusNext()
+	typeInto(t, r.env, c.ID, validID("11010519491231002"))
+	if c.IDNumber == "" || cv.Focused() == c.Phone {
+		t.Fatalf("after a valid number: accepted %q, focus on %T (must not jump to 联系电话 by itself)", c.IDNumber, cv.Focused())
+	}
+	cv.FocusNext()
+	typeInto(t, r.env, c.Phone, "13812345678")
+	cv.FocusPrevious() // Shift+Tab back to the verified number
+	if cv.Focused() != c.IDEdit {
+		t.Fatalf("Shift+Tab from 联系电话: focus on %T", cv.Focused())
+	}
+	r.press(t, fyne.KeyReturn) // Enter on the verified number goes on to the phone too
+	if cv.Focused() != c.Phone || c.IDNumber == "" {
+		t.Fatalf("Enter after the number: focus %T, id kept %v", cv.Focused(), c.IDNumber != "")
+	}
+	enter(c.Phone)
+	typeInto(t, r.env, c.ItemQuery, "申") // 低保申请 and 高龄津贴申领
+	if len(c.ResultBtns) != 2 || c.ResultBtns[0].Importance != widget.HighImportance {
+		t.Fatalf("results %d, first highlighted %v", len(c.ResultBtns), len(c.ResultBtns) > 0 && c.ResultBtns[0].Importance == widget.HighImportance)
+	}
+	enter(c.ItemQuery)
+	if len(c.Items) != 1 || c.Items[0].Code != "X002" {
+		t.Fatalf("Enter with two results selected %v, want the first (X002)", c.Items)
+	}
+
+	overlays := func() int { return len(cv.Overlays().List()) }
+	escape := func(what string) {
+		t.Helper()
+		if overlays() != 1 {
+			t.Fatalf("%s: %d dialogs open", what, overlays())
+		}
+		r.press(t, fyne.KeyEscape)
+		if overlays() != 0 {
+			t.Fatalf("Escape left the %s open (focus on %T)", what, cv.Focused())
+		}
+	}
+
+	// 一次性告知单: materials missing at 受理; Escape is 返回修改, nothing advanced.
+	r.press(t, fyne.KeyF8)
+	escape("一次性告知单")
+	if len(r.reg.advances) != 0 {
+		t.Errorf("Escape advanced the 办件: %q", r.reg.advances)
+	}
+	// 退件 reason: Escape from inside the text.
+	c.askReason(app.TxReturned)
+	if cv.Focused() != c.reasonEntry {
+		t.Fatalf("reason dialog: focus on %T", cv.Focused())
+	}
+	escape("退件原因")
+	if len(r.reg.advances) != 0 {
+		t.Errorf("Escape returned the 办件: %q", r.reg.advances)
+	}
+
+	// 转移 from its drop-down and with nothing focused; F1 behind it calls nothing.
+	c.focus(c.Name)
+	r.press(t, fyne.KeyF1)
+	calls := len(r.hall.called("CallNext"))
+	r.press(t, fyne.KeyF4)
+	f := c.TransferDialog()
+	if f == nil || cv.Focused() != f.Category {
+		t.Fatalf("transfer dialog %v, focus %T", f != nil, cv.Focused())
+	}
+	escape("转移")
+	r.press(t, fyne.KeyF4)
+	cv.Unfocus()
+	r.press(t, fyne.KeyF1)
+	if got := len(r.hall.called("CallNext")); got != calls {
+		t.Errorf("F1 behind the open 转移 dialog called a ticket (%d calls, want %d)", got, calls)
+	}
+	escape("转移 (nothing focused)")
+	if len(r.hall.called("Transfer")) != 0 {
+		t.Errorf("Escape transferred: %q", r.hall.called("Transfer"))
+	}
+	r.press(t, fyne.KeyF1) // the screen's keys are back
+	if got := len(r.hall.called("CallNext")); got != calls+1 {
+		t.Errorf("F1 after the dialog closed: %d calls, want %d", got, calls+1)
+	}
+
+	// 换岗 from the password field; then 清空表单.
+	r.press(t, fyne.KeyF7)
+	c.HandOverDialog().PIN.FocusGained()
+	cv.Focus(c.HandOverDialog().PIN)
+	escape("换岗")
+	c.confirmClear()
+	escape("清空表单")
+	if len(c.Items) != 1 {
+		t.Errorf("Escape cleared the form")
 	}
 }

@@ -223,7 +223,9 @@ func (c *Counter) idChanged(s string) {
 			c.restored = false
 			c.changed()
 			if c.env.Win.Canvas().Focused() == c.ID {
-				c.focus(c.Phone)
+				// Not on to 联系电话 by itself: the clerk's Tab would then
+				// skip it and the phone would go into 办理事项.
+				c.focus(c.IDEdit)
 			}
 			return
 		}
@@ -300,8 +302,8 @@ func (c *Counter) search(enter bool) {
 					return
 				}
 			}
-			if len(items) == 1 {
-				c.addItem(items[0])
+			if len(items) > 0 {
+				c.addItem(items[0]) // the highlighted first result
 				return
 			}
 			if len(items) == 0 {
@@ -319,6 +321,9 @@ func (c *Counter) showResults(items []app.ServiceItem) {
 	for _, it := range items {
 		b := newHKButton(c.keys, itemLine(it), func() { c.addItem(it) })
 		b.Alignment = widget.ButtonAlignLeading
+		if len(objs) == 0 {
+			b.Importance = widget.HighImportance // what Enter in the search picks
+		}
 		c.ResultBtns = append(c.ResultBtns, b)
 		objs = append(objs, b)
 	}
@@ -558,17 +563,15 @@ func (c *Counter) complete() { c.act(app.TxCompleted, "") }
 
 // askReason asks why for 退件 / 不予受理 (the applicant is told it at once).
 func (c *Counter) askReason(to app.TxStatus) {
-	reason := widget.NewMultiLineEntry()
-	reason.SetPlaceHolder("原因（将一次性告知申请人）")
+	keys := hotkeys{}
+	reason := newHKEntry(keys, "原因（将一次性告知申请人）")
+	reason.MultiLine = true
+	reason.Wrapping = fyne.TextWrapWord
 	reason.SetMinRowsVisible(3)
 	if to == app.TxReturned && len(c.Missing) > 0 {
 		reason.SetText("材料不全，已一次性告知所缺材料")
 	}
-	d := dialog.NewCustomConfirm(to.Name(), "确定", "取消", reason, func(ok bool) {
-		if ok {
-			c.act(to, reason.Text)
-		}
-	}, c.env.Win)
+	d := c.env.keyConfirm(to.Name(), "确定", "取消 (Esc)", reason, keys, func() { c.act(to, reason.Text) })
 	d.Resize(fyne.NewSize(520, 0))
 	c.reasonDialog = d
 	c.reasonEntry = reason
@@ -706,10 +709,11 @@ func (c *Counter) showNotice(to app.TxStatus) {
 	}
 	head := widget.NewLabel(fmt.Sprintf("流水号 %s　申请人 %s\n以下材料尚未提交，请一次性告知申请人：", n.Serial, n.Applicant))
 	head.Wrapping = fyne.TextWrapWord
-	ret := widget.NewButton("退件并告知", nil)
+	keys := hotkeys{}
+	ret := newHKButton(keys, "退件并告知", nil)
 	ret.Importance = widget.WarningImportance
-	goOn := widget.NewButton("容缺继续"+to.Name(), nil)
-	closeB := widget.NewButton("返回修改", nil)
+	goOn := newHKButton(keys, "容缺继续"+to.Name(), nil)
+	closeB := newHKButton(keys, "返回修改 (Esc)", nil)
 	content := container.NewVBox(head, body, printed, container.NewGridWithColumns(3, ret, goOn, closeB))
 	d := dialog.NewCustomWithoutButtons("一次性告知单", content, c.env.Win)
 	ret.OnTapped = func() {
@@ -718,9 +722,11 @@ func (c *Counter) showNotice(to app.TxStatus) {
 	}
 	goOn.OnTapped = func() { d.Hide(); c.advance(to, "容缺") }
 	closeB.OnTapped = d.Hide
+	c.env.escapable(d, keys, d.Hide)
 	d.Resize(fyne.NewSize(620, 0))
 	c.noticeDialog = d
 	d.Show()
+	c.env.Win.Canvas().Focus(closeB)
 	c.status(false, "材料不全：已登记 "+n.Serial+"，请按告知单一次性告知申请人")
 }
 
@@ -803,12 +809,12 @@ func (c *Counter) confirmClear() {
 	if c.locked() {
 		msg = "办件 " + c.Registered[0].Serial + " 已登记但尚未受理或办结，清空后将无法在本窗口继续办理。确定清空？"
 	}
-	dialog.ShowConfirm("清空表单", msg, func(ok bool) {
-		if ok {
-			c.clearForm()
-			c.status(true, "表单已清空")
-		}
-	}, c.env.Win)
+	keys := hotkeys{}
+	d := c.env.keyConfirm("清空表单", "清空", "取消 (Esc)", widget.NewLabel(msg), keys, func() {
+		c.clearForm()
+		c.status(true, "表单已清空")
+	})
+	d.Show()
 }
 
 // clearForm empties the form (and the draft) for the next person.

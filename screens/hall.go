@@ -68,7 +68,9 @@ type HallDisplay struct {
 	Waiting  *canvas.Text // the waiting count per category, one line
 	Notice   *canvas.Text
 	Status   *canvas.Text // the link to the hub, small
-	Clock    *canvas.Text
+	// Voice shows, in red, why the calls are not heard (SetVoiceProblem).
+	Voice *canvas.Text
+	Clock *canvas.Text
 	// Board is the last board shown; Announced counts the calls announced.
 	Board     app.Board
 	Announced int
@@ -106,8 +108,10 @@ func NewHallDisplay(env *Env, deps HallDisplayDeps) *HallDisplay {
 	if deps.Local {
 		d.Status.Hide()
 	}
+	d.Voice = hallText("", 18, hallRed, fyne.TextAlignTrailing)
+	d.Voice.Hide()
 	header := container.NewStack(canvas.NewRectangle(hallPanel), container.NewPadded(
-		container.NewBorder(nil, nil, title, container.NewVBox(d.Clock, d.Status))))
+		container.NewBorder(nil, nil, title, container.NewVBox(d.Clock, d.Status, d.Voice))))
 
 	d.Headline = hallText("等候叫号", 170, hallYellow, fyne.TextAlignCenter)
 	d.Sub = hallText("请留意叫号，按号码顺序到窗口办理", 52, hallWhite, fyne.TextAlignCenter)
@@ -145,6 +149,18 @@ func NewHallDisplay(env *Env, deps HallDisplayDeps) *HallDisplay {
 
 // Content is the screen's canvas object.
 func (d *HallDisplay) Content() fyne.CanvasObject { return d.obj }
+
+// SetVoiceProblem shows why the hall hears no calls (devices/voice
+// Announcer.Problem), so whoever passes the screen sees it; "" hides it.
+func (d *HallDisplay) SetVoiceProblem(msg string) {
+	d.Voice.Text = msg
+	if msg == "" {
+		d.Voice.Hide()
+	} else {
+		d.Voice.Show()
+	}
+	d.Voice.Refresh()
+}
 
 // TypedKey: F11 toggles full screen (the integrator sets it as the window
 // canvas's OnTypedKey; Start does it too).

@@ -110,3 +110,25 @@ func TestHallDisplayFullScreenAndLocal(t *testing.T) {
 		t.Errorf("F11 states %v, full screen now %t", states, env.Win.FullScreen())
 	}
 }
+
+// A hall that hears nothing says so on the display, in red under the link.
+func TestHallDisplayShowsSilentVoice(t *testing.T) {
+	env := syncEnv(t)
+	env.Win.Resize(fyne.NewSize(1920, 1080))
+	d := NewHallDisplay(env, HallDisplayDeps{Hall: newFakeHall(), Local: true, Do: newUIQueue().do,
+		After: (&fakeTimers{}).after, Now: func() time.Time { return now }})
+	env.Win.SetContent(d.Content())
+	if d.Voice.Visible() {
+		t.Fatal("a voice problem shown before any")
+	}
+	const msg = "语音：叫号无法发声（提示音也播放失败），请检查音箱和声音设备"
+	d.SetVoiceProblem(msg)
+	if !d.Voice.Visible() || d.Voice.Color != hallRed {
+		t.Errorf("problem not shown in red")
+	}
+	assertShown(t, env.Win, msg)
+	d.SetVoiceProblem("")
+	if d.Voice.Visible() {
+		t.Error("the problem stayed after the sound came back")
+	}
+}

@@ -83,7 +83,8 @@ func (e *hkEntry) TypedKey(ev *fyne.KeyEvent) {
 // function keys on.
 type hkButton struct {
 	widget.Button
-	keys hotkeys
+	keys  hotkeys
+	enter func() // instead of pressing it, when set
 }
 
 func newHKButton(keys hotkeys, label string, tapped func()) *hkButton {
@@ -101,6 +102,10 @@ func (b *hkButton) TypedKey(ev *fyne.KeyEvent) {
 	}
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
+		if b.enter != nil {
+			b.enter()
+			return
+		}
 		b.Tapped(nil)
 		return
 	}

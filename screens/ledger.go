@@ -540,6 +540,7 @@ func (l *Ledger) showForm(kind app.StepKind) {
 	}, l.env.Win)
 	f.dlg.Resize(fyne.NewSize(520, 0))
 	l.Form = f
+	l.env.escapable(f.dlg, nil, f.dlg.Hide)
 	f.dlg.Show()
 }
 

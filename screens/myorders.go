@@ -223,6 +223,7 @@ func (m *MyOrders) showAppeal() {
 	}, m.env.Win)
 	f.dlg.Resize(fyne.NewSize(520, 0))
 	m.Form = f
+	m.env.escapable(f.dlg, nil, f.dlg.Hide)
 	f.dlg.Show()
 }
 

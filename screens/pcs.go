@@ -173,6 +173,7 @@ func (p *PCList) showAdd() {
 		p.AddPC(r, n, name.Text)
 	}, p.env.Win)
 	d.Resize(fyne.NewSize(420, 0))
+	p.env.escapable(d, nil, d.Hide)
 	d.Show()
 }
 
@@ -202,6 +203,7 @@ func (p *PCList) AddPC(role app.PCRole, window int, name string) {
 		})
 		d := dialog.NewCustom("加入码", "关闭", container.NewVBox(msg, code, container.NewCenter(copyBtn)), p.env.Win)
 		d.Resize(fyne.NewSize(720, 0))
+		p.env.escapable(d, nil, d.Hide)
 		d.Show()
 		p.Reload()
 	})
@@ -212,12 +214,14 @@ func (p *PCList) confirmRevoke() {
 		return
 	}
 	pc := *p.Selected
-	dialog.ShowConfirm("撤销电脑", fmt.Sprintf("撤销后，%s（%s）立即不能再连接中心主机，如需恢复须重新添加。确定撤销？",
+	d := dialog.NewConfirm("撤销电脑", fmt.Sprintf("撤销后，%s（%s）立即不能再连接中心主机，如需恢复须重新添加。确定撤销？",
 		pc.Name, pc.Role.Name()), func(ok bool) {
 		if ok {
 			p.RevokePC(pc.ID)
 		}
 	}, p.env.Win)
+	p.env.escapable(d, nil, d.Hide)
+	d.Show()
 }
 
 // RevokePC revokes a PC as the confirmed 撤销 does.

@@ -351,6 +351,7 @@ func (r *Rejected) showForm() {
 		}, r.env.Win)
 	f.dlg.Resize(fyne.NewSize(560, 0))
 	r.Form = f
+	r.env.escapable(f.dlg, nil, f.dlg.Hide)
 	f.dlg.Show()
 }
 

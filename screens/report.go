@@ -77,7 +77,10 @@ func NewReportDialog(env *Env, render ReportFunc, user *app.Staff, now time.Time
 }
 
 // Show shows the dialog.
-func (r *ReportDialog) Show() { r.dlg.Show() }
+func (r *ReportDialog) Show() {
+	r.env.escapable(r.dlg, nil, r.dlg.Hide)
+	r.dlg.Show()
+}
 
 func (r *ReportDialog) generate() {
 	month, ok := r.months[r.Month.Selected]

@@ -55,8 +55,9 @@ type Backend struct {
 type DeviceWatch interface {
 	Lines() []string
 	// OnRated sets what runs (on a device goroutine) when the keypad gave
-	// or refused a rating; msg is Chinese. nil unsets it.
-	OnRated(func(msg string))
+	// or refused a rating, or timed out; msg is Chinese, stored whether a
+	// rating was kept. nil unsets it.
+	OnRated(func(msg string, stored bool))
 	// OnStatus sets what runs (on a device goroutine) when a status changes.
 	OnStatus(func())
 }
@@ -259,9 +260,9 @@ func (s *Shell) showCounter(user *app.Staff) {
 			show := func() { s.DeviceLine.SetText(strings.Join(dw.Lines(), "　")) }
 			show()
 			dw.OnStatus(func() { fyne.Do(show) })
-			dw.OnRated(func(msg string) {
-				fyne.Do(func() { s.DeviceLine.SetText(msg + "　" + strings.Join(dw.Lines(), "　")) })
-			})
+			// Each outcome goes to the form's status line, where the clerk
+			// looks after 办结, and replaces "请申请人评价".
+			dw.OnRated(func(msg string, stored bool) { fyne.Do(func() { c.RatingOutcome(msg, stored) }) })
 			// The line also says how many records wait for the hub: refresh it.
 			stop := make(chan struct{})
 			s.stopLine = func() { close(stop) }

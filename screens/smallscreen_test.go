@@ -11,6 +11,7 @@ import (
 	"bianmin/app"
 	"bianmin/app/demo"
 	"bianmin/storage"
+	countysync "bianmin/sync"
 )
 
 // small is the smallest screen counter PCs have.
@@ -79,6 +80,7 @@ func escape(env *Env) {
 func TestScreensFitSmallDisplay(t *testing.T) {
 	svc, db, m := demoCentre(t)
 	ctx := context.Background()
+	_, rig, _, _ := deviceScreen(t)
 	env := syncEnv(t)
 	env.Win.Resize(small)
 
@@ -109,6 +111,18 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 			cs.Reload()
 			return []fyne.CanvasObject{cs.Back}
 		}},
+		{"上传退回", func() []fyne.CanvasObject {
+			set := countysync.DefaultSettings()
+			r := NewRejected(d.Env(), countysync.NewSender(db, set), m)
+			r.OnBack = d.ShowSub("rejected", r.Content())
+			r.Reload()
+			return []fyne.CanvasObject{r.Back}
+		}},
+		{"设备设置", func() []fyne.CanvasObject {
+			ds := NewDeviceSettings(d.Env(), rig, -1)
+			ds.OnBack = d.ShowSub("devices", ds.Content())
+			return []fyne.CanvasObject{ds.Save, ds.Back}
+		}},
 	} {
 		reach := sub.open()
 		if env.Win.Content() == home {
@@ -138,4 +152,16 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 		t.Fatal("在办件 empty on a demo centre")
 	}
 	fits(t, cenv, "在办件", c.CasesShown().Query)
+
+	// The clerk's own orders (我的工单) after login, with 返回窗口 and 退出登录.
+	clerk, err := svc.Login(ctx, "1001", "123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	menv := syncEnv(t)
+	mo := NewMyOrders(menv, svc, clerk)
+	mo.SetBack(func() {})
+	menv.Win.SetContent(mo.Content())
+	mo.Reload()
+	fits(t, menv, "我的工单", mo.Back, mo.Logout)
 }

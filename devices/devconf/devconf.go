@@ -298,7 +298,37 @@ type Status struct {
 	Simulated bool
 	// Preview is, for a simulated printer, the preview PNG of its last job.
 	Preview string
+	// Warn is a warning while it works (打印纸即将用完), for Short.
+	Warn string
 }
 
-// String is the line shown: "评价器：已连接（COM3）".
+// String is the line shown in 设备设置: "评价器：已连接（COM3）".
 func (s Status) String() string { return s.Device + "：" + s.Text }
+
+// Short is the counter bar's word for it, without ports or paths (设备设置
+// has them): "评价器正常", "打印机正常（模拟），打印纸即将用完"; an error in
+// full, since the clerk must act on it.
+func (s Status) Short() string {
+	var w string
+	switch s.State {
+	case StateConnected:
+		w = "正常"
+		if s.Simulated {
+			w += "（模拟）"
+		}
+		if s.Warn != "" {
+			w += "，" + s.Warn
+		}
+	case StateConnecting:
+		w = "正在连接"
+	case StateReconnecting:
+		w = "连接中断，正在重连"
+	case StateDisabled:
+		w = "已停止"
+	case StateNone:
+		w = "未配置"
+	default:
+		return s.String()
+	}
+	return s.Device + w
+}

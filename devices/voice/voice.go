@@ -84,13 +84,16 @@ type Announcer struct {
 	queue   []string
 	closed  bool
 	status  string
+	silent  bool // nothing can sound: Problem reports the status
 	wavPath string
 
 	// Worker-only state.
 	engineFailed   bool
 	engineFailedAt time.Time
 	chimeFailed    bool
-	noPlayerLogged bool
+	// beforeChimeFailed is the status to go back to when the chime plays again.
+	beforeChimeFailed string
+	noPlayerLogged    bool
 
 	closeOnce sync.Once
 }
@@ -209,15 +212,15 @@ func (a *Announcer) choose() {
 	case engine == EngineChime && a.player != nil:
 		a.status = "语音：提示音"
 	case engine == EngineChime:
-		a.status = "语音：提示音（无播放程序，静音）"
+		a.status, a.silent = "语音：提示音（无播放程序，静音）", true
 	case missing != "" && a.player != nil:
 		a.status = "语音：未找到 " + missing + "，使用提示音"
 	case missing != "":
-		a.status = "语音：未找到 " + missing + "，无法发声"
+		a.status, a.silent = "语音：未找到 "+missing+"，无法发声", true
 	case a.player != nil:
 		a.status = "语音：无语音引擎，使用提示音"
 	default:
-		a.status = "语音：无语音引擎，也无法播放提示音"
+		a.status, a.silent = "语音：无语音引擎，也无法播放提示音", true
 	}
 	attrs := []any{"status", a.status}
 	if a.engine != nil {
@@ -299,10 +302,25 @@ func (a *Announcer) Close() {
 	})
 }
 
-func (a *Announcer) setStatus(s string) {
+// Problem is the status while the hall hears nothing (no engine and no
+// player, or both failing: no sound device, the speakers unplugged), for the
+// screens to show as a device problem; "" while calls sound or when the
+// voice is turned off on purpose.
+func (a *Announcer) Problem() string {
 	a.mu.Lock()
-	changed := a.status != s
-	a.status = s
+	defer a.mu.Unlock()
+	if a.silent {
+		return a.status
+	}
+	return ""
+}
+
+func (a *Announcer) setStatus(s string) { a.setState(s, false) }
+
+func (a *Announcer) setState(s string, silent bool) {
+	a.mu.Lock()
+	changed := a.status != s || a.silent != silent
+	a.status, a.silent = s, silent
 	a.mu.Unlock()
 	if changed && a.cfg.OnStatus != nil {
 		a.cfg.OnStatus(s)
@@ -400,11 +418,11 @@ func (a *Announcer) speak(text string) bool {
 		a.engineFailed = true
 		a.log.Error("voice: speech engine failed, using the chime instead",
 			"engine", a.engine.name(), "err", err, "retry_after", a.cfg.RetryAfter)
-		s := "语音：" + a.engine.label() + " 出错，暂用提示音"
 		if a.player == nil {
-			s = "语音：" + a.engine.label() + " 出错，无法发声"
+			a.setState("语音："+a.engine.label()+" 出错，无法发声", true)
+		} else {
+			a.setStatus("语音：" + a.engine.label() + " 出错，暂用提示音")
 		}
-		a.setStatus(s)
 	}
 	return false
 }
@@ -432,9 +450,17 @@ func (a *Announcer) chime() {
 		a.chimeFailed = true
 		a.log.Error("voice: chime player failed; announcements may be silent",
 			"player", a.player.path, "err", err)
+		a.mu.Lock()
+		a.beforeChimeFailed = a.status
+		a.mu.Unlock()
+		a.setState("语音：叫号无法发声（提示音也播放失败），请检查音箱和声音设备", true)
 	} else if err == nil && a.chimeFailed {
 		a.chimeFailed = false
 		a.log.Info("voice: chime player works again", "player", a.player.path)
+		a.mu.Lock()
+		prev := a.beforeChimeFailed
+		a.mu.Unlock()
+		a.setStatus(prev)
 	}
 }
 

@@ -578,3 +578,47 @@ exec '`+real+`' "$@" -w '`+out+`'
 	}
 	t.Logf("voice %s: %s", voice, strings.TrimSpace(string(ph)))
 }
+
+// No sound device: the engine fails and so does the chime player. The hall
+// hears nothing, and Problem says so (for the status bars), not only the
+// log; when the device is back, the problem clears.
+func TestNoSoundDeviceIsAProblem(t *testing.T) {
+	f := newFake(t)
+	ok := f.path("sound")
+	cfg := f.config(t, f.engine(t, "espeak-ng", engineOpts{okFile: ok, failCode: 1,
+		failMsg: "ALSA lib confmisc.c: cannot find card '0'"}))
+	cfg.PlayerPath = f.script(t, "aplay", `[ -e '`+ok+`' ] || { echo "aplay: main: audio open error: No such file or directory" >&2; exit 1; }
+for a in "$@"; do file=$a; done
+echo "chime $(head -c 4 "$file")" >> "$log"
+`)
+	cfg.RetryAfter = time.Nanosecond
+	var p played
+	cfg.afterPlay = p.add
+	var mu sync.Mutex
+	var statuses []string
+	cfg.OnStatus = func(s string) { mu.Lock(); statuses = append(statuses, s); mu.Unlock() }
+	_, log := newLog()
+	a := New(cfg, log)
+	defer a.Close()
+	if a.Problem() != "" {
+		t.Fatalf("a problem before any call: %q", a.Problem())
+	}
+	a.Announce("1")
+	waitFor(t, "the call handled", func() bool { return p.n() == 1 })
+	if got := a.Problem(); got != "语音：叫号无法发声（提示音也播放失败），请检查音箱和声音设备" || a.Status() != got {
+		t.Fatalf("Problem %q, Status %q", got, a.Status())
+	}
+	if err := os.WriteFile(ok, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a.Announce("2")
+	waitFor(t, "the second call handled", func() bool { return p.n() == 2 })
+	if a.Problem() != "" || a.Status() != "语音：espeak-ng" {
+		t.Fatalf("after the device came back: problem %q, status %q", a.Problem(), a.Status())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(statuses) < 2 || !strings.Contains(statuses[len(statuses)-2], "无法发声") {
+		t.Errorf("OnStatus got %q", statuses)
+	}
+}

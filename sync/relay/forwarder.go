@@ -546,19 +546,18 @@ func (f *Forwarder) Status(ctx context.Context) (Status, error) {
 		LastSuccess: f.lastSuccess, LastError: f.lastError}, nil
 }
 
-// Line is the status in one Chinese line for the counter's status bar.
-func (s Status) Line() string {
+// Pending is the counter bar's part of it: what waits to go to the hub,
+// never whether the hub is connected, since the counter's own link line says
+// that (two lines judging the link apart could say opposite things).
+func (s Status) Pending() string {
 	var b strings.Builder
 	switch {
-	case !s.Connected:
-		fmt.Fprintf(&b, "中心主机未连接，已在本机保存 %d 条，恢复后自动上传", s.Backlog)
-		if s.LastError != "" && s.LastError != "中心主机未连接" {
-			b.WriteString("（" + s.LastError + "）")
-		}
+	case s.Backlog > 0 && !s.Connected:
+		fmt.Fprintf(&b, "%d 条记录已保存在本机，连上中心主机后自动上传", s.Backlog)
 	case s.Backlog > 0:
-		fmt.Fprintf(&b, "已连接中心主机，正在上传 %d 条记录", s.Backlog)
+		fmt.Fprintf(&b, "正在上传 %d 条记录", s.Backlog)
 	default:
-		b.WriteString("已连接中心主机，记录已全部上传")
+		b.WriteString("记录已全部上传")
 	}
 	if s.Rejected > 0 {
 		fmt.Fprintf(&b, "；%d 条被中心主机退回，请中心负责人处理", s.Rejected)

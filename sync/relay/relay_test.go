@@ -247,7 +247,7 @@ func (c *counter) waitEmpty(t testing.TB) relay.Status {
 			return st
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("outbox not drained: %+v (%s)", st, st.Line())
+			t.Fatalf("outbox not drained: %+v (%s)", st, st.Pending())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -337,8 +337,8 @@ func TestOfflineBacklogArrivesOnce(t *testing.T) {
 	}
 	st, err := c.fwd.Status(ctx)
 	must(t, err)
-	if st.Connected || st.Backlog < 600 || !strings.Contains(st.Line(), fmt.Sprintf("中心主机未连接，已在本机保存 %d 条", st.Backlog)) {
-		t.Fatalf("offline status %+v: %s", st, st.Line())
+	if st.Connected || st.Backlog < 600 || !strings.Contains(st.Pending(), fmt.Sprintf("%d 条记录已保存在本机", st.Backlog)) {
+		t.Fatalf("offline status %+v: %s", st, st.Pending())
 	}
 	tx, err := c.db.Transaction(ctx, 1)
 	must(t, err)
@@ -352,8 +352,8 @@ func TestOfflineBacklogArrivesOnce(t *testing.T) {
 	go srv2.Serve(ln2)
 	defer srv2.Close()
 	st = c.waitEmpty(t)
-	if st.Rejected != 0 || st.LastError != "" || st.Line() != "已连接中心主机，记录已全部上传" {
-		t.Fatalf("status after recovery %+v: %s", st, st.Line())
+	if st.Rejected != 0 || st.LastError != "" || st.Pending() != "记录已全部上传" {
+		t.Fatalf("status after recovery %+v: %s", st, st.Pending())
 	}
 	cancel()
 	<-done
@@ -453,8 +453,8 @@ func TestRejectedRecordDoesNotBlock(t *testing.T) {
 	}
 	st, err := c.fwd.Status(ctx)
 	must(t, err)
-	if st.Backlog != 0 || st.Rejected != 1 || !strings.Contains(st.Line(), "1 条被中心主机退回") {
-		t.Fatalf("status %+v: %s", st, st.Line())
+	if st.Backlog != 0 || st.Rejected != 1 || !strings.Contains(st.Pending(), "1 条被中心主机退回") {
+		t.Fatalf("status %+v: %s", st, st.Pending())
 	}
 	// The hub has the QR rating instead of the keypad's, and all the others.
 	n, err := rawQuery(hubDB, `SELECT count(*) FROM evaluations`)
