@@ -57,8 +57,10 @@ type station struct {
 
 	ratingWin fyne.Window
 	halls     []*screens.HallDisplay // the open hall displays (UI goroutine only)
-	rating    *screens.Rating
-	voice     *voice.Announcer
+	// ratingOneScreen: the rating window found no second monitor.
+	ratingOneScreen bool
+	rating          *screens.Rating
+	voice           *voice.Announcer
 }
 
 func newStation(a fyne.App, n node, dbPath string, log *slog.Logger) *station {
@@ -310,21 +312,29 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 			}
 			return nil
 		}
-		if !s.node.Tablet {
-			d.StartRating = func(tx app.Transaction) {
+		// Every finished visit gets its 办件回执, whichever way it is rated.
+		d.StartRating = func(tx app.Transaction) {
+			if !s.node.Tablet {
 				if err := rig.StartRating(tx, clerk, w.Number); err != nil {
 					s.log.Warn("keypad rating not started", "serial", tx.Serial, "err", err)
 				}
-				go func() {
-					if err := rig.PrintReceipt(s.ctx, tx, []string{tx.ItemName}, w.Number, clerk); err != nil {
-						s.log.Warn("receipt not printed", "serial", tx.Serial, "err", err)
-					}
-				}()
 			}
+			go func() {
+				if err := rig.PrintReceipt(s.ctx, tx, []string{tx.ItemName}, w.Number, clerk); err != nil {
+					s.log.Warn("receipt not printed", "serial", tx.Serial, "err", err)
+				}
+			}()
 		}
 	}
 	if s.node.Tablet {
-		d.ShowRating = func(t screens.RatingTarget) { fyne.Do(func() { s.showRating(svc, t) }) }
+		// On the UI goroutine already (the counter calls it there).
+		d.ShowRating = func(t screens.RatingTarget) { s.showRating(svc, t) }
+		d.RatingNote = func() string {
+			if s.ratingOneScreen {
+				return "本机只有一块显示器，评价画面显示在本屏，评价完自动关闭"
+			}
+			return ""
+		}
 	}
 	return d, nil
 }
@@ -336,11 +346,25 @@ func (s *station) showRating(svc *app.Service, t screens.RatingTarget) {
 		w := s.a.NewWindow("请您评价")
 		w.Resize(fyne.NewSize(1024, 700))
 		r := screens.NewRating(&screens.Env{Win: w, Log: s.log}, screens.RatingDeps{Rater: svc, Profile: svc.Profile,
-			Device: fmt.Sprintf("%d号窗口双屏", t.WindowNumber)})
+			Device: fmt.Sprintf("%d号窗口双屏", t.WindowNumber),
+			// On a one-monitor PC the window covers the clerk's: give it back.
+			OnIdle: func() {
+				if s.ratingOneScreen && s.ratingWin != nil {
+					s.ratingWin.Hide()
+				}
+			}})
 		w.SetContent(r.Content())
 		r.Attach()
 		w.SetCloseIntercept(func() { w.Hide() }) // the clerk cannot lose it by a stray click
 		s.ratingWin, s.rating = w, r
+		w.Show()
+		if !placeOnOtherScreen(w) {
+			s.ratingOneScreen = true
+			s.log.Info("tablet rating: no second monitor, the rating window opens on the clerk's screen")
+			fitToScreen(w, fyne.NewSize(1024, 700))
+		} else {
+			s.log.Info("tablet rating: on the second monitor")
+		}
 	}
 	s.ratingWin.Show()
 	s.rating.Start(t)

@@ -205,3 +205,21 @@ func TestCounterStationForwardsToHub(t *testing.T) {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// The rating window goes to a monitor that is not the clerk's (primary)
+// one; with one monitor there is none.
+func TestOtherScreen(t *testing.T) {
+	main, side := screenArea{0, 0, 1366, 728}, screenArea{1366, 0, 1024, 768}
+	if a, ok := otherScreen([]screenArea{main, side}, 0); !ok || a != side {
+		t.Errorf("two monitors: %+v %v", a, ok)
+	}
+	if a, ok := otherScreen([]screenArea{side, main}, 1); !ok || a != side {
+		t.Errorf("primary second: %+v %v", a, ok)
+	}
+	if _, ok := otherScreen([]screenArea{main}, 0); ok {
+		t.Error("one monitor gave another")
+	}
+	if _, ok := otherScreen(nil, -1); ok {
+		t.Error("no monitors (not started) gave one")
+	}
+}

@@ -37,8 +37,11 @@ type CounterDeps struct {
 	// (the keypad path); nil = none.
 	StartRating func(app.Transaction)
 	// ShowRating shows the customer-facing rating screen (Rating.Start);
-	// nil = none. Both may be set.
+	// nil = none. Both may be set. It runs on the UI goroutine.
 	ShowRating func(RatingTarget)
+	// RatingNote, after ShowRating, is what the clerk should know about
+	// where it appeared (no second monitor: on this screen); "" = nothing.
+	RatingNote func() string
 
 	// Cases finds the 在办件 to continue them here (*app.Service); nil
 	// hides 在办件 F12.
@@ -84,6 +87,30 @@ const (
 	keyFinish   = fyne.KeyF10
 )
 
+// counterKeyNames names every function key of the counter for the key guide
+// at the bottom of the screen, in its order; TestCounterKeyGuide checks that
+// each bound key is here.
+var counterKeyNames = []struct {
+	key  fyne.KeyName
+	what string
+}{
+	{keyCall, "叫号"}, {keyRecall, "重呼"}, {keyNoShow, "过号"}, {keyTransfer, "转移"}, {keyPause, "暂停/恢复"},
+	{keyHandOver, "换岗"}, {keyAccept, "受理"}, {keyComplete, "办结"}, {keyFinish, "结束服务"}, {keyCases, "在办件"},
+}
+
+// keyGuide is the one line listing the keys bound in keys, then the keys
+// every field and dialog share.
+func keyGuide(keys hotkeys) string {
+	var parts []string
+	for _, k := range counterKeyNames {
+		if keys[k.key] != nil {
+			parts = append(parts, string(k.key)+" "+k.what)
+		}
+	}
+	parts = append(parts, "Tab 下一栏", "回车 确认", "Esc 关闭/返回")
+	return strings.Join(parts, "　")
+}
+
 // Counter is the clerk's screen at a window: the queue (call, recall,
 // no-show, call back, transfer, pause, A/B hand-over) above the registration
 // of the 办件 (applicant, items by name, pinyin initials, code or a barcode
@@ -92,6 +119,8 @@ const (
 // The form is saved as a draft on every change and restored when the screen
 // opens again; a refusal or a hub failure is shown in place and keeps it.
 type Counter struct {
+	// KeyGuide lists all the keys, at the bottom.
+	KeyGuide *widget.Label
 	// Top line.
 	WindowTitle *canvas.Text
 	ClerkLabel  *widget.Label
@@ -307,7 +336,10 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	top := container.NewStack(canvas.NewRectangle(colPanel), container.NewPadded(container.NewBorder(nil, nil,
 		container.NewHBox(c.WindowTitle, c.ClerkLabel, c.PausedLabel), c.Link)))
 	body := container.New(&splitLayout{ratio: 0.32}, container.NewPadded(queue), container.NewPadded(reg))
-	c.obj = container.NewBorder(top, nil, nil, nil, body)
+	c.KeyGuide = widget.NewLabel(keyGuide(k))
+	c.KeyGuide.Importance = widget.LowImportance
+	c.KeyGuide.Wrapping = fyne.TextWrapWord
+	c.obj = container.NewBorder(top, c.KeyGuide, nil, nil, body)
 
 	c.restoreDraft()
 	c.showQueue()

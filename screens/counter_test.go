@@ -557,3 +557,43 @@ func TestCounterKeyboardTraps(t *testing.T) {
 		t.Errorf("Escape cleared the form")
 	}
 }
+
+// Tablet mode on a PC with one monitor: the clerk is told that the rating
+// window appears on their own screen, in the line where 请申请人评价 is.
+func TestCounterTabletOnOneScreenSaysSo(t *testing.T) {
+	r := newCounterRig(t, nil)
+	note := ""
+	r.c.deps.RatingNote = func() string { return note }
+	r.press(t, fyne.KeyF1)
+	r.fill(t, validID("11010519491231002"))
+	r.press(t, fyne.KeyF9)
+	if !strings.Contains(r.c.Status.Text, "请申请人评价") || strings.Contains(r.c.Status.Text, "（") {
+		t.Errorf("two monitors: status %q", r.c.Status.Text)
+	}
+	note = "本机只有一块显示器，评价画面显示在本屏，评价完自动关闭"
+	r.press(t, fyne.KeyF1)
+	r.fill(t, validID("11010519491231002"))
+	r.press(t, fyne.KeyF9)
+	if len(r.shown) != 2 || !strings.Contains(r.c.Status.Text, "请申请人评价（"+note+"）") {
+		t.Errorf("one monitor: shown %d, status %q", len(r.shown), r.c.Status.Text)
+	}
+}
+
+// Every key the counter answers to is named in its key guide, in one
+// place on the screen; keys not bound here (no 换岗 without sign-in) are not.
+func TestCounterKeyGuide(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	for k := range c.keys {
+		if !strings.Contains(c.KeyGuide.Text, string(k)+" ") {
+			t.Errorf("key %s is bound but not in the guide %q", k, c.KeyGuide.Text)
+		}
+	}
+	if !strings.Contains(c.KeyGuide.Text, "F1 叫号") || !strings.Contains(c.KeyGuide.Text, "Esc 关闭/返回") {
+		t.Errorf("guide %q", c.KeyGuide.Text)
+	}
+	assertShown(t, r.env.Win, c.KeyGuide.Text)
+	if strings.Contains(keyGuide(hotkeys{keyCall: func() {}}), "换岗") {
+		t.Error("an unbound key is listed")
+	}
+}

@@ -765,13 +765,17 @@ func (c *Counter) advance(to app.TxStatus, note string) {
 		switch {
 		case to.Finished():
 			msg += "　请申请人评价"
-			c.startRating(head)
+			if note := c.startRating(head); note != "" {
+				msg += "（" + note + "）"
+			}
 		case to == app.TxAccepted && c.promised():
 			// A 承诺件's acceptance is a visit of its own, rated at the
 			// window (GB39734 7.1.1); the applicant comes back with the
 			// receipt's 流水号 to finish it.
 			msg += fmt.Sprintf("　承诺件，请申请人评价本次服务；凭回执流水号来办结（第%d次来办）", head.Visits)
-			c.startRating(head)
+			if note := c.startRating(head); note != "" {
+				msg += "（" + note + "）"
+			}
 		}
 		c.clearForm()
 		c.status(true, msg)
@@ -788,7 +792,9 @@ func (c *Counter) promised() bool {
 	return false
 }
 
-func (c *Counter) startRating(tx app.Transaction) {
+// startRating starts the rating of tx on the keypad and/or the rating
+// window; it returns what the clerk should be told about it ("" = nothing).
+func (c *Counter) startRating(tx app.Transaction) string {
 	if c.deps.StartRating != nil {
 		c.deps.StartRating(tx)
 	}
@@ -798,7 +804,11 @@ func (c *Counter) startRating(tx app.Transaction) {
 			t.ClerkNo, t.ClerkName = c.Clerk.No, c.Clerk.Name
 		}
 		c.deps.ShowRating(t)
+		if c.deps.RatingNote != nil {
+			return c.deps.RatingNote()
+		}
 	}
+	return ""
 }
 
 func (c *Counter) confirmClear() {

@@ -48,6 +48,10 @@ type RatingDeps struct {
 	After AfterFunc // nil = real timers
 	// OnFullScreen hears F11's new state, to remember it; nil = not remembered.
 	OnFullScreen func(bool)
+	// OnIdle runs when the screen is back at 欢迎评价 with nothing waiting
+	// (a one-monitor PC hides the window then, giving the clerk's screen
+	// back); nil = nothing.
+	OnIdle func()
 }
 
 // Rating states.
@@ -315,6 +319,9 @@ func (r *Rating) toIdle() {
 	setBig(r.Headline, "欢迎评价", colPrimary)
 	setBig(r.Sub, "请对本次服务作出评价，您的意见将帮助我们改进工作", colMuted)
 	r.show(RatingIdle)
+	if r.deps.OnIdle != nil {
+		r.deps.OnIdle()
+	}
 }
 
 // ChooseLevel is a tap on a level (or its key): a good level is stored at

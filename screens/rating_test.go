@@ -33,6 +33,8 @@ func TestRatingKeyStoresTabletRating(t *testing.T) {
 	tx := f.finished(t, now.Add(-time.Minute))
 	r, env, timers := newRatingRig(t, f)
 	assertShown(t, env.Win, "欢迎评价")
+	idle := 0
+	r.deps.OnIdle = func() { idle++ } // a one-monitor PC hides the window here
 
 	r.Start(target(tx))
 	if r.State != RatingChoose {
@@ -64,8 +66,11 @@ func TestRatingKeyStoresTabletRating(t *testing.T) {
 	if r.State != RatingDone || r.Headline.Text != "感谢您的评价！" {
 		t.Errorf("after the rating: %q %q", r.State, r.Headline.Text)
 	}
-	if timers.fire(5*time.Second) != 1 || r.State != RatingIdle || r.Headline.Text != "欢迎评价" {
-		t.Errorf("not back to idle: %q %q", r.State, r.Headline.Text)
+	if idle != 0 {
+		t.Errorf("OnIdle ran %d times before the thank-you ended", idle)
+	}
+	if timers.fire(5*time.Second) != 1 || r.State != RatingIdle || r.Headline.Text != "欢迎评价" || idle != 1 {
+		t.Errorf("not back to idle: %q %q, OnIdle %d", r.State, r.Headline.Text, idle)
 	}
 
 	// The same visit again is refused, plainly.
