@@ -23,6 +23,7 @@ import (
 	"bianmin/cli"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
+	"bianmin/devices/idcard"
 	"bianmin/devices/voice"
 	"bianmin/screens"
 	"bianmin/storage"
@@ -311,6 +312,19 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 				}
 			}
 			return nil
+		}
+		d.IDCards = func(f func(screens.IDCardRead)) {
+			if f == nil {
+				rig.OnIDCard(nil)
+				return
+			}
+			rig.OnIDCard(func(c *idcard.Card, problem string) {
+				r := screens.IDCardRead{Problem: problem}
+				if c != nil {
+					r.Name, r.Number = c.Name, c.Number
+				}
+				fyne.Do(func() { f(r) })
+			})
 		}
 		// Every finished visit gets its 办件回执, whichever way it is rated.
 		d.StartRating = func(tx app.Transaction) {

@@ -14,6 +14,7 @@ import (
 
 	"bianmin/devices"
 	"bianmin/devices/escpos"
+	"bianmin/devices/idcard"
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
 	"bianmin/printing"
@@ -23,8 +24,8 @@ import (
 // name (--port) pointing at the slave, so bianmin (or a colleague's test) opens
 // it through tarm/serial exactly like a USB-serial keypad or printer.
 func (c *cmd) sim(args []string) int {
-	if len(args) == 0 || (args[0] != "keypad" && args[0] != "printer") {
-		return c.usageErr("用法：bianmin sim keypad|printer --port 路径 …", "usage: bianmin sim keypad|printer --port PATH …")
+	if len(args) == 0 || (args[0] != "keypad" && args[0] != "printer" && args[0] != "idcard") {
+		return c.usageErr("用法：bianmin sim keypad|printer|idcard --port 路径 …", "usage: bianmin sim keypad|printer|idcard --port PATH …")
 	}
 	kind := args[0]
 	fs, _ := c.flags("sim "+kind, "--port PATH …")
@@ -36,6 +37,8 @@ func (c *cmd) sim(args []string) int {
 	seed := fs.Uint64("seed", 1, "随机种子 / random seed")
 	out := fs.String("out", "", "打印件保存目录 / directory for printed jobs (printer)")
 	status := fs.String("status", "ok", "打印机状态 ok|paperout|coveropen|offline / printer status")
+	name := fs.String("name", devices.SampleCard.Name, "读卡器上身份证的姓名 / name on the card (idcard)")
+	number := fs.String("number", devices.SampleCard.Number, "身份证号码 / the card's number (idcard)")
 	if code, ok := c.parse(fs, args[1:]); !ok {
 		return code
 	}
@@ -58,6 +61,31 @@ func (c *cmd) sim(args []string) int {
 	go func() { <-ctx.Done(); pty.Close() }()
 
 	switch kind {
+	case "idcard":
+		card := devices.SampleCard
+		card.Name, card.Number = *name, strings.ToUpper(strings.TrimSpace(*number))
+		sim := &idcard.Sim{RW: pty.Master}
+		sim.Place(card)
+		fmt.Fprintf(c.out, "模拟读卡器已就绪：%s → %s（115200 波特），已放上 %s 的身份证；回车取走或放回 / id card reader simulator ready, Enter lifts or places the card\n",
+			*port, pty.SlaveName, card.Name)
+		go func() {
+			placed := true
+			sc := bufio.NewScanner(os.Stdin)
+			for sc.Scan() {
+				if placed {
+					sim.Remove()
+					fmt.Fprintln(c.out, "身份证已取走 / card lifted")
+				} else {
+					sim.Place(card)
+					fmt.Fprintln(c.out, "身份证已放上 / card placed")
+				}
+				placed = !placed
+			}
+		}()
+		if err := sim.Run(ctx); err != nil && ctx.Err() == nil {
+			return c.fail("id card simulator", err)
+		}
+		return 0
 	case "keypad":
 		fmt.Fprintf(c.out, "模拟评价器已就绪：%s → %s（%s 协议）/ keypad simulator ready\n", *port, pty.SlaveName, *mode)
 		if *mode == "ascii" {

@@ -12,6 +12,7 @@ import (
 
 	"bianmin/devices"
 	"bianmin/devices/escpos"
+	"bianmin/devices/idcard"
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
 )
@@ -88,4 +89,30 @@ func TestSimPrinter(t *testing.T) {
 		}
 	}
 	t.Fatal("job not stored")
+}
+
+// `bianmin sim idcard` plays a reader with the named card, read through
+// tarm/serial by the real host code.
+func TestSimIDCard(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "idcard")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"sim", "idcard", "--port", link, "--name", "欧阳娜娜", "--number", "370902199003070025"}, io.Discard, io.Discard)
+	}()
+	waitLink(t, link)
+	port, err := serialport.Open(serialport.Config{Name: link, Baud: 115200, ReadTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &idcard.Host{RW: port, NoData: serialport.NoData}
+	c, present, err := h.ReadCard(ctx)
+	if err != nil || !present || c.Name != "欧阳娜娜" || c.Number != "370902199003070025" {
+		t.Fatalf("read %+v present %v: %v", c, present, err)
+	}
+	port.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"bianmin/app"
 	"bianmin/devices/devconf"
 	"bianmin/devices/escpos"
+	"bianmin/devices/idcard"
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
 	"bianmin/printing"
@@ -68,6 +69,7 @@ type WindowRig struct {
 	cur      *rigRun
 	onRated  func(Outcome)
 	onStatus func()
+	onCard   func(*idcard.Card, string)
 
 	printMu sync.Mutex // one job (or status query) at a time
 }
@@ -86,6 +88,10 @@ type rigRun struct {
 	prof     escpos.Profile
 	prMu     sync.Mutex
 	prStatus devconf.Status
+
+	reader   *IDReader // nil when none
+	idSim    *simIDReader
+	idStatus devconf.Status // when reader is nil
 }
 
 // StartWindow starts the configured devices; devices the configuration does
@@ -154,6 +160,7 @@ func (r *WindowRig) start(cfg devconf.Config) {
 	r.cur = run
 	r.startKeypad(ctx, run, cfg)
 	r.startPrinter(ctx, run, cfg)
+	r.startReader(ctx, run, cfg)
 }
 
 func (r *WindowRig) startKeypad(ctx context.Context, run *rigRun, cfg devconf.Config) {
@@ -362,6 +369,9 @@ func (run *rigRun) stop() {
 	if run.prSim != nil {
 		run.prSim.close()
 	}
+	if run.idSim != nil {
+		run.idSim.close()
+	}
 	run.wg.Wait()
 }
 
@@ -400,16 +410,17 @@ func (r *WindowRig) Config() devconf.Config {
 	return r.cfg
 }
 
-// Status returns the keypad's and the printer's status lines.
+// Status returns the keypad's, the printer's and the ID reader's status lines.
 func (r *WindowRig) Status() []devconf.Status {
 	run := r.run()
 	if run == nil {
 		return []devconf.Status{
 			{Device: "评价器", State: devconf.StateDisabled, Text: "已停止"},
 			{Device: "打印机", State: devconf.StateDisabled, Text: "已停止"},
+			{Device: "读卡器", State: devconf.StateDisabled, Text: "已停止"},
 		}
 	}
-	return []devconf.Status{run.keypadStatus(), run.printerStatus()}
+	return []devconf.Status{run.keypadStatus(), run.printerStatus(), run.readerStatus()}
 }
 
 func (run *rigRun) printerStatus() devconf.Status {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"bianmin/devices/escpos"
+	"bianmin/devices/idcard"
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
 	"bianmin/printing"
@@ -216,3 +217,52 @@ func (p *simPrinter) Last() string { p.mu.Lock(); defer p.mu.Unlock(); return p.
 func (p *simPrinter) Count() int { p.mu.Lock(); defer p.mu.Unlock(); return p.count }
 
 func (p *simPrinter) close() { p.port.close() }
+
+// simIDReader is an idcard.Sim on a simPort; the simulated applicant's card
+// can be placed from the settings screen (测试读卡器) or by tests.
+type simIDReader struct {
+	port *simPort
+	ctx  context.Context
+
+	mu  sync.Mutex
+	sim *idcard.Sim
+}
+
+func newSimIDReader(ctx context.Context) (*simIDReader, error) {
+	port, err := newSimPort("idcard")
+	if err != nil {
+		return nil, err
+	}
+	r := &simIDReader{port: port, ctx: ctx}
+	r.serve()
+	return r, nil
+}
+
+// serve runs a simulator on the current pair.
+func (r *simIDReader) serve() {
+	r.port.mu.Lock()
+	pty := r.port.pty
+	r.port.mu.Unlock()
+	sim := &idcard.Sim{RW: pty.Master}
+	r.mu.Lock()
+	r.sim = sim
+	r.mu.Unlock()
+	go func() { _ = sim.Run(r.ctx) }()
+}
+
+// Sim is the simulator on the current pair.
+func (r *simIDReader) Sim() *idcard.Sim { r.mu.Lock(); defer r.mu.Unlock(); return r.sim }
+
+// Unplug pulls the simulated reader's cable; Replug puts it back.
+func (r *simIDReader) Unplug() { r.port.unplug() }
+
+// Replug plugs the reader back in (an empty one: no card).
+func (r *simIDReader) Replug() error {
+	if _, err := r.port.plug(); err != nil {
+		return err
+	}
+	r.serve()
+	return nil
+}
+
+func (r *simIDReader) close() { r.port.close() }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bianmin/devices/escpos"
+	"bianmin/devices/idcard"
 )
 
 // Simulated devices need pseudo-terminals: Linux only. Elsewhere a device
@@ -35,3 +36,12 @@ func newSimKeypad(context.Context, *slog.Logger, int, time.Duration) (*simKeypad
 func newSimPrinter(context.Context, *slog.Logger, string, escpos.Profile, func(string)) (*simPrinter, error) {
 	return nil, errNoSim
 }
+
+type simIDReader struct{ port simPort }
+
+func (*simIDReader) close()           {}
+func (*simIDReader) Sim() *idcard.Sim { return nil }
+func (*simIDReader) Unplug()          {}
+func (*simIDReader) Replug() error    { return errNoSim }
+
+func newSimIDReader(context.Context) (*simIDReader, error) { return nil, errNoSim }

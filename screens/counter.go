@@ -39,6 +39,10 @@ type CounterDeps struct {
 	// ShowRating shows the customer-facing rating screen (Rating.Start);
 	// nil = none. Both may be set. It runs on the UI goroutine.
 	ShowRating func(RatingTarget)
+	// IDCards, when set, is the window's ID card reader: the counter passes
+	// it a function to run on the UI goroutine for each card placed (name and
+	// number, or the Chinese reason it could not be read), and nil to stop.
+	IDCards func(func(IDCardRead))
 	// RatingNote, after ShowRating, is what the clerk should know about
 	// where it appeared (no second monitor: on this screen); "" = nothing.
 	RatingNote func() string
@@ -373,14 +377,20 @@ func (c *Counter) Start() {
 			}
 		}}
 	go w.run(ctx)
+	if c.deps.IDCards != nil {
+		c.deps.IDCards(c.CardRead)
+	}
 	c.Reload()
 	c.focus(c.Name)
 }
 
-// Stop ends following the hall.
+// Stop ends following the hall (and the card reader).
 func (c *Counter) Stop() {
 	if c.cancel != nil {
 		c.cancel()
+	}
+	if c.deps.IDCards != nil {
+		c.deps.IDCards(nil)
 	}
 }
 

@@ -30,6 +30,9 @@ type DeviceBackend interface {
 	TestPrinter(ctx context.Context, p devconf.Printer) (string, error)
 	// Preview renders a sample 办件回执 as p would print it.
 	Preview(ctx context.Context, p devconf.Printer) (image.Image, error)
+	// TestIDReader asks the running ID card reader to answer (a simulated
+	// one also gets a sample card placed).
+	TestIDReader(ctx context.Context) (string, error)
 	Status() []devconf.Status
 }
 
@@ -123,6 +126,12 @@ type DeviceSettings struct {
 	Preview     *canvas.Image // the sample receipt; nil Image until 预览
 	PreviewNote *widget.Label
 
+	ReaderOn   *widget.Check
+	ReaderPort *widget.SelectEntry
+	ReaderBaud *widget.Select
+	TestReader *widget.Button
+	ReaderMsg  *widget.Label
+
 	Simulate    *widget.Check
 	RefreshBtn  *widget.Button
 	PortsMsg    *widget.Label // the ports found
@@ -174,6 +183,14 @@ func NewDeviceSettings(env *Env, be DeviceBackend, refresh time.Duration) *Devic
 	s.Preview.FillMode = canvas.ImageFillContain
 	s.PreviewNote = devWrapLabel()
 	s.PreviewNote.SetText("点“预览回执”查看按当前纸宽和二维码方式打印出的办件回执。")
+
+	s.ReaderOn = widget.NewCheck("启用身份证读卡器", nil)
+	s.ReaderPort = widget.NewSelectEntry(nil)
+	s.ReaderPort.SetPlaceHolder("如 COM5；留空为不接")
+	s.ReaderBaud = newSelect(devBaudLabels(), nil)
+	s.TestReader = widget.NewButton("测试读卡器", s.testReader)
+	s.ReaderMsg = devWrapLabel()
+	s.ReaderMsg.SetText("支持串口（SAM 协议）读卡器；只提供厂家 DLL 的读卡器不支持。测试的是已保存的设置。")
 
 	s.Simulate = widget.NewCheck("没有配置的设备用模拟设备代替（演示、培训用；Linux）", nil)
 	s.RefreshBtn = widget.NewButton("刷新串口列表", s.refreshPorts)
@@ -238,10 +255,16 @@ func (s *DeviceSettings) build() {
 
 	general := widget.NewCard("本机", "", container.NewVBox(s.Simulate,
 		container.NewHBox(s.RefreshBtn), s.PortsMsg))
+	readerForm := widget.NewForm(
+		widget.NewFormItem("", s.ReaderOn),
+		widget.NewFormItem("串口", s.ReaderPort),
+		widget.NewFormItem("波特率", s.ReaderBaud),
+	)
+	reader := widget.NewCard("身份证读卡器", "", container.NewVBox(readerForm, container.NewHBox(s.TestReader), s.ReaderMsg))
 
 	// Keypad and printer side by side, so the whole form shows without
 	// scrolling on a 1366×768 hall PC; the status and the preview on the right.
-	left := container.NewVScroll(container.NewVBox(container.NewGridWithColumns(2, keypad, printer), general))
+	left := container.NewVScroll(container.NewVBox(container.NewGridWithColumns(2, keypad, printer), reader, general))
 	status := widget.NewCard("设备状态", "", s.statusC)
 	prev := container.NewBorder(s.PreviewNote, nil, nil, nil, container.NewVScroll(s.Preview))
 	right := container.NewBorder(status, nil, nil, nil, widget.NewCard("回执预览", "", prev))
@@ -278,6 +301,9 @@ func (s *DeviceSettings) load(c devconf.Config) {
 	}
 	s.QR.SetSelected(devLabelOf(qrModes, p.QR))
 	s.Cut.SetSelected(devLabelOf(cutModes, p.Cut))
+	s.ReaderOn.SetChecked(c.IDReader.Enabled)
+	s.ReaderPort.SetText(c.IDReader.Port)
+	s.ReaderBaud.SetSelected(strconv.Itoa(devOrDefault(c.IDReader.Baud, 115200)))
 	s.Simulate.SetChecked(c.Simulate)
 	s.kindChanged()
 	s.modeChanged()
@@ -337,6 +363,8 @@ func (s *DeviceSettings) form() devconf.Config {
 	c.Printer = devconf.Printer{Enabled: s.PrinterOn.Checked, Kind: devCodeOf(printerKinds, s.PrinterKind.Selected),
 		Address: strings.TrimSpace(s.PrinterAddr.Text), Baud: devAtoi(s.PrinterBaud.Selected), Paper: paper,
 		QR: devCodeOf(qrModes, s.QR.Selected), Cut: devCodeOf(cutModes, s.Cut.Selected)}
+	c.IDReader = devconf.IDReader{Enabled: s.ReaderOn.Checked, Port: strings.TrimSpace(s.ReaderPort.Text),
+		Baud: devAtoi(s.ReaderBaud.Selected)}
 	return c
 }
 
@@ -385,6 +413,7 @@ func (s *DeviceSettings) refreshPorts() {
 	}
 	s.ports = ports
 	s.KeypadPort.SetOptions(s.portNames())
+	s.ReaderPort.SetOptions(s.portNames())
 	if devCodeOf(printerKinds, s.PrinterKind.Selected) == devconf.KindSerial {
 		s.PrinterAddr.SetOptions(s.portNames())
 	}
@@ -496,6 +525,21 @@ func (s *DeviceSettings) testPrinter() {
 				s.env.log().Info("printer test failed", "kind", p.Kind, "address", p.Address, "err", err)
 			}
 			s.say(s.PrinterMsg, msg, err)
+			s.refreshStatus()
+		})
+}
+
+func (s *DeviceSettings) testReader() {
+	s.TestReader.Disable()
+	s.ReaderMsg.Importance = widget.MediumImportance
+	s.ReaderMsg.SetText("正在测试读卡器…")
+	Run(s.env, func(ctx context.Context) (string, error) { return s.be.TestIDReader(ctx) },
+		func(msg string, err error) {
+			s.TestReader.Enable()
+			if err != nil {
+				s.env.log().Info("id reader test failed", "err", err)
+			}
+			s.say(s.ReaderMsg, msg, err)
 			s.refreshStatus()
 		})
 }

@@ -14,6 +14,7 @@ import (
 
 	"bianmin/devices"
 	"bianmin/devices/devconf"
+	"bianmin/devices/idcard"
 )
 
 // deviceScreen starts the window's devices as a PC with nothing configured
@@ -33,7 +34,7 @@ func deviceScreen(t *testing.T) (*DeviceSettings, *devices.WindowRig, string, *E
 	t.Cleanup(func() { cancel(); rig.Close() })
 	for end := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		st := rig.Status()
-		if st[0].State == devconf.StateConnected && st[1].State == devconf.StateConnected {
+		if st[0].State == devconf.StateConnected && st[1].State == devconf.StateConnected && st[2].State == devconf.StateConnected {
 			break
 		}
 		if time.Now().After(end) {
@@ -170,5 +171,46 @@ func TestDeviceSettingsPreview(t *testing.T) {
 	test.Tap(s.PreviewBtn)
 	if s.Preview.Image.Bounds().Dx() != 384 {
 		t.Errorf("58 mm preview is %d dots wide", s.Preview.Image.Bounds().Dx())
+	}
+}
+
+// 测试读卡器 on the simulated reader: the module answers and a sample card is
+// placed; unticking the reader and saving stops it.
+func TestDeviceSettingsIDReader(t *testing.T) {
+	s, rig, path, env := deviceScreen(t)
+	s.refreshStatus()
+	if !shownContains(env, "读卡器：已连接（模拟读卡器）") || !s.ReaderOn.Checked || s.ReaderBaud.Selected != "115200" {
+		t.Fatalf("reader not shown: %q", texts(env.Win))
+	}
+	cards := make(chan string, 2)
+	rig.OnIDCard(func(c *idcard.Card, p string) {
+		if c != nil {
+			cards <- c.Name
+		}
+	})
+	test.Tap(s.TestReader)
+	if !strings.Contains(s.ReaderMsg.Text, "读卡器应答正常") || !strings.Contains(s.ReaderMsg.Text, "示例身份证") {
+		t.Fatalf("test: %q", s.ReaderMsg.Text)
+	}
+	select {
+	case name := <-cards:
+		if name != "王秀英" {
+			t.Errorf("sample card %q", name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sample card was not read")
+	}
+	s.ReaderOn.SetChecked(false)
+	test.Tap(s.Save)
+	if !strings.Contains(s.SaveMsg.Text, "设置已保存") || !shownContains(env, "读卡器：已停用") {
+		t.Fatalf("save: %q, %q", s.SaveMsg.Text, texts(env.Win))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), `"id_reader": {`) {
+		t.Fatalf("devices.json %s %v", b, err)
+	}
+	test.Tap(s.TestReader)
+	if !strings.Contains(s.ReaderMsg.Text, "读卡器未启用") {
+		t.Errorf("test with the reader off: %q", s.ReaderMsg.Text)
 	}
 }

@@ -33,8 +33,9 @@ func PathFor(dbPath string) string { return filepath.Join(filepath.Dir(dbPath), 
 
 // Config is one window PC's devices.
 type Config struct {
-	Keypad  Keypad  `json:"keypad"`
-	Printer Printer `json:"printer"`
+	Keypad   Keypad   `json:"keypad"`
+	Printer  Printer  `json:"printer"`
+	IDReader IDReader `json:"id_reader"`
 	// Simulate: on Linux, a device that is enabled but names no port (keypad)
 	// or no connection (printer kind "none") is simulated in-process on a
 	// pseudo-terminal, so a newcomer sees ratings arrive and receipts print.
@@ -51,6 +52,31 @@ type Keypad struct {
 	KeyMap   string `json:"key_map"`   // ascii mode: the bytes sent for 1..5 stars, "12345" or "54321"
 	TimeoutS int    `json:"timeout_s"` // frame mode: how long the keypad waits for a rating, 10–255 s
 }
+
+// IDReader is the 二代身份证 reader (SAM serial protocol). Readers that
+// only come with a vendor DLL (termb.dll, sdtapi.dll) are not supported.
+type IDReader struct {
+	Enabled bool   `json:"enabled"`
+	Port    string `json:"port"` // COM4, /dev/ttyUSB1; "" = none configured
+	Baud    int    `json:"baud"` // default 115200
+}
+
+// Validate checks the reader settings.
+func (r IDReader) Validate() error {
+	if !r.Enabled {
+		return nil
+	}
+	if r.Baud != 0 && !validBaud(r.Baud) {
+		return bad("bad_baud", "读卡器波特率 %d 无效，一般为 115200", r.Baud)
+	}
+	if strings.ContainsAny(r.Port, "\r\n\t") {
+		return bad("bad_port", "读卡器串口名称无效")
+	}
+	return nil
+}
+
+// IDReaderConfigured reports whether a real reader is named.
+func (c Config) IDReaderConfigured() bool { return strings.TrimSpace(c.IDReader.Port) != "" }
 
 // Printer is the receipt (or ticket) printer.
 type Printer struct {
@@ -86,6 +112,7 @@ func Default() Config {
 	return Config{
 		Keypad:   Keypad{Enabled: true, Mode: ModeFrame, Baud: 9600, Addr: 1, KeyMap: "12345", TimeoutS: 60},
 		Printer:  Printer{Enabled: true, Kind: KindNone, Baud: 9600, Paper: 80, QR: QRNative, Cut: "feed"},
+		IDReader: IDReader{Enabled: true, Baud: 115200},
 		Simulate: true,
 	}
 }
@@ -103,6 +130,9 @@ func bad(code, msg string, args ...any) error {
 // Validate checks a configuration as the settings screen entered it.
 func (c Config) Validate() error {
 	if err := c.Keypad.Validate(); err != nil {
+		return err
+	}
+	if err := c.IDReader.Validate(); err != nil {
 		return err
 	}
 	return c.Printer.Validate()
@@ -242,6 +272,7 @@ func Save(path string, c Config) error {
 	}
 	c.Keypad.Port = strings.TrimSpace(c.Keypad.Port)
 	c.Printer.Address = strings.TrimSpace(c.Printer.Address)
+	c.IDReader.Port = strings.TrimSpace(c.IDReader.Port)
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
