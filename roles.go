@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/pinyinime"
 	"bianmin/cli"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
@@ -299,6 +300,8 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID, Local: s.node.Role != roleCounter,
 		Drafts: screens.FileDrafts{Dir: filepath.Join(filepath.Dir(s.dbPath), "drafts")},
 		SignIn: svc.Login, Cases: svc,
+		// No system IME for Chinese: names go in with the built-in pinyin input.
+		PinyinOn: !pinyinime.SystemIME(),
 	}
 	if s.node.Role == roleCounter && s.fwd != nil {
 		d.Cases = hubCases{svc, s.fwd}

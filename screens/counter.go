@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/pinyinime"
 )
 
 // CounterDeps is what the counter screen needs; the integrator builds it
@@ -43,6 +44,9 @@ type CounterDeps struct {
 	// it a function to run on the UI goroutine for each card placed (name and
 	// number, or the Chinese reason it could not be read), and nil to stop.
 	IDCards func(func(IDCardRead))
+	// PinyinOn starts the counter with the built-in pinyin input on (a PC
+	// with no system IME); F5 switches it either way.
+	PinyinOn bool
 	// RatingNote, after ShowRating, is what the clerk should know about
 	// where it appeared (no second monitor: on this screen); "" = nothing.
 	RatingNote func() string
@@ -100,6 +104,7 @@ var counterKeyNames = []struct {
 }{
 	{keyCall, "叫号"}, {keyRecall, "重呼"}, {keyNoShow, "过号"}, {keyTransfer, "转移"}, {keyPause, "暂停/恢复"},
 	{keyHandOver, "换岗"}, {keyAccept, "受理"}, {keyComplete, "办结"}, {keyFinish, "结束服务"}, {keyCases, "在办件"},
+	{keyPinyin, "拼音输入"},
 }
 
 // keyGuide is the one line listing the keys bound in keys, then the keys
@@ -125,6 +130,10 @@ func keyGuide(keys hotkeys) string {
 type Counter struct {
 	// KeyGuide lists all the keys, at the bottom.
 	KeyGuide *widget.Label
+	// NamePinyin and AgentPinyin are the built-in pinyin inputs of 申请人
+	// and 代办人 (F5).
+	NamePinyin, AgentPinyin *pinyinField
+	pinyin                  *pinyinSwitch
 	// Top line.
 	WindowTitle *canvas.Text
 	ClerkLabel  *widget.Label
@@ -224,6 +233,8 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	if deps.Cases != nil {
 		k[keyCases] = c.openCases
 	}
+	c.pinyin = &pinyinSwitch{on: deps.PinyinOn}
+	k[keyPinyin] = c.togglePinyin
 
 	// Top line.
 	c.WindowTitle = canvas.NewText("窗口", colPrimary)
@@ -303,6 +314,8 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	c.ThemeLabel.Wrapping = fyne.TextWrapWord
 	c.ThemeLabel.Hide()
 	c.Agent = newHKEntry(k, "帮办代办人姓名（本人办理不填）")
+	c.NamePinyin = newPinyinField(c.pinyin, c.Name, pinyinime.Names)
+	c.AgentPinyin = newPinyinField(c.pinyin, c.Agent, pinyinime.Names)
 	c.Agent.OnChanged = func(string) { c.changed() }
 	c.Status = widget.NewLabel("")
 	c.Status.Wrapping = fyne.TextWrapWord
@@ -320,14 +333,14 @@ func NewCounter(env *Env, deps CounterDeps) *Counter {
 	c.showIDMode(false)
 	themeRow := container.NewBorder(nil, nil, c.Theme, nil, c.ThemeQuery)
 	form := widget.NewForm(
-		widget.NewFormItem("申请人", c.Name),
+		widget.NewFormItem("申请人", container.NewVBox(c.Name, c.NamePinyin.Bar)),
 		widget.NewFormItem("身份证号", container.NewVBox(idRow, c.IDHint)),
 		widget.NewFormItem("联系电话", container.NewVBox(c.Phone, c.PhoneHint)),
 		widget.NewFormItem("办理事项", container.NewVBox(c.ItemQuery, c.Results)),
 		widget.NewFormItem("已选事项", c.Selected),
 		widget.NewFormItem("批量件数", container.NewGridWithColumns(3, c.Batch)),
 		widget.NewFormItem("主题", container.NewVBox(themeRow, c.ThemeLabel)),
-		widget.NewFormItem("代办人", c.Agent),
+		widget.NewFormItem("代办人", container.NewVBox(c.Agent, c.AgentPinyin.Bar)),
 	)
 	c.Cases = newHKButton(k, "在办件 F12", c.openCases)
 	if deps.Cases == nil {
@@ -382,6 +395,9 @@ func (c *Counter) Start() {
 	}
 	c.Reload()
 	c.focus(c.Name)
+	if c.pinyin.on {
+		c.status(true, "本机未检测到中文输入法，已打开拼音输入（F5 开关）：输入拼音或首字母，空格选第一个，数字键选其他")
+	}
 }
 
 // Stop ends following the hall (and the card reader).
@@ -424,6 +440,18 @@ func (c *Counter) showClerk() {
 // call it on the UI goroutine. The counter sets it itself from the hall's
 // event stream and from failed calls.
 func (c *Counter) SetLink(ok bool, msg string) { c.setLink(ok, msg) }
+
+// togglePinyin switches the built-in pinyin input of the name fields.
+func (c *Counter) togglePinyin() {
+	c.pinyin.on = !c.pinyin.on
+	c.NamePinyin.off()
+	c.AgentPinyin.off()
+	if c.pinyin.on {
+		c.status(true, "拼音输入已打开（F5 关闭）：输入拼音或首字母，空格选第一个，数字键选其他，回车保留字母")
+	} else {
+		c.status(true, "拼音输入已关闭（F5 打开），可使用系统输入法")
+	}
+}
 
 // RatingOutcome shows what became of the keypad's rating (stored, timed
 // out, refused and why) in the form's status line; on the UI goroutine.

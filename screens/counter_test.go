@@ -597,3 +597,80 @@ func TestCounterKeyGuide(t *testing.T) {
 		t.Error("an unbound key is listed")
 	}
 }
+
+// The built-in pinyin input (F5) in 申请人: full pinyin or initials and a
+// candidate give the name, surnames first; 复姓 lead for "oy"; Backspace
+// edits the letters, Escape drops them; F5 again gives the keys back.
+func TestPinyinNameInput(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	r.press(t, fyne.KeyF5)
+	if !strings.Contains(c.Status.Text, "拼音输入已打开") || !strings.Contains(c.KeyGuide.Text, "F5 拼音输入") {
+		t.Fatalf("F5: status %q, guide %q", c.Status.Text, c.KeyGuide.Text)
+	}
+	typeInto(t, r.env, c.Name, "wangxiuying")
+	if c.Name.Text != "" || !c.NamePinyin.Bar.Visible() || !strings.HasPrefix(c.NamePinyin.Bar.Text, "wangxiuying　1.王秀英") {
+		t.Fatalf("composing: field %q, bar %q", c.Name.Text, c.NamePinyin.Bar.Text)
+	}
+	test.Type(c.Name, " ")
+	if c.Name.Text != "王秀英" || c.NamePinyin.Bar.Visible() {
+		t.Fatalf("space: field %q, bar %q", c.Name.Text, c.NamePinyin.Bar.Text)
+	}
+
+	// Initials, one character at a time: 1 takes the whole, here by parts.
+	setText(&c.Name.Entry, "")
+	test.Type(c.Name, "wxy")
+	if !strings.HasPrefix(c.NamePinyin.Bar.Text, "wxy　1.王秀英") {
+		t.Fatalf("wxy: bar %q", c.NamePinyin.Bar.Text)
+	}
+	test.Type(c.Name, "1")
+	if c.Name.Text != "王秀英" {
+		t.Fatalf("wxy 1: %q", c.Name.Text)
+	}
+	setText(&c.Name.Entry, "")
+	test.Type(c.Name, "wang")
+	cands := strings.Fields(strings.SplitN(c.NamePinyin.Bar.Text, "　", 2)[1])
+	if len(cands) < 2 || cands[0] != "1.王" {
+		t.Fatalf("wang: %q", c.NamePinyin.Bar.Text)
+	}
+	test.Type(c.Name, "2") // the second surname for wang
+	if c.Name.Text != strings.TrimPrefix(cands[1], "2.") {
+		t.Fatalf("wang 2: %q, offered %q", c.Name.Text, cands)
+	}
+
+	// 复姓.
+	setText(&c.Name.Entry, "")
+	test.Type(c.Name, "oy")
+	if !strings.HasPrefix(c.NamePinyin.Bar.Text, "oy　1.欧阳") {
+		t.Fatalf("oy: bar %q", c.NamePinyin.Bar.Text)
+	}
+	test.Type(c.Name, " nana ")
+	if c.Name.Text != "欧阳娜娜" {
+		t.Fatalf("oy nana: %q", c.Name.Text)
+	}
+
+	// Backspace edits the letters, Escape drops them, Enter keeps them as typed.
+	setText(&c.Name.Entry, "")
+	test.Type(c.Name, "liz")
+	r.press(t, fyne.KeyBackspace)
+	if !strings.HasPrefix(c.NamePinyin.Bar.Text, "li　1.李") || c.Name.Text != "" {
+		t.Fatalf("backspace: bar %q field %q", c.NamePinyin.Bar.Text, c.Name.Text)
+	}
+	r.press(t, fyne.KeyEscape)
+	if c.NamePinyin.Bar.Visible() || c.Name.Text != "" {
+		t.Fatalf("escape: bar %q field %q", c.NamePinyin.Bar.Text, c.Name.Text)
+	}
+	test.Type(c.Name, "tom")
+	r.press(t, fyne.KeyReturn)
+	if c.Name.Text != "tom" {
+		t.Fatalf("enter: %q", c.Name.Text)
+	}
+
+	// Off again: letters are letters.
+	r.press(t, fyne.KeyF5)
+	setText(&c.Name.Entry, "")
+	test.Type(c.Name, "wang")
+	if c.Name.Text != "wang" || c.NamePinyin.Bar.Visible() {
+		t.Fatalf("off: %q", c.Name.Text)
+	}
+}

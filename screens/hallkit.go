@@ -62,6 +62,7 @@ func (h hotkeys) handle(ev *fyne.KeyEvent) bool {
 type hkEntry struct {
 	widget.Entry
 	keys hotkeys
+	py   *pinyinField // the built-in pinyin input, when the field has one
 }
 
 func newHKEntry(keys hotkeys, placeholder string) *hkEntry {
@@ -73,10 +74,21 @@ func newHKEntry(keys hotkeys, placeholder string) *hkEntry {
 
 // TypedKey runs a function key's action; other keys edit the text.
 func (e *hkEntry) TypedKey(ev *fyne.KeyEvent) {
+	if e.py != nil && e.py.typedKey(ev) {
+		return
+	}
 	if e.keys.handle(ev) {
 		return
 	}
 	e.Entry.TypedKey(ev)
+}
+
+// TypedRune goes to the pinyin input first when it is on.
+func (e *hkEntry) TypedRune(r rune) {
+	if e.py != nil && e.py.typedRune(r) {
+		return
+	}
+	e.Entry.TypedRune(r)
 }
 
 // hkButton is a button that Enter presses too and that passes the screen's
