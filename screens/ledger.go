@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/pinyinime"
 )
 
 // Ledger is the manager's 差评台账: the work orders filtered by state or
@@ -404,11 +405,13 @@ func (l *Ledger) showDetail() {
 // StepForm is the Chinese form for one step of the loop.
 type StepForm struct {
 	Kind     app.StepKind
-	Detail   *widget.Entry
+	Detail   *hkEntry
 	Choice   *widget.Select // verdict (核实) or call-back result (回访)
-	Problem  *widget.Entry  // on-site
-	Action   *widget.Entry
-	Response *widget.Entry
+	Problem  *hkEntry       // on-site
+	Action   *hkEntry
+	Response *hkEntry
+	// Pinyin is the built-in pinyin input of the note (F5).
+	Pinyin   *pinyinField
 	ReRated  *widget.Check
 	Category *widget.Select // 分类/转办
 	Assignee *widget.Select
@@ -426,8 +429,14 @@ func (l *Ledger) showForm(kind app.StepKind) {
 		return
 	}
 	id := l.Selected.Order.ID
-	f := &StepForm{Kind: kind, Detail: widget.NewMultiLineEntry()}
+	keys := hotkeys{}
+	f := &StepForm{Kind: kind, Detail: newHKEntry(keys, "")}
+	f.Detail.MultiLine = true
 	f.Detail.Wrapping = fyne.TextWrapWord
+	py := &pinyinSwitch{}
+	f.Pinyin = newPinyinField(py, f.Detail, pinyinime.Text)
+	keys[keyPinyin] = func() { py.on = !py.on; f.Pinyin.off() }
+	note := container.NewVBox(f.Detail, f.Pinyin.Bar)
 	var items []*widget.FormItem
 	title := app.StepName(string(kind))
 	o := l.Selected.Order
@@ -450,7 +459,7 @@ func (l *Ledger) showForm(kind app.StepKind) {
 		}
 		f.Detail.SetPlaceHolder("分类或更换责任人的原因（必填）")
 		items = append(items, widget.NewFormItem("分类", f.Category), widget.NewFormItem("责任人", f.Assignee),
-			widget.NewFormItem("原因", f.Detail))
+			widget.NewFormItem("原因", note))
 	case app.StepAppealDecision:
 		title = "申诉裁定"
 		var labels []string
@@ -464,26 +473,26 @@ func (l *Ledger) showForm(kind app.StepKind) {
 			ev.Wrapping = fyne.TextWrapWord
 			items = append(items, widget.NewFormItem("申诉理由", ev))
 		}
-		items = append(items, widget.NewFormItem("复核结论", f.Choice), widget.NewFormItem("复核依据", f.Detail))
+		items = append(items, widget.NewFormItem("复核结论", f.Choice), widget.NewFormItem("复核依据", note))
 	case app.StepContacted:
 		f.Detail.SetPlaceHolder("联系方式（电话、上门）和结果")
-		items = append(items, widget.NewFormItem("联系情况", f.Detail))
+		items = append(items, widget.NewFormItem("联系情况", note))
 	case app.StepVerified:
 		f.Choice = newSelect([]string{"有效差评", "误评", "恶意评价"}, nil)
 		f.Detail.SetPlaceHolder("核实方式和依据（调阅监控、询问当事人、评价器记录等）")
-		items = append(items, widget.NewFormItem("核实结论", f.Choice), widget.NewFormItem("核实依据", f.Detail))
+		items = append(items, widget.NewFormItem("核实结论", f.Choice), widget.NewFormItem("核实依据", note))
 	case app.StepRectified:
 		f.Detail.SetPlaceHolder("立行立改 / 列入整改台账 / 解释说明，写明措施")
-		items = append(items, widget.NewFormItem("整改情况", f.Detail))
+		items = append(items, widget.NewFormItem("整改情况", note))
 	case app.StepCalledBack:
 		f.Choice = newSelect([]string{string(app.CallbackSatisfied), string(app.CallbackBasic), string(app.CallbackNotSatisfied)}, nil)
 		f.Detail.SetPlaceHolder("回访方式和评价人意见")
-		items = append(items, widget.NewFormItem("对整改结果", f.Choice), widget.NewFormItem("回访情况", f.Detail))
+		items = append(items, widget.NewFormItem("对整改结果", f.Choice), widget.NewFormItem("回访情况", note))
 	case app.StepClosed:
 		f.Detail.SetPlaceHolder("处理结果已反馈评价人并上报")
-		items = append(items, widget.NewFormItem("办结说明", f.Detail))
+		items = append(items, widget.NewFormItem("办结说明", note))
 	case app.StepOnSite:
-		f.Problem, f.Action, f.Response = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+		f.Problem, f.Action, f.Response = newHKEntry(keys, ""), newHKEntry(keys, ""), newHKEntry(keys, "")
 		f.ReRated = widget.NewCheck("群众已重新评价", nil)
 		items = append(items, widget.NewFormItem("问题", f.Problem), widget.NewFormItem("处理", f.Action),
 			widget.NewFormItem("群众意见", f.Response), widget.NewFormItem("", f.ReRated))
@@ -540,7 +549,7 @@ func (l *Ledger) showForm(kind app.StepKind) {
 	}, l.env.Win)
 	f.dlg.Resize(fyne.NewSize(520, 0))
 	l.Form = f
-	l.env.escapable(f.dlg, nil, f.dlg.Hide)
+	l.env.escapable(f.dlg, keys, f.dlg.Hide)
 	f.dlg.Show()
 }
 

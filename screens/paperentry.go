@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/pinyinime"
 )
 
 // PaperEntry is the screen where the manager enters 书面评价表, built for
@@ -31,14 +32,16 @@ type PaperEntry struct {
 	LevelName *widget.Label
 	Tags      *widget.Entry // tag numbers, e.g. "13" for tags 1 and 3
 	TagList   *widget.Label // the profile's bad tags, numbered, chosen ones in 【】
-	Text      *widget.Entry
-	FormNo    *widget.Entry
-	Date      *widget.Entry // YYYY-MM-DD
-	Save      *widget.Button
-	Back      *widget.Button
-	Status    *widget.Label // the last refusal, in red, above the save button
-	Count     *widget.Label // 本次已录入 N 张
-	Last      *widget.Label // the last form saved
+	Text      *hkEntry
+	// TextPinyin is the built-in pinyin input of 意见 (F5).
+	TextPinyin *pinyinField
+	FormNo     *widget.Entry
+	Date       *widget.Entry // YYYY-MM-DD
+	Save       *widget.Button
+	Back       *widget.Button
+	Status     *widget.Label // the last refusal, in red, above the save button
+	Count      *widget.Label // 本次已录入 N 张
+	Last       *widget.Label // the last form saved
 	// OnBack runs when the user leaves the screen.
 	OnBack func()
 
@@ -143,8 +146,19 @@ func NewPaperEntry(env *Env, svc *app.Service, user *app.Staff) *PaperEntry {
 	p.TagList.Wrapping = fyne.TextWrapWord
 	p.showTags()
 
-	p.Text = widget.NewEntry()
-	p.Text.SetPlaceHolder("评价表上写的意见（可不填）")
+	textKeys := hotkeys{}
+	p.Text = newHKEntry(textKeys, "评价表上写的意见（可不填；F5 拼音输入）")
+	pySwitch := &pinyinSwitch{}
+	p.TextPinyin = newPinyinField(pySwitch, p.Text, pinyinime.Text)
+	textKeys[keyPinyin] = func() {
+		pySwitch.on = !pySwitch.on
+		p.TextPinyin.off()
+		if pySwitch.on {
+			p.Last.SetText("拼音输入已打开（F5 关闭）")
+		} else {
+			p.Last.SetText("拼音输入已关闭")
+		}
+	}
 	p.Text.OnSubmitted = func(string) { p.next(p.Text) }
 	p.FormNo = widget.NewEntry()
 	p.FormNo.SetPlaceHolder("评价表右上角的表号，如 F20261125-00001")
@@ -176,7 +190,7 @@ func NewPaperEntry(env *Env, svc *app.Service, user *app.Staff) *PaperEntry {
 		widget.NewFormItem("办件", p.Info),
 		widget.NewFormItem("评价等级", container.NewBorder(nil, levelHelp, nil, p.LevelName, p.Level)),
 		widget.NewFormItem("差评标签", container.NewBorder(nil, p.TagList, nil, nil, p.Tags)),
-		widget.NewFormItem("意见", p.Text),
+		widget.NewFormItem("意见", container.NewVBox(p.Text, p.TextPinyin.Bar)),
 		p.formNoIt,
 		p.dateIt,
 	)
@@ -476,7 +490,7 @@ func (p *PaperEntry) refused(err error) {
 // clear empties the form for the next one and puts the cursor in 流水号.
 func (p *PaperEntry) clear() {
 	p.Current = nil
-	for _, e := range []*widget.Entry{p.Serial, p.Tags, p.Text, p.FormNo, &p.Level.Entry} {
+	for _, e := range []*widget.Entry{p.Serial, p.Tags, &p.Text.Entry, p.FormNo, &p.Level.Entry} {
 		setText(e, "")
 	}
 	p.LevelName.SetText("")

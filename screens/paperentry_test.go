@@ -100,7 +100,7 @@ func TestPaperEntrySavesForms(t *testing.T) {
 	if p.Count.Text != "本次已录入 1 张" || p.Entered != 1 {
 		t.Errorf("count %q", p.Count.Text)
 	}
-	for _, e := range []*widget.Entry{p.Serial, p.Tags, p.Text, p.FormNo, &p.Level.Entry} {
+	for _, e := range []*widget.Entry{p.Serial, p.Tags, &p.Text.Entry, p.FormNo, &p.Level.Entry} {
 		if e.Text != "" {
 			t.Errorf("a field kept %q after the save", e.Text)
 		}
