@@ -61,6 +61,7 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
   sim      设备模拟器（伪终端）/ device simulators on a pseudo-terminal
            keypad --port LINK [--mode frame|ascii] [--stars N] [--delay 2s]
            printer --port LINK --out DIR [--status ok|paperout|coveropen|offline]
+           idcard --port LINK [--name 姓名 --number 身份证号]
 
   update   安装新版本（只安装发布者签名的文件）/ install a new version the publisher signed
            --db PATH [--check]                     县级平台下发的 / the county's announced one

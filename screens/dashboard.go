@@ -131,9 +131,9 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	})
 	d.Report = widget.NewButton("月报", d.showReport)
 	d.Report.Hide()
-	d.Ledger = widget.NewButton("差评台账", d.openLedger)
-	d.Paper = widget.NewButton("录入评价表", d.openPaperEntry)
-	d.Watch = widget.NewButton("重点关注", d.openWatch)
+	d.Ledger = widget.NewButton("差评台账 F3", d.openLedger)
+	d.Paper = widget.NewButton("录入评价表 F2", d.openPaperEntry)
+	d.Watch = widget.NewButton("重点关注 F4", d.openWatch)
 	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Report)
 	// At 1024×768 the centre's name, the user, the time and the buttons do
 	// not fit one line: the buttons stay at the top right, the user beside
@@ -181,10 +181,18 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 // Content is the screen's canvas object.
 func (d *Dashboard) Content() fyne.CanvasObject { return d.obj }
 
-// TypedKey handles the dashboard's keys (F5 refreshes); the shell sets it as
-// the window canvas's key handler.
+// TypedKey handles the dashboard's keys (F2 录入评价表, F3 差评台账, F4
+// 重点关注, F5 刷新: the tools a manager opens most, by keyboard); the shell
+// sets it as the window canvas's key handler.
 func (d *Dashboard) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyF5 {
+	switch ev.Name {
+	case fyne.KeyF2:
+		d.openPaperEntry()
+	case fyne.KeyF3:
+		d.openLedger()
+	case fyne.KeyF4:
+		d.openWatch()
+	case fyne.KeyF5:
 		d.Reload()
 	}
 }

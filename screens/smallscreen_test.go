@@ -76,7 +76,7 @@ func escape(env *Env) {
 
 // Every screen a manager or a clerk opens, with a demo centre's data, fits
 // 1024×768 with its back or sign-out control on screen, and Escape leaves
-// each sub-screen for the dashboard.
+// each sub-screen for the dashboard (the first three opened by their keys).
 func TestScreensFitSmallDisplay(t *testing.T) {
 	svc, db, m := demoCentre(t)
 	ctx := context.Background()
@@ -96,15 +96,21 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 		open func() []fyne.CanvasObject
 	}{
 		{"差评台账", func() []fyne.CanvasObject {
-			d.openLedger()
+			d.TypedKey(key(fyne.KeyF3))
 			l := d.LedgerScreen
 			if len(l.Entries) > 0 {
 				l.List.Select(0)
 			}
 			return []fyne.CanvasObject{l.Back, l.Refresh, l.Contact, l.Close}
 		}},
-		{"录入评价表", func() []fyne.CanvasObject { d.openPaperEntry(); return []fyne.CanvasObject{d.PaperScreen.Back} }},
-		{"重点关注", func() []fyne.CanvasObject { d.openWatch(); return []fyne.CanvasObject{d.WatchScreen.Back} }},
+		{"录入评价表", func() []fyne.CanvasObject {
+			d.TypedKey(key(fyne.KeyF2))
+			return []fyne.CanvasObject{d.PaperScreen.Back}
+		}},
+		{"重点关注", func() []fyne.CanvasObject {
+			d.TypedKey(key(fyne.KeyF4))
+			return []fyne.CanvasObject{d.WatchScreen.Back}
+		}},
 		{"中心设置", func() []fyne.CanvasObject {
 			cs := NewCentreSettings(d.Env(), app.NewAdmin(svc, app.NewQueue(db, svc.Clock, nil)), m)
 			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
