@@ -674,3 +674,36 @@ func TestPinyinNameInput(t *testing.T) {
 		t.Fatalf("off: %q", c.Name.Text)
 	}
 }
+
+// Chinese text in an entry survives undo and redo (a Fyne bug class: rune
+// and byte offsets mixed up) and paste keeps it exact, also with the
+// built-in pinyin input on.
+func TestChineseEditingUndoPaste(t *testing.T) {
+	r := newCounterRig(t, nil)
+	c := r.c
+	r.press(t, fyne.KeyF5)
+	test.Type(c.Name, "ouyang nana ")
+	if c.Name.Text != "欧阳娜娜" {
+		t.Fatalf("typed %q", c.Name.Text)
+	}
+	for i := 0; i < 6; i++ {
+		c.Name.TypedShortcut(&fyne.ShortcutUndo{})
+	}
+	if c.Name.Text != "" {
+		t.Errorf("after undoing all: %q", c.Name.Text)
+	}
+	for i := 0; i < 6; i++ {
+		c.Name.TypedShortcut(&fyne.ShortcutRedo{})
+	}
+	if c.Name.Text != "欧阳娜娜" {
+		t.Errorf("after redoing all: %q", c.Name.Text)
+	}
+	c.Name.TypedShortcut(&fyne.ShortcutSelectAll{})
+	c.Name.TypedKey(key(fyne.KeyBackspace))
+	cb := fyne.CurrentApp().Clipboard()
+	cb.SetContent("司马相如，（代）")
+	c.Name.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+	if c.Name.Text != "司马相如，（代）" {
+		t.Errorf("pasted %q", c.Name.Text)
+	}
+}
