@@ -28,11 +28,14 @@ APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth \
 	fonts-wqy-microhei poppler-utils espeak-ng
 
-.PHONY: help run test deps go-check build vet unit-and-window-tests clean sign-release
+.PHONY: help run test deps go-check build vet unit-and-window-tests clean sign-release windows deb nogui
 
 help:
 	@echo "make run    — 安装缺少的软件包，编译并打开桌面窗口 / install, build and open the window"
 	@echo "make test   — go vet + go test -race（窗口测试在 Xvfb 中运行）/ vet and all tests"
+	@echo "make windows — dist/bianmin.exe 和安装程序 dist/bianmin-setup-版本.exe / the Windows build and installer"
+	@echo "make deb    — dist/bianmin_版本_amd64.deb（统信UOS、银河麒麟、Debian）/ the Linux package"
+	@echo "make nogui  — 无窗口的中心主机版 dist/bianmin-linux-arm64、-loong64 / the headless hub for ARM and LoongArch"
 
 run: build
 	./$(BIN) $(if $(DB),--db "$(DB)")
@@ -73,7 +76,59 @@ unit-and-window-tests: deps
 	BIANMIN_WINDOW_TESTS=1 xvfb-run -a -s "-screen 0 1366x768x24" $(GO) test -race -count=1 ./...
 
 clean:
-	rm -f $(BIN)
+	rm -rf $(BIN) dist build rsrc_windows_amd64.syso
+
+# --- release artefacts ---------------------------------------------------------
+
+# The version and build number are FyneApp.toml's (TestVersionMatchesFyneApp
+# keeps app.Version equal to them).
+VERSION ?= $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILDNO := $(shell sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+VPARTS  := $(subst ., ,$(VERSION))
+
+# Cross-built on Linux with mingw-w64: the window's GUI subsystem (no console
+# behind it; the CLI attaches to the console it is started from), icon,
+# version and manifest as resources (windres → .syso, linked by go build),
+# then the NSIS installer.
+windows: go-check
+	@$(MAKE) --no-print-directory APT_PACKAGES="gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis imagemagick" deps
+	mkdir -p dist build/windows
+	convert assets/icon.png -define icon:auto-resize=256,64,48,32,16 build/windows/bianmin.ico
+	cp packaging/windows/bianmin.manifest build/windows/
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@V1@/$(word 1,$(VPARTS))/g' -e 's/@V2@/$(word 2,$(VPARTS))/g' \
+	  -e 's/@V3@/$(word 3,$(VPARTS))/g' -e 's/@BUILD@/$(BUILDNO)/g' packaging/windows/bianmin.rc.in > build/windows/bianmin.rc
+	cd build/windows && x86_64-w64-mingw32-windres -c 65001 -O coff -o ../../rsrc_windows_amd64.syso bianmin.rc
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
+	  $(GO) build -trimpath -ldflags "-H=windowsgui -s -w" -o dist/bianmin.exe .
+	rm -f rsrc_windows_amd64.syso
+	cp build/windows/bianmin.ico packaging/windows/installer.nsi build/windows/
+	makensis -V2 -DVERSION=$(VERSION) -DDIST=$(CURDIR)/dist build/windows/installer.nsi
+	@ls -l dist/bianmin.exe dist/bianmin-setup-$(VERSION).exe
+
+# The Debian package for UOS, Kylin and Debian/Ubuntu (amd64): the program,
+# its desktop entry and icon; the GL and X11 libraries it links declared.
+DEB := dist/bianmin_$(VERSION)_amd64.deb
+deb: deps
+	@$(MAKE) --no-print-directory APT_PACKAGES="imagemagick dpkg-dev" deps
+	rm -rf build/deb && mkdir -p dist build/deb/DEBIAN build/deb/usr/bin build/deb/usr/share/applications \
+	  build/deb/usr/share/icons/hicolor/256x256/apps build/deb/usr/share/doc/bianmin
+	$(GO) build -trimpath -ldflags "-s -w" -o build/deb/usr/bin/bianmin .
+	install -m 0644 packaging/linux/bianmin.desktop build/deb/usr/share/applications/
+	convert assets/icon.png -resize 256x256 build/deb/usr/share/icons/hicolor/256x256/apps/bianmin.png
+	install -m 0644 README.md build/deb/usr/share/doc/bianmin/
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@SIZE@/$$(du -sk build/deb/usr | cut -f1)/" \
+	  packaging/linux/control.in > build/deb/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build build/deb $(DEB)
+	@dpkg-deb --info $(DEB) | sed -n '/Package:/,$$p'
+
+# The hub and the CLI without the window, for a 中心主机 on ARM or LoongArch:
+# no cgo, no GL; `bianmin serve` and every command.
+nogui: go-check
+	mkdir -p dist
+	for a in arm64 loong64 amd64; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$a $(GO) build -trimpath -tags nogui -ldflags "-s -w" -o dist/bianmin-linux-$$a-nogui . || exit 1; \
+	done
+	@ls -l dist/bianmin-linux-*-nogui
 
 # The publisher signs a release file (FILE.minisig next to it). The private
 # key stays outside the repository and off every centre PC; its password

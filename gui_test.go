@@ -1,3 +1,5 @@
+//go:build !nogui
+
 package main
 
 import (
@@ -7,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -107,4 +110,54 @@ func TestGUIRejectsStrayArguments(t *testing.T) {
 	if code := runGUI([]string{"--nonsense"}); code != 2 {
 		t.Errorf("runGUI with an unknown flag = %d, want 2", code)
 	}
+}
+
+// The headless build (-tags nogui, CGO_ENABLED=0) that a 中心主机 on ARM or
+// LoongArch runs: it cross-builds without cgo or GL headers, and on this
+// machine it initialises a centre and serves the LAN.
+func TestNoGUIBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the program three times")
+	}
+	dir := t.TempDir()
+	build := func(goarch, out string) {
+		t.Helper()
+		cmd := exec.Command("go", "build", "-tags", "nogui", "-o", out, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("nogui build for %s: %v\n%s", goarch, err, b)
+		}
+	}
+	for _, arch := range []string{"arm64", "loong64"} {
+		build(arch, filepath.Join(dir, "bianmin-"+arch))
+	}
+	host := filepath.Join(dir, "bianmin")
+	build(runtime.GOARCH, host)
+	out, _ := exec.Command("go", "version", "-m", host).CombinedOutput()
+	if strings.Contains(string(out), "fyne.io/fyne") {
+		t.Error("the nogui build carries Fyne")
+	}
+	db := filepath.Join(dir, "c.db")
+	if b, err := exec.Command(host, "init", "--db", db, "--centre", "测试镇便民服务中心", "--area", "370911105000").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, b)
+	}
+	if b, _ := exec.Command(host).CombinedOutput(); !strings.Contains(string(b), "bianmin serve") {
+		t.Errorf("no command in a nogui build: %s", b)
+	}
+	cmd := exec.Command(host, "serve", "--db", db, "--listen", "127.0.0.1:0")
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); pw.Close(); close(exited) }()
+	defer func() { _ = cmd.Process.Kill(); <-exited }()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "中心主机已启动") {
+			return
+		}
+	}
+	t.Fatal("serve did not start")
 }

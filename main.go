@@ -13,6 +13,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
+		attachConsole()
+	}
 	if len(os.Args) > 1 && os.Args[1] == "join" {
 		os.Exit(runJoin(os.Args[2:])) // writes node.json, which belongs to this package
 	}

@@ -1,4 +1,4 @@
-//go:build !windows && !(linux && !wayland)
+//go:build !nogui && !windows && !(linux && !wayland)
 
 package main
 

@@ -29,7 +29,7 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
            --db PATH --profile national|shenzhen|taian --centre 名称 --area 12位区划代码
            [--manager-no 0001 --manager-name 中心负责人 --manager-pin 123456] [--force]
   demo     生成演示数据 / fill a new database with a demo centre
-           --db PATH [--days 90] [--seed 1] [--profile national]
+           --db PATH [--days 90] [--seed 1] [--profile national] [--end YYYY-MM-DD]
   stats    统计好差评指标 / GB/T 39735 metrics for a period (--to is inclusive)
            --db PATH --from YYYY-MM-DD --to YYYY-MM-DD [--by window|clerk|item] [--json]
   export   导出明细 / export records

@@ -36,15 +36,24 @@ func (c *cmd) init(args []string) int {
 }
 
 func (c *cmd) demo(args []string) int {
-	fs, db := c.flags("demo", "--db PATH [--days 90] [--seed 1] [--profile national]")
+	fs, db := c.flags("demo", "--db PATH [--days 90] [--seed 1] [--profile national] [--end YYYY-MM-DD]")
 	days := fs.Int("days", 90, "生成的天数 / days of history ending now")
 	seed := fs.Int64("seed", 1, "随机种子 / random seed (same seed, same centre)")
 	profile := fs.String("profile", "national", "新建中心的评价规则 / profile of a new centre")
+	endDay := fs.String("end", "", "历史截止日期（当天18:00），不填为现在 / last day of the history (18:00), default now")
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
+	var end time.Time
+	if *endDay != "" {
+		d, err := time.ParseInLocation("2006-01-02", *endDay, app.ChinaTime)
+		if err != nil {
+			return c.usageErr("--end 应为 年-月-日，如 2026-11-30", "--end must be YYYY-MM-DD")
+		}
+		end = d.Add(18 * time.Hour)
+	}
 	start := time.Now()
-	res, err := loadDemo(c.ctx, *db, *profile, *days, *seed, c.log)
+	res, err := loadDemo(c.ctx, *db, *profile, *days, *seed, end, c.log)
 	if err != nil {
 		return c.fail("demo", err)
 	}

@@ -234,11 +234,15 @@ func InitCentre(ctx context.Context, dbPath, profile, name, area string, m Manag
 // demo centre under the national profile; an initialised one without windows
 // keeps its centre and profile. A centre already set up is refused.
 func LoadDemo(ctx context.Context, dbPath string, days int, seed int64) error {
-	_, err := loadDemo(ctx, dbPath, "", days, seed, nil)
+	_, err := loadDemo(ctx, dbPath, "", days, seed, time.Time{}, nil)
 	return err
 }
 
-func loadDemo(ctx context.Context, dbPath, profile string, days int, seed int64, log *slog.Logger) (*demo.Result, error) {
+// loadDemo fills dbPath with days of history ending at end (zero: now).
+func loadDemo(ctx context.Context, dbPath, profile string, days int, seed int64, end time.Time, log *slog.Logger) (*demo.Result, error) {
+	if end.IsZero() {
+		end = time.Now().In(app.ChinaTime)
+	}
 	if log == nil {
 		log = slog.Default()
 	}
@@ -275,7 +279,7 @@ func loadDemo(ctx context.Context, dbPath, profile string, days int, seed int64,
 		log.Warn("centre already has a profile; the demo follows it", "centre_profile", c.Profile, "asked", profile)
 	}
 	res, err := demo.Generate(ctx, db, svc.Profile, svc.Cal, demo.Options{Days: days, Seed: seed,
-		End: time.Now().In(app.ChinaTime), Log: log, Area: c.AreaCode, Centre: c.Name, Profile: c.Profile})
+		End: end, Log: log, Area: c.AreaCode, Centre: c.Name, Profile: c.Profile})
 	if err != nil {
 		return res, err
 	}

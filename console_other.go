@@ -1,0 +1,6 @@
+//go:build !windows
+
+package main
+
+// attachConsole: only a Windows GUI-subsystem program lacks a console.
+func attachConsole() {}
