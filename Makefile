@@ -28,14 +28,15 @@ APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth \
 	fonts-wqy-microhei poppler-utils espeak-ng
 
-.PHONY: help run test deps go-check build vet unit-and-window-tests clean sign-release windows deb nogui
+.PHONY: help run test deps go-check build vet unit-and-window-tests clean sign-release windows deb nogui arm64
 
 help:
 	@echo "make run    — 安装缺少的软件包，编译并打开桌面窗口 / install, build and open the window"
 	@echo "make test   — go vet + go test -race（窗口测试在 Xvfb 中运行）/ vet and all tests"
 	@echo "make windows — dist/bianmin.exe 和安装程序 dist/bianmin-setup-版本.exe / the Windows build and installer"
 	@echo "make deb    — dist/bianmin_版本_amd64.deb（统信UOS、银河麒麟、Debian）/ the Linux package"
-	@echo "make nogui  — 无窗口的中心主机版 dist/bianmin-linux-arm64、-loong64 / the headless hub for ARM and LoongArch"
+	@echo "make nogui  — 无窗口的中心主机版 dist/bianmin-linux-arm64-nogui 等 / the headless hub for ARM and LoongArch"
+	@echo "make arm64  — ARM 电脑的完整版（含窗口）dist/bianmin-linux-arm64 / the full program for ARM PCs"
 
 run: build
 	./$(BIN) $(if $(DB),--db "$(DB)")
@@ -101,7 +102,7 @@ windows: go-check
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
 	  $(GO) build -trimpath -ldflags "-H=windowsgui -s -w" -o dist/bianmin.exe .
 	rm -f rsrc_windows_amd64.syso
-	cp build/windows/bianmin.ico packaging/windows/installer.nsi build/windows/
+	cp packaging/windows/installer.nsi build/windows/
 	makensis -V2 -DVERSION=$(VERSION) -DDIST=$(CURDIR)/dist build/windows/installer.nsi
 	@ls -l dist/bianmin.exe dist/bianmin-setup-$(VERSION).exe
 
@@ -129,6 +130,21 @@ nogui: go-check
 	  CGO_ENABLED=0 GOOS=linux GOARCH=$$a $(GO) build -trimpath -tags nogui -ldflags "-s -w" -o dist/bianmin-linux-$$a-nogui . || exit 1; \
 	done
 	@ls -l dist/bianmin-linux-*-nogui
+
+# The full program (window included) for ARM PCs (Kunpeng, Phytium running
+# UOS or Kylin), cross-built with Debian's aarch64 compiler against the arm64
+# GL/X11 headers (multiarch: adds the arm64 architecture to this machine).
+ARM64_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgl1-mesa-dev:arm64 libx11-dev:arm64 \
+	libxcursor-dev:arm64 libxrandr-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64 \
+	libxkbcommon-dev:arm64
+arm64: go-check
+	@sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	dpkg --print-foreign-architectures | grep -qx arm64 || { $$sudo dpkg --add-architecture arm64 && $$sudo apt-get update -qq; }
+	@$(MAKE) --no-print-directory APT_PACKAGES="$(ARM64_PACKAGES)" deps
+	mkdir -p dist
+	PKG_CONFIG_PATH=/usr/lib/aarch64-linux-gnu/pkgconfig GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc \
+	  $(GO) build -trimpath -ldflags "-s -w" -o dist/bianmin-linux-arm64 .
+	@file dist/bianmin-linux-arm64
 
 # The publisher signs a release file (FILE.minisig next to it). The private
 # key stays outside the repository and off every centre PC; its password
