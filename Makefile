@@ -1,7 +1,8 @@
 # bianmin — two targets for a newcomer on a fresh Debian 12 / Ubuntu machine:
 #
 #   make run    install what is missing, build, open the window on the default database
-#   make test   install what is missing, go vet, go test -race (window tests under Xvfb)
+#   make test   install what is missing, go vet, go test -race (window tests under Xvfb),
+#               then the Windows build and its installer checked under Wine
 #
 # Both install missing Debian packages with apt-get (through sudo when not root).
 # Go itself is not installed by this file: get Go 1.26 from the Go website
@@ -28,7 +29,7 @@ APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth \
 	fonts-wqy-microhei poppler-utils espeak-ng
 
-.PHONY: help run test deps go-check build vet unit-and-window-tests clean sign-release windows deb nogui arm64
+.PHONY: wine-check help run test deps go-check build vet unit-and-window-tests clean sign-release windows deb nogui arm64
 
 help:
 	@echo "make run    — 安装缺少的软件包，编译并打开桌面窗口 / install, build and open the window"
@@ -41,7 +42,7 @@ help:
 run: build
 	./$(BIN) $(if $(DB),--db "$(DB)")
 
-test: deps vet unit-and-window-tests
+test: deps vet unit-and-window-tests wine-check
 
 # --- helpers -----------------------------------------------------------------
 
@@ -78,6 +79,12 @@ unit-and-window-tests: deps
 
 clean:
 	rm -rf $(BIN) dist build rsrc_windows_amd64.syso
+
+# The Windows .exe and installer, proven under Wine (scripts/wine-check): the
+# same figures as the Linux build on the same database and seed, a silent
+# install, uninstall keeping the data, reinstall.
+wine-check: windows
+	scripts/wine-check
 
 # --- release artefacts ---------------------------------------------------------
 

@@ -3,7 +3,8 @@
 ; Per machine into Program Files; the data folder C:\ProgramData\bianmin is
 ; made writable for the PC's users and survives uninstall and upgrade.
 ; Silent: bianmin-setup-VERSION.exe /S [/D=C:\其他目录]
-Unicode true
+; The program is 64-bit only, so is its installer (no 32-bit WOW64 layer needed).
+Target amd64-unicode
 ManifestDPIAware true
 RequestExecutionLevel admin
 SetCompressor /SOLID lzma
