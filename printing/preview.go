@@ -267,6 +267,11 @@ func (r *renderer) glyph(f font.Face, ch rune, x, base int, bold bool, w, h int)
 	if a := float64(adv.Round()) * sx; a > float64(cell) && a > 0 {
 		sx *= float64(cell) / a
 	}
+	// A narrow glyph sits in the middle of its cell, as in the printer's
+	// monospaced font: left-aligned, "21:35:31" read "21: 35: 31".
+	if a := int(float64(adv.Round()) * sx); a < cell {
+		x += (cell - a) / 2
+	}
 	for yy := dr.Min.Y; yy < dr.Max.Y; yy++ {
 		for xx := dr.Min.X; xx < dr.Max.X; xx++ {
 			_, _, _, a := mask.At(mp.X+xx-dr.Min.X, mp.Y+yy-dr.Min.Y).RGBA()

@@ -165,3 +165,32 @@ func savePNG(t *testing.T, name string, img image.Image) {
 		t.Fatal(err)
 	}
 }
+
+// In the preview a narrow character sits in the middle of its fixed-pitch
+// cell, as on the printer: a colon left-aligned in its cell made the time
+// on a ticket read "21: 35: 31".
+func TestPreviewCentresNarrowGlyphs(t *testing.T) {
+	p := escpos.Profile80
+	d := escpos.New(p)
+	d.Line(":")
+	img, err := Preview(d.Bytes(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := p.DotsWide / p.Columns
+	lo, hi := cell, -1
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := 0; x < cell; x++ {
+			if img.GrayAt(x, y).Y < 0x80 {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+		}
+	}
+	if hi < 0 {
+		t.Fatal("no ink for the colon")
+	}
+	if left, right := lo, cell-1-hi; left < 2 || right < 2 || left-right > 2 || right-left > 2 {
+		t.Errorf("colon ink at columns %d–%d of a %d-dot cell: not centred", lo, hi, cell)
+	}
+}
