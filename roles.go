@@ -333,16 +333,21 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 		}
 		// Every finished visit gets its 办件回执, whichever way it is rated.
 		d.StartRating = func(tx app.Transaction) {
-			if !s.node.Tablet {
-				if err := rig.StartRating(tx, clerk, w.Number); err != nil {
-					s.log.Warn("keypad rating not started", "serial", tx.Serial, "err", err)
-				}
+			if s.node.Tablet {
+				go func() {
+					if err := rig.PrintReceipt(s.ctx, tx, []string{tx.ItemName}, w.Number, clerk); err != nil {
+						s.log.Warn("receipt not printed", "serial", tx.Serial, "err", err)
+					}
+				}()
+				return
 			}
-			go func() {
-				if err := rig.PrintReceipt(s.ctx, tx, []string{tx.ItemName}, w.Number, clerk); err != nil {
-					s.log.Warn("receipt not printed", "serial", tx.Serial, "err", err)
-				}
-			}()
+			// Held until the keypad's answer (which may come at once), so a
+			// rated visit's receipt does not ask to rate again.
+			rig.PrintReceiptAfterRating(tx, []string{tx.ItemName}, w.Number, clerk)
+			if err := rig.StartRating(tx, clerk, w.Number); err != nil {
+				s.log.Warn("keypad rating not started", "serial", tx.Serial, "err", err)
+				rig.FlushReceipts()
+			}
 		}
 	}
 	if s.node.Tablet {

@@ -70,6 +70,8 @@ type WindowRig struct {
 	onRated  func(Outcome)
 	onStatus func()
 	onCard   func(*idcard.Card, string)
+	// receipts wait for the keypad's outcome of their visit (by 流水号).
+	receipts map[string]pendingReceipt
 
 	printMu sync.Mutex // one job (or status query) at a time
 }
@@ -193,6 +195,7 @@ func (r *WindowRig) startKeypad(ctx context.Context, run *rigRun, cfg devconf.Co
 	}
 	station := &Station{Device: r.opts.Device, Rater: r.opts.Rater, Audit: r.opts.Audit, Clock: r.opts.Clock,
 		Log: r.log, BadTags: r.opts.BadTags, OnOutcome: func(o Outcome) {
+			go r.receiptAfter(o)
 			r.mu.Lock()
 			f := r.onRated
 			live := r.cur == run
@@ -503,8 +506,10 @@ func (r *WindowRig) StartRating(tx app.Transaction, clerk app.Staff, windowNo in
 	}
 }
 
-// CancelRating withdraws the pending rating (the clerk moved on).
+// CancelRating withdraws the pending rating (the clerk moved on); a receipt
+// held for it prints now, asking to scan and rate.
 func (r *WindowRig) CancelRating() {
+	defer r.FlushReceipts()
 	if run := r.run(); run != nil && run.keypad != nil {
 		if err := run.keypad.Cancel(); err != nil {
 			r.log.Info("keypad cancel not acknowledged", "err", err)
@@ -559,6 +564,10 @@ func (r *WindowRig) profile() escpos.Profile {
 
 // receipt lays out tx's 办件回执.
 func (r *WindowRig) receipt(run *rigRun, prof escpos.Profile, tx app.Transaction, items []string, windowNo int, clerk app.Staff) ([]byte, error) {
+	return r.receiptRated(run, prof, tx, items, windowNo, clerk, "")
+}
+
+func (r *WindowRig) receiptRated(run *rigRun, prof escpos.Profile, tx app.Transaction, items []string, windowNo int, clerk app.Staff, rated string) ([]byte, error) {
 	if len(items) == 0 && tx.ItemName != "" {
 		items = []string{tx.ItemName}
 	}
@@ -568,7 +577,7 @@ func (r *WindowRig) receipt(run *rigRun, prof escpos.Profile, tx app.Transaction
 	}
 	return printing.ReceiptDoc(prof, printing.Receipt{Centre: r.opts.Centre, Serial: tx.Serial, Items: items,
 		WindowNo: windowNo, ClerkNo: clerk.No, Accepted: accepted.In(app.ChinaTime), Completed: inChina(tx.CompletedAt),
-		Applicant: app.MaskName(tx.ApplicantName), RateURL: r.rateURL(run, tx.Serial)})
+		Applicant: app.MaskName(tx.ApplicantName), RateURL: r.rateURL(run, tx.Serial), Rated: rated})
 }
 
 func inChina(t time.Time) time.Time {
@@ -576,6 +585,67 @@ func inChina(t time.Time) time.Time {
 		return t
 	}
 	return t.In(app.ChinaTime)
+}
+
+// pendingReceipt is a 办件回执 held until the keypad's outcome of its visit.
+type pendingReceipt struct {
+	tx       app.Transaction
+	items    []string
+	windowNo int
+	clerk    app.Staff
+}
+
+// PrintReceiptAfterRating holds tx's 办件回执 until the keypad's rating of the
+// visit ends: rated, the receipt thanks the person and carries no QR code
+// (one rating per visit, GB/T 39734 7.1.1); timed out or refused, it asks
+// them to scan and rate. Call it before StartRating (the answer may come
+// at once) and FlushReceipts when the rating could not start. It does not
+// wait for the printer.
+func (r *WindowRig) PrintReceiptAfterRating(tx app.Transaction, items []string, windowNo int, clerk app.Staff) {
+	r.FlushReceipts() // a visit the keypad is no longer rating: its receipt goes now
+	r.mu.Lock()
+	if r.receipts == nil {
+		r.receipts = map[string]pendingReceipt{}
+	}
+	r.receipts[tx.Serial] = pendingReceipt{tx: tx, items: items, windowNo: windowNo, clerk: clerk}
+	r.mu.Unlock()
+}
+
+// FlushReceipts prints every held receipt as unrated (with the QR code), in
+// the background.
+func (r *WindowRig) FlushReceipts() {
+	r.mu.Lock()
+	var serials []string
+	for s := range r.receipts {
+		serials = append(serials, s)
+	}
+	r.mu.Unlock()
+	for _, s := range serials {
+		go r.receiptAfter(Outcome{Serial: s})
+	}
+}
+
+// receiptAfter prints the receipt held for o's visit, if any.
+func (r *WindowRig) receiptAfter(o Outcome) {
+	r.mu.Lock()
+	p, ok := r.receipts[o.Serial]
+	delete(r.receipts, o.Serial)
+	r.mu.Unlock()
+	if !ok {
+		return
+	}
+	run := r.run()
+	rated := ""
+	if o.Stored {
+		rated = o.Level.Name()
+	}
+	job, err := r.receiptRated(run, r.profile(), p.tx, p.items, p.windowNo, p.clerk, rated)
+	if err == nil {
+		err = r.print(r.ctx, "办件回执", job)
+	}
+	if err != nil {
+		r.log.Warn("receipt not printed", "serial", o.Serial, "err", err)
+	}
 }
 
 // PrintReceipt prints tx's 办件回执 with the signed rating QR code (the

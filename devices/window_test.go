@@ -16,6 +16,8 @@ import (
 	"bianmin/devices/escpos"
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func startRig(t *testing.T, e *env, cfg devconf.Config, stars int) (*WindowRig, chan Outcome) {
@@ -302,5 +304,58 @@ func TestWindowTestKeypadOnAnotherPort(t *testing.T) {
 	k = devconf.Keypad{Enabled: true, Port: pty2.SlaveName, Mode: devconf.ModeASCII, KeyMap: "54321"}
 	if msg, err := rig.TestKeypad(ctx, k); err != nil || msg != "评价器正常：收到按键 5 星（非常满意）" {
 		t.Errorf("ascii keypad: %q %v", msg, err)
+	}
+}
+
+// The 办件回执 waits for the keypad: rated, it thanks the person and carries
+// no QR code (the visit cannot be rated twice); when the clerk moves on
+// before a rating, it prints at once and asks to scan and rate.
+func TestReceiptAfterKeypadRating(t *testing.T) {
+	e := newEnv(t)
+	rig, outcomes := startRig(t, e, devconf.Default(), 5)
+	waitState(t, rig, 0, devconf.StateConnected)
+	waitState(t, rig, 1, devconf.StateConnected)
+	run := rig.run()
+	clerk := app.Staff{No: "0107", Name: "张三"}
+	lastJob := func(n int) []byte {
+		t.Helper()
+		waitFor(t, "the receipt", func() bool { return run.prSim.Count() == n })
+		png := rig.Status()[1].Preview
+		job, err := os.ReadFile(strings.TrimSuffix(png, ".png") + ".bin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return job
+	}
+	gbk := func(s string) string {
+		b, err := simplifiedchinese.GBK.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	qr := "\x1d(k" // GS ( k: the QR code
+
+	rig.PrintReceiptAfterRating(e.tx, []string{"残疾人证申领"}, 3, clerk)
+	if run.prSim.Count() != 0 {
+		t.Fatal("the receipt printed before the rating")
+	}
+	if err := rig.StartRating(e.tx, clerk, 3); err != nil {
+		t.Fatal(err)
+	}
+	if o := nextOutcome(t, outcomes); !o.Stored {
+		t.Fatalf("outcome %+v", o)
+	}
+	job := string(lastJob(1))
+	if !strings.Contains(job, gbk("您已评价：非常满意")) || strings.Contains(job, qr) {
+		t.Errorf("rated visit's receipt: thanks %v, QR %v", strings.Contains(job, gbk("您已评价")), strings.Contains(job, qr))
+	}
+
+	// The clerk moves on before the person rates: the receipt asks to scan.
+	rig.PrintReceiptAfterRating(e.tx, []string{"残疾人证申领"}, 3, clerk)
+	rig.CancelRating()
+	job = string(lastJob(2))
+	if strings.Contains(job, gbk("您已评价")) || !strings.Contains(job, qr) || !strings.Contains(job, gbk("请扫码对本次服务进行评价")) {
+		t.Errorf("unrated visit's receipt: thanks %v, QR %v", strings.Contains(job, gbk("您已评价")), strings.Contains(job, qr))
 	}
 }

@@ -51,6 +51,9 @@ type Receipt struct {
 	Completed time.Time // zero when not yet completed (承诺件)
 	Applicant string    // already masked
 	RateURL   string    // signed rating link for the QR code; empty prints no QR
+	// Rated is the level's name when this visit was rated already (on the
+	// keypad): the receipt thanks the person instead of asking again.
+	Rated string
 }
 
 // ReceiptDoc lays out a receipt with the rating QR code (SZ 11 动态二维码).
@@ -74,7 +77,9 @@ func ReceiptDoc(p escpos.Profile, r Receipt) ([]byte, error) {
 		kv(d, "办结时间", r.Completed.Format("2006-01-02 15:04"))
 	}
 	d.Rule()
-	if r.RateURL != "" {
+	if r.Rated != "" {
+		d.Align(escpos.Center).Line("您已评价：" + r.Rated).Line("政务服务“好差评”  感谢您的评价")
+	} else if r.RateURL != "" {
 		d.Align(escpos.Center).Line("请扫码对本次服务进行评价")
 		if err := d.QR(r.RateURL, qrModule(p)); err != nil {
 			return nil, err
