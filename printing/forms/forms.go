@@ -176,15 +176,24 @@ func drawForm(pdf *fpdf.Fpdf, f Form, opt Options, x, y, w, h float64) error {
 	pdf.SetXY(left, ty)
 	pdf.SetFont(fontName, "", 10.5*s)
 	pdf.CellFormat(inner, 6*s, "一、请对本次服务作出评价（单选，在□内打“√”）", "", 1, "L", false, 0, "")
-	boxes(pdf, left, pdf.GetY()+1*s, inner, opt.Levels[:], 10*s, 5)
+	// Each box carries the digit the manager keys in 录入评价表 (5 非常满意 …
+	// 1 非常不满意; the tags 1, 2, …), so the form and the screen agree.
+	var levels []string
+	for i, l := range opt.Levels {
+		levels = append(levels, fmt.Sprintf("%d %s", 5-i, l))
+	}
+	boxes(pdf, left, pdf.GetY()+1*s, inner, levels, 10*s, 5)
 
 	// Bad-review reasons.
 	pdf.SetXY(left, pdf.GetY()+2*s)
 	pdf.SetFont(fontName, "", 10.5*s)
 	pdf.CellFormat(inner, 6*s, "二、如选择“不满意”或“非常不满意”，请勾选原因（可多选）或写明原因", "", 1, "L", false, 0, "")
-	tags := opt.BadTags
-	if len(tags) > 8 {
-		tags = tags[:8]
+	var tags []string
+	for i, tag := range opt.BadTags {
+		if i == 8 {
+			break
+		}
+		tags = append(tags, fmt.Sprintf("%d %s", i+1, tag))
 	}
 	boxes(pdf, left, pdf.GetY()+1*s, inner, tags, 9.5*s, 4)
 

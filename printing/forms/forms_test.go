@@ -64,7 +64,7 @@ func TestLayoutsPagesAndText(t *testing.T) {
 			t.Errorf("%s: %d forms on %d pages, want %d", c.l, c.n, pages, c.pages)
 		}
 		last := sample(c.n)[c.n-1].FormNo
-		for _, want := range []string{"书面评价表", "F20261125-00", last, "BM20261125000010", "非常不满意", "等候时间长",
+		for _, want := range []string{"书面评价表", "F20261125-00", last, "BM20261125000010", "1 非常不满意", "5 非常满意", "3 等候时间长",
 			"工号 0107", "评价人签名", "不会告知被评价的工作人员"} {
 			if !strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(want, " ", "")) {
 				t.Errorf("%s: text lacks %q", c.l, want)
