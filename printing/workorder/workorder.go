@@ -53,8 +53,9 @@ func Write(w io.Writer, sheets []Sheet, created time.Time) error {
 		pdf.CellFormat(0, 5, fmt.Sprintf("%s · 第 %d 页 · 评价人信息已脱敏", no, pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	for i := range sheets {
-		current = &sheets[i]
-		page(pdf, sheets[i])
+		// fpdf draws a page's footer when the next page is added: the sheet
+		// changes only after that, or the footer names the next order.
+		page(pdf, sheets[i], func() { current = &sheets[i] })
 	}
 	if err := pdf.Error(); err != nil {
 		return fmt.Errorf("work order pdf: %w", err)
@@ -62,7 +63,7 @@ func Write(w io.Writer, sheets []Sheet, created time.Time) error {
 	return pdf.Output(w)
 }
 
-func page(pdf *fpdf.Fpdf, s Sheet) {
+func page(pdf *fpdf.Fpdf, s Sheet, begun func()) {
 	d := s.Detail
 	o := d.Order
 	name := s.Names
@@ -70,6 +71,7 @@ func page(pdf *fpdf.Fpdf, s Sheet) {
 		name = func(id int64) string { return fmt.Sprint(id) }
 	}
 	pdf.AddPage()
+	begun()
 	pdf.SetFont(font, "", 16)
 	pdf.CellFormat(0, 10, s.Centre+" 政务服务差评工单", "", 1, "C", false, 0, "")
 	pdf.SetFont(font, "", 9)
