@@ -25,9 +25,10 @@ DB  ?=
 # UI font is taken from (assets/fonts/ttc2ttf.go) and a system fallback.
 # poppler-utils: pdftoppm/pdftotext for the PDF report tests. espeak-ng: the
 # hall display's voice (a chime is played without it; its test then skips).
+# python3-openpyxl: an independent reader of the report workbook in its test.
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth \
-	fonts-wqy-microhei poppler-utils espeak-ng
+	fonts-wqy-microhei poppler-utils espeak-ng python3-openpyxl
 
 .PHONY: wine-check help run test deps go-check build vet unit-and-window-tests clean sign-release windows deb nogui arm64
 

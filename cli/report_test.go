@@ -483,3 +483,60 @@ func TestAutoMonthReport(t *testing.T) {
 		t.Errorf("empty month: %q %v", p, err)
 	}
 }
+
+// The report workbook as another program reads it (openpyxl): dates and
+// times are dates, not text, and every table has a filter.
+func TestReportXLSXDatesAndFilters(t *testing.T) {
+	py := "python3"
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		py = "/usr/bin/python3" // the one Debian's python3-openpyxl is for (not a pyenv shim)
+	}
+	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
+		t.Skip("python3-openpyxl is not installed; make test installs it")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bianmin.db")
+	demoDB(t, db, 40, 0, reportEnd)
+	fixedReportClock(t, time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime))
+	xlsx := filepath.Join(dir, "月报.xlsx")
+	runReport(t, db, "2026-10", filepath.Join(dir, "月报.pdf"), xlsx)
+	script := `
+import json, sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {}
+for ws in wb.worksheets:
+    out[ws.title] = {"filter": ws.auto_filter.ref, "rows": ws.max_row}
+d = wb["每日"]["A2"].value
+o = wb["差评工单"]["B2"].value
+out["daily_a2"] = [type(d).__name__, d.isoformat() if hasattr(d, "isoformat") else str(d)]
+out["order_b2"] = [type(o).__name__, o.isoformat() if hasattr(o, "isoformat") else str(o)]
+print(json.dumps(out, ensure_ascii=False))
+`
+	b, err := exec.Command(py, "-c", script, xlsx).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, b)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	var daily, order []string
+	_ = json.Unmarshal(got["daily_a2"], &daily)
+	_ = json.Unmarshal(got["order_b2"], &order)
+	if len(daily) != 2 || daily[0] != "datetime" || !strings.HasPrefix(daily[1], "2026-10-") {
+		t.Errorf("每日 A2 is %q, want a date in October", daily)
+	}
+	if len(order) != 2 || order[0] != "datetime" || !strings.HasPrefix(order[1], "2026-") {
+		t.Errorf("差评工单 B2 is %q, want a date and time", order)
+	}
+	for _, sheet := range []string{"每日", "差评工单", "窗口", "工作人员", "事项"} {
+		var s struct {
+			Filter *string
+			Rows   int
+		}
+		_ = json.Unmarshal(got[sheet], &s)
+		if s.Filter == nil || !strings.HasPrefix(strings.ReplaceAll(*s.Filter, "$", ""), "A1:") {
+			t.Errorf("sheet %s has no filter: %s", sheet, got[sheet])
+		}
+	}
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -11,16 +12,18 @@ import (
 
 // Cell kinds that carry a number format; plain int and string cells need none.
 type (
-	pctCell   *float64 // a rate: a number formatted 0.0%, "—" when undefined
-	scoreCell *float64 // a mean score: 0.00
-	minCell   *float64 // minutes: 0.0
-	ppCell    *float64 // a change in percentage points: +0.0
-	dayCell   string   // a date or time as text
+	pctCell   *float64  // a rate: a number formatted 0.0%, "—" when undefined
+	scoreCell *float64  // a mean score: 0.00
+	minCell   *float64  // minutes: 0.0
+	ppCell    *float64  // a change in percentage points: +0.0
+	dateCell  time.Time // a day, stored as an Excel date
+	stampCell time.Time // a moment, stored as an Excel date and time
 )
 
 type book struct {
 	f                           *excelize.File
 	pct, score, min, pp, header int
+	date, stamp                 int
 	first                       bool
 }
 
@@ -40,6 +43,8 @@ func WriteXLSX(w io.Writer, r *app.MonthReport) error {
 		{&b.score, excelize.Style{CustomNumFmt: ptr("0.00")}},
 		{&b.min, excelize.Style{CustomNumFmt: ptr("0.0")}},
 		{&b.pp, excelize.Style{CustomNumFmt: ptr("+0.0;-0.0;0.0")}},
+		{&b.date, excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")}},
+		{&b.stamp, excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")}},
 		{&b.header, excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"E2EAF4"}, Pattern: 1}}},
 	} {
 		if *s.dst, err = f.NewStyle(&s.st); err != nil {
@@ -98,7 +103,7 @@ func WriteXLSX(w io.Writer, r *app.MonthReport) error {
 
 	rows = nil
 	for _, d := range r.Daily {
-		rows = append(rows, []any{dayCell(d.Day.Format("2006-01-02")), d.Total, d.ValidBad, pctCell(d.GoodRate)})
+		rows = append(rows, []any{dateCell(d.Day), d.Total, d.ValidBad, pctCell(d.GoodRate)})
 	}
 	b.sheet("每日", []string{"日期", "评价次数", "有效差评", "好评率"}, rows, []float64{12, 10, 10, 10})
 
@@ -146,9 +151,9 @@ func WriteXLSX(w io.Writer, r *app.MonthReport) error {
 		if o.Overdue {
 			overdue = "超期"
 		}
-		rows = append(rows, []any{o.ID, dayCell(stamp(o.RatedAt)), o.Level.Name(), o.Window, o.Clerk, o.Item, o.Category.Name(),
-			o.State.Name(), o.Verdict.Name(), dayCell(stamp(o.ContactDue)), o.Contact.Name(), dayCell(stamp(o.FinishDue)),
-			o.Finish.Name(), onsite, string(o.Callback), dayCell(stamp(o.ClosedAt)), overdue})
+		rows = append(rows, []any{o.ID, stampCell(o.RatedAt), o.Level.Name(), o.Window, o.Clerk, o.Item, o.Category.Name(),
+			o.State.Name(), o.Verdict.Name(), stampCell(o.ContactDue), o.Contact.Name(), stampCell(o.FinishDue),
+			o.Finish.Name(), onsite, string(o.Callback), stampCell(o.ClosedAt), overdue})
 	}
 	b.sheet("差评工单", []string{"工单", "评价时间", "等级", "窗口", "人员", "事项", "类别", "状态", "核实", "联系期限", "联系", "办结期限", "办结",
 		"现场化解", "回访", "办结时间", "超期"}, rows, []float64{7, 17, 10, 10, 14, 28, 10, 8, 9, 17, 7, 17, 7, 8, 8, 17, 6})
@@ -212,6 +217,9 @@ func (b *book) sheet(name string, header []string, rows [][]any, widths []float6
 		f.SetColWidth(name, c, c, w)
 	}
 	f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	// A filter on every table: the manager sorts and picks rows in Excel.
+	lastCell, _ := excelize.CoordinatesToCellName(len(header), len(rows)+1)
+	_ = f.AutoFilter(name, "A1:"+lastCell, nil)
 	for i, row := range rows {
 		for j, v := range row {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
@@ -225,8 +233,10 @@ func (b *book) sheet(name string, header []string, rows [][]any, widths []float6
 				v, style = num(x), b.min
 			case ppCell:
 				v, style = num(x), b.pp
-			case dayCell:
-				v = string(x)
+			case dateCell:
+				v, style = excelTime(time.Time(x)), b.date
+			case stampCell:
+				v, style = excelTime(time.Time(x)), b.stamp
 			case float64: // a score change
 				style = b.score
 			}
@@ -238,6 +248,16 @@ func (b *book) sheet(name string, header []string, rows [][]any, widths []float6
 			}
 		}
 	}
+}
+
+// excelTime is t as Excel reads a date: the wall clock in China (Excel dates
+// carry no zone), or "—" for none.
+func excelTime(t time.Time) any {
+	if t.IsZero() {
+		return Dash
+	}
+	c := t.In(app.ChinaTime)
+	return time.Date(c.Year(), c.Month(), c.Day(), c.Hour(), c.Minute(), c.Second(), 0, time.UTC)
 }
 
 // num is the value of a nullable number cell: the number, or "—".
