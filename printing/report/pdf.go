@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/go-pdf/fpdf"
 
@@ -229,7 +230,24 @@ func (d *doc) table(cols []col, rows [][]string, size float64, style func(i int)
 	d.need(2*rowH + 1)
 	head()
 	for i, row := range rows {
-		if d.pdf.GetY()+rowH > bottomY {
+		// Text that does not fit its column wraps (up to three lines, the
+		// last shortened with "…"): an item's name is read whole, not cut.
+		d.font(size)
+		cells := make([][]string, len(cols))
+		lines := 1
+		for j := range cols {
+			cell := ""
+			if j < len(row) {
+				cell = row[j]
+			}
+			cells[j] = wrap(d.pdf, cell, ws[j]-1, 3)
+			lines = max(lines, len(cells[j]))
+		}
+		h := rowH * float64(lines)
+		if lines > 1 {
+			h = (rowH-1.2)*float64(lines) + 1.2
+		}
+		if d.pdf.GetY()+h > bottomY {
 			d.pdf.AddPage()
 			head()
 		}
@@ -249,17 +267,53 @@ func (d *doc) table(cols []col, rows [][]string, size float64, style func(i int)
 		} else {
 			d.text(colText)
 		}
-		d.pdf.SetX(margin)
-		for j, cell := range row {
-			if j >= len(cols) {
-				break
+		x, y := margin, d.pdf.GetY()
+		for j := range cols {
+			if len(cells[j]) <= 1 {
+				d.pdf.SetXY(x, y)
+				d.pdf.CellFormat(ws[j], h, strings.Join(cells[j], ""), "1", 0, cols[j].align, fill, 0, "")
+			} else {
+				style := "D"
+				if fill {
+					style = "FD"
+				}
+				d.pdf.Rect(x, y, ws[j], h, style)
+				lh := rowH - 1.2
+				top := y + (h-lh*float64(len(cells[j])))/2
+				for k, line := range cells[j] {
+					d.pdf.SetXY(x, top+lh*float64(k))
+					d.pdf.CellFormat(ws[j], lh, line, "", 0, cols[j].align, false, 0, "")
+				}
 			}
-			d.pdf.CellFormat(ws[j], rowH, fit(d.pdf, cell, ws[j]-1), "1", 0, cols[j].align, fill, 0, "")
+			x += ws[j]
 		}
-		d.pdf.Ln(rowH)
+		d.pdf.SetXY(margin, y+h)
 	}
 	d.text(colText)
 	d.pdf.SetY(d.pdf.GetY() + 2.5)
+}
+
+// wrap breaks s into lines at most w mm wide in the current font, at most
+// max of them (the last shortened with "…" when more would be needed).
+func wrap(pdf *fpdf.Fpdf, s string, w float64, max int) []string {
+	if pdf.GetStringWidth(s) <= w {
+		return []string{s}
+	}
+	var out []string
+	r := []rune(s)
+	for len(r) > 0 && len(out) < max {
+		if len(out) == max-1 {
+			out = append(out, fit(pdf, string(r), w))
+			break
+		}
+		n := len(r)
+		for n > 1 && pdf.GetStringWidth(string(r[:n])) > w {
+			n--
+		}
+		out = append(out, string(r[:n]))
+		r = r[n:]
+	}
+	return out
 }
 
 // fit shortens s with "…" so that it is at most w mm wide in the current font.
