@@ -192,7 +192,7 @@ func runGUI(args []string) int {
 			if !in.Demo {
 				return "", nil
 			}
-			if err := cli.LoadDemo(ctx, *dbPath, demoDays, 1); err != nil {
+			if err := cli.LoadDemoProgress(ctx, *dbPath, demoDays, 1, in.Progress); err != nil {
 				return "", err
 			}
 			return fmt.Sprintf("已载入%d天的演示数据。请用刚才设置的负责人工号 %s 和密码登录。", demoDays, in.ManagerNo), nil

@@ -234,12 +234,23 @@ func InitCentre(ctx context.Context, dbPath, profile, name, area string, m Manag
 // demo centre under the national profile; an initialised one without windows
 // keeps its centre and profile. A centre already set up is refused.
 func LoadDemo(ctx context.Context, dbPath string, days int, seed int64) error {
-	_, err := loadDemo(ctx, dbPath, "", days, seed, time.Time{}, nil)
+	return LoadDemoProgress(ctx, dbPath, days, seed, nil)
+}
+
+// LoadDemoProgress is LoadDemo telling progress (0–1) as it goes, for the
+// first-start screen's progress bar.
+func LoadDemoProgress(ctx context.Context, dbPath string, days int, seed int64, progress func(float64)) error {
+	_, err := loadDemoWith(ctx, dbPath, "", days, seed, time.Time{}, nil, progress)
 	return err
 }
 
 // loadDemo fills dbPath with days of history ending at end (zero: now).
 func loadDemo(ctx context.Context, dbPath, profile string, days int, seed int64, end time.Time, log *slog.Logger) (*demo.Result, error) {
+	return loadDemoWith(ctx, dbPath, profile, days, seed, end, log, nil)
+}
+
+func loadDemoWith(ctx context.Context, dbPath, profile string, days int, seed int64, end time.Time, log *slog.Logger,
+	progress func(float64)) (*demo.Result, error) {
 	if end.IsZero() {
 		end = time.Now().In(app.ChinaTime)
 	}
@@ -279,7 +290,7 @@ func loadDemo(ctx context.Context, dbPath, profile string, days int, seed int64,
 		log.Warn("centre already has a profile; the demo follows it", "centre_profile", c.Profile, "asked", profile)
 	}
 	res, err := demo.Generate(ctx, db, svc.Profile, svc.Cal, demo.Options{Days: days, Seed: seed,
-		End: end, Log: log, Area: c.AreaCode, Centre: c.Name, Profile: c.Profile})
+		End: end, Log: log, Progress: progress, Area: c.AreaCode, Centre: c.Name, Profile: c.Profile})
 	if err != nil {
 		return res, err
 	}

@@ -354,3 +354,40 @@ func TestDashboardRefreshErrorShowsDialog(t *testing.T) {
 		t.Error("the refresh button stays disabled after an error")
 	}
 }
+
+// Loading the demo at first start shows a progress bar that the load
+// drives, not only "请稍候"; it goes away when the load is done.
+func TestSetupDemoShowsProgress(t *testing.T) {
+	env := syncEnv(t)
+	var seen []float64
+	var st *Setup
+	st = NewSetup(env, Profiles(), func(ctx context.Context, in SetupInput) error {
+		if !in.Demo || in.Progress == nil {
+			t.Fatalf("no progress reporter for a demo load: %+v", in)
+		}
+		for _, f := range []float64{0.25, 0.5, 1} {
+			in.Progress(f)
+			if !st.Progress.Visible() {
+				t.Errorf("progress bar hidden during the load")
+			}
+			seen = append(seen, st.Progress.Value)
+		}
+		return nil
+	}, func(SetupInput) {})
+	env.Win.SetContent(st.Content())
+	test.Type(st.Name, "泰山镇便民服务中心")
+	test.Type(st.AreaCode, "370911105000")
+	st.Profile.SetSelected(Profiles()[0].Title)
+	test.Type(st.ManagerNo, "0009")
+	test.Type(st.ManagerNam, "李站长")
+	test.Type(st.PIN, "2468")
+	test.Type(st.PIN2, "2468")
+	st.Demo.SetChecked(true)
+	test.Tap(st.Submit)
+	if !slices.Equal(seen, []float64{0.25, 0.5, 1}) {
+		t.Errorf("the bar showed %v", seen)
+	}
+	if st.Progress.Visible() {
+		t.Error("the progress bar stayed after the load")
+	}
+}

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -21,6 +22,9 @@ type SetupInput struct {
 	ManagerName string
 	PIN         string
 	Demo        bool // 载入演示数据
+	// Progress, set by the screen, shows how far the demo load is (0–1);
+	// safe to call from any goroutine.
+	Progress func(done float64)
 }
 
 // ProfileChoice is a policy profile offered on the first-start screen.
@@ -51,6 +55,8 @@ type Setup struct {
 	Demo                  *widget.Check
 	Submit                *widget.Button
 	Status                *widget.Label
+	// Progress shows the demo load (about 20 s for 90 days on a slow PC).
+	Progress *widget.ProgressBar
 	// JoinCode and Join: a window PC, kiosk or hall display joins an
 	// existing centre instead (hidden when no join is wired).
 	JoinCode   *widget.Entry
@@ -150,6 +156,9 @@ func NewSetup(env *Env, choices []ProfileChoice, onSubmit func(context.Context, 
 	s.Status = widget.NewLabel("")
 	s.Status.Wrapping = fyne.TextWrapWord
 	s.Status.Importance = widget.DangerImportance
+	s.Progress = widget.NewProgressBar()
+	s.Progress.TextFormatter = func() string { return fmt.Sprintf("演示数据 %.0f%%", s.Progress.Value*100) }
+	s.Progress.Hide()
 
 	title := canvas.NewText("首次使用：设置便民服务中心", colInk)
 	title.TextSize = 30
@@ -165,7 +174,7 @@ func NewSetup(env *Env, choices []ProfileChoice, onSubmit func(context.Context, 
 		widget.NewFormItem("登录密码", s.PIN),
 		widget.NewFormItem("再次输入密码", s.PIN2),
 	)
-	s.box = container.NewVBox(title, intro, widget.NewSeparator(), form, s.Demo, s.Submit, s.Status)
+	s.box = container.NewVBox(title, intro, widget.NewSeparator(), form, s.Demo, s.Submit, s.Progress, s.Status)
 	s.obj = container.NewVScroll(container.NewCenter(container.New(&fixedWidth{w: 760}, container.NewPadded(s.box))))
 	return s
 }
@@ -226,7 +235,11 @@ func (s *Setup) submit() {
 	}
 	s.Submit.Disable()
 	if in.Demo {
-		s.Status.SetText("正在建立数据库并生成演示数据，请稍候…")
+		s.Status.Importance = widget.MediumImportance
+		s.Status.SetText("正在建立数据库并生成演示数据…")
+		s.Progress.SetValue(0)
+		s.Progress.Show()
+		in.Progress = func(f float64) { fyne.Do(func() { s.Progress.SetValue(f) }) }
 	} else {
 		s.Status.SetText("正在建立数据库…")
 	}
@@ -234,6 +247,8 @@ func (s *Setup) submit() {
 		return struct{}{}, s.onSubmit(ctx, in)
 	}, func(_ struct{}, err error) {
 		s.Submit.Enable()
+		s.Progress.Hide()
+		s.Status.Importance = widget.DangerImportance
 		if err != nil {
 			s.Status.SetText(app.UserMessage(err))
 			s.env.ShowError("first-start setup failed", "设置未完成", err, nil)

@@ -34,6 +34,9 @@ type Options struct {
 	Centre  string // centre name when the store has none yet
 	Area    string // area code when the store has none yet (default 370911105000)
 	Profile string // profile name stored with a new centre (default: the profile's name)
+	// Progress, when set, hears how far the generation is (0–1), about once
+	// per simulated percent, for a progress bar.
+	Progress func(done float64)
 }
 
 // Result counts what was generated.
@@ -111,6 +114,7 @@ func Generate(ctx context.Context, st app.Store, p *app.Profile, cal *app.Calend
 	for day := from; day.Before(opt.End); day = day.AddDate(0, 0, 1) {
 		g.push(day.Add(8*time.Hour), g.dayStart(day))
 	}
+	g.from, g.progress = from, opt.Progress
 	if err := g.run(opt.End); err != nil {
 		return g.res, err
 	}
@@ -129,16 +133,19 @@ func Generate(ctx context.Context, st app.Store, p *app.Profile, cal *app.Calend
 }
 
 type gen struct {
-	ctx context.Context
-	st  app.Store
-	svc *app.Service
-	p   *app.Profile
-	cal *app.Calendar
-	clk *app.FakeClock
-	opt Options
-	log *slog.Logger
-	r   *rand.Rand
-	res *Result
+	from     time.Time
+	progress func(float64)
+	reported float64
+	ctx      context.Context
+	st       app.Store
+	svc      *app.Service
+	p        *app.Profile
+	cal      *app.Calendar
+	clk      *app.FakeClock
+	opt      Options
+	log      *slog.Logger
+	r        *rand.Rand
+	res      *Result
 
 	manager   *app.Staff
 	staffByID map[int64]*app.Staff
@@ -207,11 +214,27 @@ func (g *gen) run(end time.Time) error {
 			break
 		}
 		g.clk.Set(e.at)
+		g.report(e.at, end)
 		if err := e.fn(); err != nil {
 			return err
 		}
 	}
+	if g.progress != nil {
+		g.progress(1)
+	}
 	return nil
+}
+
+// report tells Progress how much of the period is simulated.
+func (g *gen) report(at, end time.Time) {
+	if g.progress == nil || !end.After(g.from) {
+		return
+	}
+	f := float64(at.Sub(g.from)) / float64(end.Sub(g.from))
+	if f >= g.reported+0.01 {
+		g.reported = f
+		g.progress(f)
+	}
 }
 
 // ---- people ----

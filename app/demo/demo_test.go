@@ -163,3 +163,31 @@ func TestNoAnomalies(t *testing.T) {
 		}
 	}
 }
+
+// Progress rises steadily from near 0 to 1, about once a percent, and the
+// same centre comes out as without it.
+func TestProgress(t *testing.T) {
+	p, err := app.LoadProfile("national", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []float64
+	st := memstore.New()
+	end := time.Date(2026, 11, 20, 15, 30, 0, 0, app.ChinaTime)
+	if _, err := demo.Generate(context.Background(), st, p, app.NewCalendar(), demo.Options{Days: 15, Seed: 7, End: end,
+		Progress: func(f float64) { seen = append(seen, f) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 20 || len(seen) > 102 || seen[len(seen)-1] != 1 || seen[0] > 0.1 {
+		t.Fatalf("%d reports, first %v, last %v", len(seen), seen[0], seen[len(seen)-1])
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] < seen[i-1] {
+			t.Fatalf("progress went back: %v then %v", seen[i-1], seen[i])
+		}
+	}
+	plain, _, _ := generate(t, "national", 15, 7)
+	if len(plain.AllEvaluations()) != len(st.AllEvaluations()) {
+		t.Error("reporting progress changed the centre")
+	}
+}
