@@ -939,13 +939,16 @@ func (s *Service) WatchWith(ctx context.Context, actor *Staff, r WatchRules) (*W
 			wc.OrderIDs = append(wc.OrderIDs, o.ID)
 		}
 		sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
-		wc.WeekCount, _, _ = maxWithin(ts, 7)
+		var weekFrom, weekTo time.Time
+		wc.WeekCount, weekFrom, weekTo = maxWithin(ts, 7)
 		var why []string
 		if wc.YearCount >= r.ClerkYear {
 			why = append(why, fmt.Sprintf("一年内有效差评%d次", wc.YearCount))
 		}
 		if wc.WeekCount >= r.ClerkWeek {
-			why = append(why, fmt.Sprintf("一周内有效差评%d次", wc.WeekCount))
+			// With its dates: a run from months ago must not read as now.
+			why = append(why, fmt.Sprintf("一周内有效差评%d次（%s 至 %s）", wc.WeekCount,
+				weekFrom.In(ChinaTime).Format("2006-01-02"), weekTo.In(ChinaTime).Format("01-02")))
 		}
 		if len(why) > 0 {
 			wc.Reason = strings.Join(why, "，")

@@ -579,7 +579,7 @@ func TestWatchLists(t *testing.T) {
 		t.Fatalf("clerks %+v", w.Clerks)
 	}
 	ca, cb := w.Clerks[0], w.Clerks[1]
-	if ca.StaffID != f.a.ID || ca.YearCount != 3 || ca.WeekCount != 3 || ca.Reason != "一年内有效差评3次，一周内有效差评3次" {
+	if ca.StaffID != f.a.ID || ca.YearCount != 3 || ca.WeekCount != 3 || ca.Reason != "一年内有效差评3次，一周内有效差评3次（2026-06-01 至 06-05）" {
 		t.Errorf("clerk a %+v", ca)
 	}
 	if cb.StaffID != f.b.ID || cb.YearCount != 3 || cb.WeekCount != 1 || cb.Reason != "一年内有效差评3次" || cb.No != "0102" {

@@ -481,6 +481,8 @@ func (d *doc) watch() {
 			rows[i] = []string{w.Label, fmt.Sprint(w.YearValid), fmt.Sprint(w.WeekMax), w.Reason}
 		}
 		d.table([]col{{"工作人员", 2, "L"}, {"近一年有效差评", 1.4, "R"}, {"一周内最多", 1.2, "R"}, {"原因", 4, "L"}}, rows, 8, nil)
+		d.note(fmt.Sprintf("统计区间：“近一年”为 %s 至 %s；“一周内最多”只计与本月有交集的任意连续7天。",
+			r.To.AddDate(-1, 0, 0).Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02")))
 	}
 	d.sub(fmt.Sprintf("差评集中的服务事项（差评率为全中心%.0f倍及以上，且有效差评%d次及以上或占本月%.0f%%及以上）",
 		app.WatchItemFactor, app.WatchItemBad, app.WatchItemPct*100))
