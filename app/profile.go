@@ -298,3 +298,14 @@ func (p *Profile) CallbackCountsSatisfied(r CallbackResult) bool {
 	}
 	return false
 }
+
+// CiteSZ names an article of the Shenzhen measures (深圳市政务服务“好差评”
+// 实施办法) as the rule a figure or list follows: plainly for a centre on
+// the Shenzhen profile, as borrowed for the others, whose own rules (the
+// national standard, Tai'an) do not define it.
+func CiteSZ(profile, article string) string {
+	if profile == "shenzhen" {
+		return "深圳办法" + article
+	}
+	return "参照深圳办法" + article + "，本中心规则未作规定"
+}

@@ -171,3 +171,17 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 	mo.Reload()
 	fits(t, menv, "我的工单", mo.Back, mo.Logout)
 }
+
+// A centre on the national profile is not told that the Shenzhen measures
+// are its rules: the watch lists cite them as borrowed.
+func TestWatchCitesItsRules(t *testing.T) {
+	svc, _, m := demoCentre(t) // national
+	env := syncEnv(t)
+	w := NewWatchScreen(env, svc, m)
+	env.Win.SetContent(w.Content())
+	w.Reload()
+	assertShown(t, env.Win, "参照深圳办法第二十六条，本中心规则未作规定")
+	if shownContains(env, "（深圳办法第二十六条）") {
+		t.Error("the Shenzhen article is shown as the national centre's own rule")
+	}
+}

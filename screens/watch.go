@@ -52,9 +52,9 @@ func NewWatchScreen(env *Env, svc *app.Service, user *app.Staff) *WatchScreen {
 	top := container.NewBorder(nil, nil, container.NewHBox(title, w.Status), container.NewHBox(w.Refresh, w.Back))
 	var cards []fyne.CanvasObject
 	for _, s := range []struct{ key, title string }{
-		{"clerks", "工作人员：一年内有效差评3次以上，或一周内3次以上（深圳办法第二十六条）"},
-		{"lowrank", "工作人员：连续三个月服务评价排名最后（深圳办法第三十条，限期整改）"},
-		{"evaluators", "评价人：一年内3次以上经核实为恶意评价（深圳办法第二十七条，仅负责人可见）"},
+		{"clerks", "工作人员：一年内有效差评3次以上，或一周内3次以上（" + app.CiteSZ(svc.Profile.Name, "第二十六条") + "）"},
+		{"lowrank", "工作人员：连续三个月服务评价排名最后（" + app.CiteSZ(svc.Profile.Name, "第三十条") + "，限期整改）"},
+		{"evaluators", "评价人：一年内3次以上经核实为恶意评价（" + app.CiteSZ(svc.Profile.Name, "第二十七条") + "，仅负责人可见）"},
 		{"items", "差评集中的事项：7天内3次以上差评（GB/T 39735 8.2.2）"},
 		{"suspicious", "可疑的好评：无取号、秒办秒结的办件半小时内连续好评（请人工核查，不作结论）"},
 		{"paused", "窗口暂停服务期间收到的评价（暂停3分钟以后，近30天；请人工核查）"},

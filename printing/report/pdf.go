@@ -345,7 +345,7 @@ func (d *doc) summary() {
 			s.Value(r.Prev.Metrics), s.Change(m, r.Prev.Metrics), s.Value(r.LastYear.Metrics), s.Change(m, r.LastYear.Metrics)})
 	}
 	d.table(cols, rows, 8.5, nil)
-	d.note(fmt.Sprintf("依据 GB/T 39735-2020 附录A；主动评价率、机构得分依据深圳市实施办法第二十条；服务事项得分见第六部分。"+
+	d.note(fmt.Sprintf("依据 GB/T 39735-2020 附录A；主动评价率、机构得分"+app.CiteSZ(d.r.ProfileName, "第二十条")+"；服务事项得分见第六部分。"+
 		"分母为0时比率无意义，记“—”。“变化”为百分点（得分为分值）。上月：%s 至 %s；去年同月：%s 至 %s。",
 		r.Prev.From.Format("2006-01-02"), r.Prev.To.AddDate(0, 0, -1).Format("2006-01-02"),
 		r.LastYear.From.Format("2006-01-02"), r.LastYear.To.AddDate(0, 0, -1).Format("2006-01-02")))
@@ -435,7 +435,7 @@ func (d *doc) groups(title, what string, gs []app.RankedGroup) {
 		}
 		return rowStyle{}
 	})
-	d.note("按好评率从高到低排名（相同时按得分），好评率无意义的排在最后；“最低”标记好评率最低者（底色标红）。得分为深圳市实施办法第七条分值的平均值。")
+	d.note("按好评率从高到低排名（相同时按得分），好评率无意义的排在最后；“最低”标记好评率最低者（底色标红）。得分为各评价等级分值的平均值（"+app.CiteSZ(d.r.ProfileName, "第七条")+"）。")
 }
 
 func (d *doc) orders() {
@@ -472,7 +472,7 @@ func (d *doc) orders() {
 func (d *doc) watch() {
 	r := d.r
 	d.heading("八、重点关注")
-	d.sub("工作人员（深圳市实施办法第二十六条：一年内有效差评3次及以上，或一周内3次）")
+	d.sub("工作人员（" + app.CiteSZ(r.ProfileName, "第二十六条") + "：一年内有效差评3次及以上，或一周内3次）")
 	if len(r.WatchClerks) == 0 {
 		d.note("无。")
 	} else {
