@@ -3,7 +3,10 @@ package screens
 import (
 	"context"
 	"net/url"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -117,17 +120,76 @@ func (r *ReportDialog) open() {
 	r.Opened = openFile(r.env, r.path)
 }
 
+// hasViewer reports whether the system has a program for files like path
+// (on Linux the desktop's default application; elsewhere assumed). Tests
+// replace it.
+var hasViewer = func(path string) bool {
+	if runtime.GOOS != "linux" {
+		return true
+	}
+	mime := "application/pdf"
+	if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
+		mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	out, err := exec.Command("xdg-mime", "query", "default", mime).Output()
+	return err == nil && strings.TrimSpace(string(out)) != ""
+}
+
 // openFile hands a saved file to the system's viewer and returns its URL.
+// With no viewer the user is told where the file is, with 打开文件夹 (to copy
+// it to a PC that can print it).
 func openFile(env *Env, path string) *url.URL {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	if a := fyne.CurrentApp(); a != nil {
-		if err := a.OpenURL(u); err != nil {
-			env.ShowError("open file failed", "无法打开文件", err, nil)
-		}
+	a := fyne.CurrentApp()
+	if a == nil {
+		return u
+	}
+	if !hasViewer(abs) {
+		env.log().Info("no viewer for a saved file", "path", abs)
+		showSaved(env, abs)
+		return u
+	}
+	if err := a.OpenURL(u); err != nil {
+		env.log().Warn("open file failed", "path", abs, "err", err)
+		showSaved(env, abs)
 	}
 	return u
+}
+
+// SavedDialog is the last "file saved here" dialog (for tests).
+var SavedDialog struct {
+	Path   string
+	Folder *url.URL
+}
+
+// showSaved tells where a file was saved when nothing can open it here.
+func showSaved(env *Env, abs string) {
+	dir := filepath.Dir(abs)
+	msg := widget.NewLabel("文件已保存在：\n" + abs + "\n\n本机没有可以打开它的程序（请安装 PDF 阅读器或表格软件）。" +
+		"可以打开文件夹，把文件拷到能打印的电脑上。")
+	msg.Wrapping = fyne.TextWrapWord
+	folder := &url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}
+	SavedDialog.Path, SavedDialog.Folder = abs, folder
+	keys := hotkeys{}
+	open := newHKButton(keys, "打开文件夹", nil)
+	copyB := newHKButton(keys, "复制路径", nil)
+	ok := newHKButton(keys, "知道了 (Esc)", nil)
+	ok.Importance = widget.HighImportance
+	d := dialog.NewCustomWithoutButtons("文件已保存", container.NewVBox(msg,
+		container.NewCenter(container.NewHBox(open, copyB, ok))), env.Win)
+	open.OnTapped = func() {
+		if err := fyne.CurrentApp().OpenURL(folder); err != nil {
+			msg.SetText(msg.Text + "\n\n无法打开文件夹，请在文件管理器中找到：" + dir)
+		}
+	}
+	copyB.OnTapped = func() { fyne.CurrentApp().Clipboard().SetContent(abs) }
+	ok.OnTapped = d.Hide
+	env.escapable(d, keys, d.Hide)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+	env.Win.Canvas().Focus(ok)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"bianmin/app"
@@ -44,6 +45,9 @@ func TestDashboardMonthReport(t *testing.T) {
 		p := filepath.Join(dir, "月报-"+r.Month+".pdf")
 		return p, os.WriteFile(p, b.Bytes(), 0o644)
 	})
+	viewer := hasViewer
+	hasViewer = func(string) bool { return true }
+	t.Cleanup(func() { hasViewer = viewer })
 	if !d.Report.Visible() {
 		t.Fatal("月报 hidden")
 	}
@@ -90,4 +94,32 @@ func TestDashboardMonthReportError(t *testing.T) {
 		t.Error("buttons after a failure")
 	}
 	assertShown(t, env.Win, "月报未能生成")
+}
+
+// On a PC with no PDF viewer the user is told where the report was saved,
+// with 打开文件夹 and 复制路径, instead of a generic error.
+func TestSavedFileWithoutViewer(t *testing.T) {
+	env := syncEnv(t)
+	viewer := hasViewer
+	hasViewer = func(string) bool { return false }
+	t.Cleanup(func() { hasViewer = viewer })
+	path := filepath.Join(t.TempDir(), "工单-12.pdf")
+	if err := os.WriteFile(path, []byte("%PDF-1.4"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	openFile(env, path)
+	if SavedDialog.Path != path || SavedDialog.Folder.Path != filepath.ToSlash(filepath.Dir(path)) {
+		t.Fatalf("dialog for %q, folder %v", SavedDialog.Path, SavedDialog.Folder)
+	}
+	if all := strings.Join(texts(env.Win), ""); !strings.Contains(all, path) || !shownContains(env, "打开文件夹") || !shownContains(env, "复制路径") {
+		t.Errorf("shown %q", texts(env.Win))
+	}
+	overlays := env.Win.Canvas().Overlays()
+	if overlays.Top() == nil {
+		t.Fatal("no dialog")
+	}
+	env.Win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if overlays.Top() != nil {
+		t.Error("Escape left the dialog open")
+	}
 }
