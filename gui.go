@@ -176,6 +176,9 @@ func runGUI(args []string) int {
 		Report: func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error) {
 			return cli.SaveMonthReport(ctx, svc, *dbPath, month, by)
 		},
+		LedgerXLSX: func(ctx context.Context, svc *app.Service, actor *app.Staff, f app.LedgerFilter) (string, error) {
+			return cli.SaveLedgerXLSX(ctx, svc, actor, *dbPath, f)
+		},
 		WorkOrderSheet: func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error) {
 			return cli.SaveWorkOrder(ctx, svc, actor, *dbPath, id)
 		},

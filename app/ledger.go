@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -464,7 +465,12 @@ type LedgerFilter struct {
 	ClerkID     int64
 	WindowID    int64
 	ItemCode    string
-	From, To    time.Time // creation time, [From, To)
+	Category    OrderCategory // "" = any
+	From, To    time.Time     // creation time, [From, To)
+	// Query finds orders by 工单号, the transaction's 流水号 (or part of it),
+	// the clerk's or assignee's name or number, the item, or the evaluator's
+	// name as the manager heard it on the phone (matched in full, shown masked).
+	Query string
 }
 
 // LedgerEntry is one order in the manager's ledger.
@@ -484,6 +490,7 @@ type LedgerEntry struct {
 	Appeal        *Appeal
 	Overdue       bool
 	DueSoon       bool
+	Serial        string // the transaction's 流水号
 }
 
 // Due returns the entry's deadline of kind k (ok false when it has none).
@@ -576,6 +583,13 @@ func (s *Service) entry(ctx context.Context, n ledgerNames, o WorkOrder, now tim
 		e.Level, e.Tags, e.Text = ev.Level, ev.Tags, ev.Text
 		e.EvaluatorName, e.EvaluatorTel = MaskName(ev.EvaluatorName), MaskPhone(ev.EvaluatorTel)
 	}
+	if o.TransactionID != 0 {
+		if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
+			e.Serial = tx.Serial
+		} else if !errors.Is(err, ErrNotFound) {
+			return e, nil, ev, err
+		}
+	}
 	steps, err := s.Store.OrderSteps(ctx, o.ID)
 	if err != nil {
 		return e, nil, ev, err
@@ -605,27 +619,49 @@ func (s *Service) Ledger(ctx context.Context, actor *Staff, f LedgerFilter) ([]L
 	}
 	now := s.Clock.Now()
 	var out []LedgerEntry
+	q := strings.TrimSpace(f.Query)
 	for _, o := range orders {
 		if (f.State != "" && o.State != f.State) || (f.WindowID != 0 && o.WindowID != f.WindowID) ||
-			(f.ItemCode != "" && o.ItemCode != f.ItemCode) {
+			(f.ItemCode != "" && o.ItemCode != f.ItemCode) || (f.Category != "" && o.Category != f.Category) {
 			continue
 		}
-		e, _, _, err := s.entry(ctx, n, o, now)
+		e, _, ev, err := s.entry(ctx, n, o, now)
 		if err != nil {
 			return nil, err
 		}
 		if (f.OverdueOnly && !e.Overdue) || (f.DueSoonOnly && !e.DueSoon) {
 			continue
 		}
+		if q != "" && !ledgerMatches(e, ev, n, q) {
+			continue
+		}
 		out = append(out, e)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
+		// A search by 工单号 lists that order first.
+		if ei, ej := strconv.FormatInt(out[i].Order.ID, 10) == q, strconv.FormatInt(out[j].Order.ID, 10) == q; ei != ej {
+			return ei
+		}
 		if out[i].Overdue != out[j].Overdue {
 			return out[i].Overdue
 		}
 		return out[i].Order.CreatedAt.Before(out[j].Order.CreatedAt)
 	})
 	return out, nil
+}
+
+// ledgerMatches reports whether the search text q finds entry e.
+func ledgerMatches(e LedgerEntry, ev Evaluation, n ledgerNames, q string) bool {
+	if strconv.FormatInt(e.Order.ID, 10) == q {
+		return true
+	}
+	for _, s := range []string{e.Serial, e.ClerkName, e.AssigneeName, e.ItemName, e.Order.ItemCode,
+		n.staff[e.Order.ClerkID].No} {
+		if s != "" && strings.Contains(s, q) {
+			return true
+		}
+	}
+	return ev.EvaluatorName != "" && ev.EvaluatorName == q
 }
 
 // OrderDetail returns one order with its full history. Manager only.

@@ -42,6 +42,21 @@ func SaveWorkOrder(ctx context.Context, svc *app.Service, actor *app.Staff, dbPa
 	return path, writeAtomic(path, func(f *os.File) error { return RenderWorkOrders(ctx, svc, actor, []int64{id}, f) })
 }
 
+// SaveLedgerXLSX writes the ledger's orders matching f (as the window's
+// 差评台账 lists them) to the reports folder and returns the file's path.
+func SaveLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, dbPath string, f app.LedgerFilter) (string, error) {
+	b, _, err := RenderLedgerXLSX(ctx, svc, actor, f)
+	if err != nil {
+		return "", err
+	}
+	dir := ReportsFolder(dbPath)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "差评台账-"+svc.Clock.Now().In(app.ChinaTime).Format("20060102-150405")+".xlsx")
+	return path, writeAtomic(path, func(w *os.File) error { _, err := w.Write(b); return err })
+}
+
 // workorder prints work-order sheets by ID.
 func (c *cmd) workorder(args []string) int {
 	fs, db := c.flags("workorder", "--db PATH --id 工单号[,工单号…] --out FILE.pdf")

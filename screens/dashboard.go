@@ -37,6 +37,9 @@ type Dashboard struct {
 	// PrintSheet writes a work order's sheet (PDF) and returns its path; nil
 	// hides the ledger's 打印工单.
 	PrintSheet func(ctx context.Context, actor *app.Staff, id int64) (string, error)
+	// ExportLedger writes the ledger's orders as filtered to an xlsx and
+	// returns its path; nil hides the ledger's 导出 Excel.
+	ExportLedger func(ctx context.Context, actor *app.Staff, f app.LedgerFilter) (string, error)
 
 	TodayHead, MonthHead *widget.Label
 	// Cells holds the value labels of the metrics table by row name

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -25,11 +26,24 @@ type Ledger struct {
 	// WindowFilter, ClerkFilter and ItemFilter narrow the list; their first
 	// option (全部…) selects everything.
 	WindowFilter, ClerkFilter, ItemFilter *widget.Select
-	List                                  *widget.List
-	Count                                 *widget.Label
-	Detail                                *fyne.Container // the selected order: summary, deadlines, history
-	Back                                  *widget.Button
-	Refresh                               *widget.Button
+	// Search finds orders by 工单号, 流水号, name or item (Enter searches);
+	// CategoryFilter narrows by 类别, From and To by the order's date
+	// (年-月-日, both days included).
+	Search         *hkEntry
+	CategoryFilter *widget.Select
+	From, To       *hkEntry
+	// Export writes what is listed to xlsx with ExportXLSX and opens it.
+	Export     *widget.Button
+	ExportXLSX func(ctx context.Context, f app.LedgerFilter) (path string, err error)
+	// Exported is the last file written (for tests); Filtered the filter of
+	// the list shown.
+	Exported string
+	Filtered app.LedgerFilter
+	List     *widget.List
+	Count    *widget.Label
+	Detail   *fyne.Container // the selected order: summary, deadlines, history
+	Back     *widget.Button
+	Refresh  *widget.Button
 	// Step buttons, enabled when an order is selected.
 	Contact, Verify, Rectify, OnSite, CallBack, Close *widget.Button
 	// Assign (分类/转办) classifies the order and changes who is responsible,
@@ -122,6 +136,21 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	l.ItemFilter = newSelect([]string{allItems}, func(string) { l.Reload() })
 	l.ItemFilter.Selected = allItems
 	l.Count = widget.NewLabel("")
+	keys := hotkeys{}
+	l.Search = newHKEntry(keys, "工单号、流水号、姓名或事项，回车查找")
+	l.Search.OnSubmitted = func(string) { l.Reload() }
+	l.From = newHKEntry(keys, "起 年-月-日")
+	l.To = newHKEntry(keys, "止 年-月-日")
+	l.From.OnSubmitted = func(string) { l.Reload() }
+	l.To.OnSubmitted = func(string) { l.Reload() }
+	cats := []string{"全部类别"}
+	for _, c := range categoryChoices {
+		cats = append(cats, c.Name())
+	}
+	l.CategoryFilter = newSelect(cats, func(string) { l.Reload() })
+	l.CategoryFilter.Selected = cats[0]
+	l.Export = widget.NewButton("导出 Excel", l.export)
+	l.Export.Hide()
 	l.Back = widget.NewButton("返回首页", func() {
 		if l.OnBack != nil {
 			l.OnBack()
@@ -162,7 +191,10 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 		container.NewHBox(l.Refresh, l.Back))
 	filters := container.NewHBox(widget.NewLabel("窗口："), l.WindowFilter, widget.NewLabel("被评价人："), l.ClerkFilter,
 		widget.NewLabel("事项："), l.ItemFilter)
-	top = container.NewVBox(top, filters)
+	search := container.NewBorder(nil, nil, widget.NewLabel("查找："),
+		container.NewHBox(l.CategoryFilter, widget.NewLabel("日期："), container.New(&fixedWidth{w: 130}, l.From),
+			container.New(&fixedWidth{w: 130}, l.To), l.Export), l.Search)
+	top = container.NewVBox(top, container.NewHScroll(filters), search)
 	buttons := container.NewGridWithColumns(4, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,
 		l.Assign, l.Decide, l.Print)
 	right := container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(container.NewPadded(l.Detail)))
@@ -264,6 +296,22 @@ func (l *Ledger) Reload() {
 	f.WindowID = l.windowByLabel[l.WindowFilter.Selected]
 	f.ClerkID = l.clerkByLabel[l.ClerkFilter.Selected]
 	f.ItemCode = l.itemByLabel[l.ItemFilter.Selected]
+	f.Query = strings.TrimSpace(l.Search.Text)
+	for _, c := range categoryChoices {
+		if c.Name() == l.CategoryFilter.Selected {
+			f.Category = c
+		}
+	}
+	var bad string
+	if f.From, bad = ledgerDay(l.From.Text, 0); bad != "" {
+		l.Count.SetText(bad)
+		return
+	}
+	if f.To, bad = ledgerDay(l.To.Text, 1); bad != "" {
+		l.Count.SetText(bad)
+		return
+	}
+	l.Filtered = f
 	Run(l.env, func(ctx context.Context) ([]app.LedgerEntry, error) {
 		return l.svc.Ledger(ctx, l.user, f)
 	}, func(es []app.LedgerEntry, err error) {
@@ -279,6 +327,45 @@ func (l *Ledger) Reload() {
 			l.Select(l.Selected.Order.ID)
 		}
 	})
+}
+
+// ledgerDay reads a 年-月-日 field: the start of that day plus add days
+// (1 for the inclusive end of a range); "" is no bound.
+func ledgerDay(s string, add int) (time.Time, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, ""
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, app.ChinaTime)
+	if err != nil {
+		return time.Time{}, "日期应写成 年-月-日，如 2026-11-01"
+	}
+	return d.AddDate(0, 0, add), ""
+}
+
+// SetExport enables 导出 Excel, which writes the listed orders with f.
+func (l *Ledger) SetExport(f func(ctx context.Context, lf app.LedgerFilter) (string, error)) {
+	l.ExportXLSX = f
+	l.Export.Show()
+}
+
+// export writes the orders as filtered to an xlsx and opens it.
+func (l *Ledger) export() {
+	if l.ExportXLSX == nil {
+		return
+	}
+	f := l.Filtered
+	l.Export.Disable()
+	Run(l.env, func(ctx context.Context) (string, error) { return l.ExportXLSX(ctx, f) },
+		func(path string, err error) {
+			l.Export.Enable()
+			if err != nil {
+				l.env.ShowError("ledger export failed", "导出未成功", err, nil)
+				return
+			}
+			l.Exported = path
+			openFile(l.env, path)
+		})
 }
 
 // Select shows the full history of order id.
@@ -560,6 +647,10 @@ func (d *Dashboard) openLedger() {
 	if d.PrintSheet != nil {
 		user := d.user
 		l.SetPrintSheet(func(ctx context.Context, id int64) (string, error) { return d.PrintSheet(ctx, user, id) })
+	}
+	if d.ExportLedger != nil {
+		user := d.user
+		l.SetExport(func(ctx context.Context, f app.LedgerFilter) (string, error) { return d.ExportLedger(ctx, user, f) })
 	}
 	d.LedgerScreen = l
 	l.OnBack = d.ShowSub("ledger", l.Content())

@@ -32,6 +32,9 @@ type Backend struct {
 	// WorkOrderSheet writes one work order's sheet as a PDF and returns its
 	// path (cli.SaveWorkOrder); nil hides the ledger's 打印工单.
 	WorkOrderSheet func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error)
+	// LedgerXLSX writes the ledger's orders as filtered to an xlsx and
+	// returns its path (cli.SaveLedgerXLSX); nil hides 导出 Excel.
+	LedgerXLSX func(ctx context.Context, svc *app.Service, actor *app.Staff, f app.LedgerFilter) (string, error)
 	// Counter gives the signed-in user the counter screen's dependencies at
 	// this PC's window (queue, registration, devices, drafts). When set,
 	// clerks work at the counter (their work orders one button away) and
@@ -216,6 +219,12 @@ func (s *Shell) showDashboard(user *app.Staff) {
 			}
 			return report(ctx, svc, month, by)
 		})
+	}
+	if s.be.LedgerXLSX != nil {
+		svc, xl := s.svc, s.be.LedgerXLSX
+		d.ExportLedger = func(ctx context.Context, actor *app.Staff, f app.LedgerFilter) (string, error) {
+			return xl(ctx, svc, actor, f)
+		}
 	}
 	if s.be.WorkOrderSheet != nil {
 		svc, sheet := s.svc, s.be.WorkOrderSheet

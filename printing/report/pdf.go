@@ -435,7 +435,7 @@ func (d *doc) groups(title, what string, gs []app.RankedGroup) {
 		}
 		return rowStyle{}
 	})
-	d.note("按好评率从高到低排名（相同时按得分），好评率无意义的排在最后；“最低”标记好评率最低者（底色标红）。得分为各评价等级分值的平均值（"+app.CiteSZ(d.r.ProfileName, "第七条")+"）。")
+	d.note("按好评率从高到低排名（相同时按得分），好评率无意义的排在最后；“最低”标记好评率最低者（底色标红）。得分为各评价等级分值的平均值（" + app.CiteSZ(d.r.ProfileName, "第七条") + "）。")
 }
 
 func (d *doc) orders() {
