@@ -382,6 +382,17 @@ type Dashboard struct {
 	Overdue    int // open orders past their contact or finish deadline
 	// FailedLogins are the 工号 with failed PIN attempts in the last day.
 	FailedLogins []LoginFailure
+	// Trend is the last 12 months, oldest first, the current one last: the
+	// same Stats the report and `bianmin stats` compute, per month.
+	Trend []TrendMonth
+}
+
+// TrendMonth is one month of the dashboard's trend.
+type TrendMonth struct {
+	Month        time.Time // its first day
+	GoodRate     *float64  // nil: no ratings
+	ValidBad     int       // 有效差评次数
+	Transactions int       // 办件 finished
 }
 
 // Dashboard computes today's and this month's metrics and the open work orders.
@@ -421,6 +432,16 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		if s.Overdue(o, now) {
 			db.Overdue++
 		}
+	}
+	for i := 11; i >= 0; i-- {
+		from := month.AddDate(0, -i, 0)
+		r := mon
+		if i > 0 {
+			if r, err = s.Stats(ctx, from, from.AddDate(0, 1, 0), ByNone); err != nil {
+				return nil, err
+			}
+		}
+		db.Trend = append(db.Trend, TrendMonth{Month: from, GoodRate: r.GoodRate, ValidBad: r.ValidBad, Transactions: r.Transactions})
 	}
 	return db, nil
 }

@@ -48,6 +48,7 @@ type Dashboard struct {
 	OpenOrders *canvas.Text
 	Overdue    *canvas.Text
 	Channels   *fyne.Container // rows of 评价渠道 | 今日 | 本月
+	Trend      *fyne.Container // the last 12 months: 月份 | 好评率 | 有效差评 | 办件
 	// Logins warns of failed PIN attempts in the last day; hidden when none.
 	Logins *widget.Label
 
@@ -173,10 +174,12 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 		container.NewVBox(widget.NewLabelWithStyle("已超期", fyne.TextAlignCenter, fyne.TextStyle{}), d.Overdue)))
 	d.Channels = container.NewVBox()
 	channels := card("评价渠道（评价次数）", d.Channels)
+	d.Trend = container.NewVBox()
+	trend := card("近12个月", d.Trend)
 
 	body := container.NewGridWithColumns(2,
 		card("评价指标", metrics),
-		container.NewVBox(orders, channels))
+		container.NewVBox(orders, channels, trend))
 	d.obj = container.NewBorder(header, nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
 	return d
 }
@@ -220,6 +223,22 @@ func (d *Dashboard) Reload() {
 		}
 		d.Show(db)
 	})
+}
+
+// showTrend lists the last 12 months (newest first): 好评率, 有效差评, 办件.
+func (d *Dashboard) showTrend(ms []app.TrendMonth) {
+	d.Trend.Objects = nil
+	d.Trend.Add(tableRow(0, boldLabel("月份"), boldLabel("好评率"), boldLabel("有效差评"), boldLabel("办件")))
+	for i := len(ms) - 1; i >= 0; i-- {
+		m := ms[i]
+		rate := Dash
+		if m.GoodRate != nil {
+			rate = fmt.Sprintf("%.1f%%", *m.GoodRate*100)
+		}
+		d.Trend.Add(tableRow(len(d.Trend.Objects), widget.NewLabel(m.Month.Format("2006-01")), widget.NewLabel(rate),
+			widget.NewLabel(strconv.Itoa(m.ValidBad)), widget.NewLabel(strconv.Itoa(m.Transactions))))
+	}
+	d.Trend.Refresh()
 }
 
 // Show puts db on the screen. It must run on the UI goroutine.
@@ -278,6 +297,7 @@ func (d *Dashboard) Show(db *app.Dashboard) {
 		d.Channels.Add(widget.NewLabel("本月暂无评价"))
 	}
 	d.Channels.Refresh()
+	d.showTrend(db.Trend)
 }
 
 func channelCount(r *app.StatsReport, ch app.Channel) int {
@@ -300,15 +320,15 @@ func bigNumber(c color.Color) *canvas.Text {
 }
 
 // tableRow lays out three cells in equal columns, shading every other row.
-func tableRow(i int, a, b, c fyne.CanvasObject) fyne.CanvasObject {
+func tableRow(i int, cells ...fyne.CanvasObject) fyne.CanvasObject {
 	// Cells shorten with "…" rather than widen the screen past 1024 pixels
 	// (at 1366 they are whole).
-	for _, o := range []fyne.CanvasObject{a, b, c} {
+	for _, o := range cells {
 		if l, ok := o.(*widget.Label); ok {
 			l.Truncation = fyne.TextTruncateEllipsis
 		}
 	}
-	row := container.NewGridWithColumns(3, a, b, c)
+	row := container.NewGridWithColumns(len(cells), cells...)
 	if i%2 == 1 {
 		return container.NewStack(canvas.NewRectangle(colPanel), row)
 	}

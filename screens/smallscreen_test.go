@@ -187,3 +187,44 @@ func TestWatchCitesItsRules(t *testing.T) {
 		t.Error("the Shenzhen article is shown as the national centre's own rule")
 	}
 }
+
+// The dashboard's 12-month trend comes from the same Stats as the report:
+// this month's row is the month column's figures, and an earlier month's
+// row is that month's stats.
+func TestDashboardTrend(t *testing.T) {
+	svc, _, m := demoCentre(t)
+	ctx := context.Background()
+	db, err := svc.Dashboard(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(db.Trend) != 12 {
+		t.Fatalf("%d months", len(db.Trend))
+	}
+	last := db.Trend[11]
+	if !last.Month.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, app.ChinaTime)) || last.ValidBad != db.Month.ValidBad ||
+		last.Transactions != db.Month.Transactions {
+		t.Errorf("this month %+v, month column valid bad %d transactions %d", last, db.Month.ValidBad, db.Month.Transactions)
+	}
+	oct := db.Trend[10]
+	st, err := svc.Stats(ctx, oct.Month, oct.Month.AddDate(0, 1, 0), app.ByNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oct.ValidBad != st.ValidBad || oct.Transactions != st.Transactions {
+		t.Errorf("October %+v, stats %d/%d", oct, st.ValidBad, st.Transactions)
+	}
+	env := syncEnv(t)
+	d := NewDashboard(env, svc, m)
+	env.Win.SetContent(d.Content())
+	d.Reload()
+	if len(d.Trend.Objects) != 13 {
+		t.Fatalf("trend rows %d", len(d.Trend.Objects))
+	}
+	assertShown(t, env.Win, "2026-11")
+	assertShown(t, env.Win, "2025-12")
+	env.Win.Resize(small)
+	if m := env.Win.Content().MinSize(); m.Width > small.Width {
+		t.Errorf("the trend widens the dashboard to %.0f", m.Width)
+	}
+}
