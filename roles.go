@@ -17,9 +17,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
 	"bianmin/app/pinyinime"
@@ -57,7 +54,9 @@ type station struct {
 	hub    *cli.Hub
 	client *lan.Client
 	sender *countysync.Sender // the hub's upload to the county, when configured
-	lanAt  net.Addr           // where the LAN API listens (hub with a window)
+	// stopSender ends the running upload (new settings restart it).
+	stopSender context.CancelFunc
+	lanAt      net.Addr // where the LAN API listens (hub with a window)
 
 	ratingWin fyne.Window
 	halls     []*screens.HallDisplay // the open hall displays (UI goroutine only)
@@ -184,11 +183,79 @@ func (s *station) startSenderLocked(ctx context.Context) {
 	snd := countysync.NewSender(s.db, set)
 	snd.Rater = s.svc // QR ratings made on phones come down with the county's config
 	s.sender = snd
+	sctx, stop := context.WithCancel(s.ctx)
+	s.stopSender = stop
 	go func() {
-		if err := snd.Run(s.ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := snd.Run(sctx); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("county upload stopped", "err", err)
 		}
 	}()
+}
+
+// countyAdmin is the 县级上传 screen's backend on the station.
+type countyAdmin struct{ s *station }
+
+func (c countyAdmin) CountySettings(ctx context.Context) (countysync.Settings, error) {
+	return countysync.LoadSettings(ctx, c.s.db)
+}
+
+// SaveCountySettings stores the settings (validated, https unless allowed)
+// and restarts the upload with them.
+func (c countyAdmin) SaveCountySettings(ctx context.Context, set countysync.Settings) error {
+	if err := countysync.SaveSettings(ctx, c.s.db, set); err != nil {
+		return err
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if c.s.stopSender != nil {
+		c.s.stopSender()
+		c.s.stopSender = nil
+	}
+	c.s.sender = nil
+	c.s.startSenderLocked(ctx)
+	c.s.log.Info("county settings saved from the window", "url", set.URL)
+	return nil
+}
+
+// TestCounty asks the county for this centre's configuration: a signed
+// request whose answer must verify (county-upload.md "Trust").
+func (c countyAdmin) TestCounty(ctx context.Context, set countysync.Settings) (string, error) {
+	if err := set.Validate(); err != nil {
+		return "", err
+	}
+	centre, err := c.s.db.Centre(ctx)
+	if err != nil {
+		return "", err
+	}
+	snd := countysync.NewSender(c.s.db, set)
+	if _, err := snd.FetchConfig(ctx, centre.AreaCode); err != nil {
+		return "", &app.UserError{Code: "county_test_failed", Msg: "县级平台连接未成功：" + app.UserMessage(err), Err: err}
+	}
+	return "县级平台应答正常，签名核验通过。", nil
+}
+
+// SendNow starts an upload at once (立即上传).
+func (c countyAdmin) SendNow() {
+	c.s.mu.Lock()
+	snd := c.s.sender
+	c.s.mu.Unlock()
+	if snd != nil {
+		snd.SendNow()
+	}
+}
+
+func (c countyAdmin) UploadStatus(ctx context.Context) ([]string, error) {
+	c.s.mu.Lock()
+	snd := c.s.sender
+	c.s.mu.Unlock()
+	if snd == nil {
+		return nil, nil
+	}
+	st, err := snd.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Lines(), nil
 }
 
 // startDevicesLocked starts this window PC's keypad and printer: as
@@ -536,8 +603,13 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 			go fyne.Do(open)
 		}
 	}
-	if snd := s.sender; snd != nil {
-		d.AddTool("县级上传", func() { s.showUpload(d, snd) })
+	if s.db != nil && s.node.Role != roleCounter {
+		// Set up here too (not only with `bianmin sync`), with 测试连接.
+		d.AddTool("县级上传", func() {
+			cs := screens.NewCountySettings(d.Env(), countyAdmin{s})
+			cs.OnBack = d.ShowSub("county", cs.Content())
+			cs.Reload()
+		})
 	}
 	if s.hub != nil && s.db != nil {
 		d.AddTool("局域网电脑", func() { s.showLAN(d, user) })
@@ -561,26 +633,6 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 			ds.OnBack = back
 		})
 	}
-}
-
-// showUpload shows the county upload's status with 立即上传.
-func (s *station) showUpload(d *screens.Dashboard, snd *countysync.Sender) {
-	st, err := snd.Status(context.Background())
-	if err != nil {
-		d.Env().ShowError("upload status failed", "县级上传", err, nil)
-		return
-	}
-	msg := widget.NewLabel(strings.Join(st.Lines(), "\n"))
-	msg.Wrapping = fyne.TextWrapWord
-	var dlg dialog.Dialog
-	now := widget.NewButton("立即上传", func() {
-		snd.SendNow()
-		msg.SetText(msg.Text + "\n已开始上传，稍后可再次查看。")
-	})
-	now.Importance = widget.HighImportance
-	dlg = dialog.NewCustom("县级平台上传", "关闭", container.NewVBox(msg, now), d.Env().Win)
-	dlg.Resize(fyne.NewSize(520, 0))
-	dlg.Show()
 }
 
 // showLAN opens the manager's list of LAN PCs (局域网电脑): add one (its

@@ -124,6 +124,12 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 			r.Reload()
 			return []fyne.CanvasObject{r.Back}
 		}},
+		{"县级上传", func() []fyne.CanvasObject {
+			cs := NewCountySettings(d.Env(), &fakeCounty{stored: countysync.DefaultSettings()})
+			cs.OnBack = d.ShowSub("county", cs.Content())
+			cs.Reload()
+			return []fyne.CanvasObject{cs.Back, cs.Save}
+		}},
 		{"设备设置", func() []fyne.CanvasObject {
 			ds := NewDeviceSettings(d.Env(), rig, -1)
 			ds.OnBack = d.ShowSub("devices", ds.Content())
