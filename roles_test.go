@@ -15,6 +15,7 @@ import (
 	"bianmin/app"
 	"bianmin/cli"
 	"bianmin/storage"
+	countysync "bianmin/sync"
 	"bianmin/sync/lan"
 )
 
@@ -223,5 +224,54 @@ func TestOtherScreen(t *testing.T) {
 	}
 	if _, ok := otherScreen(nil, -1); ok {
 		t.Error("no monitors (not started) gave one")
+	}
+}
+
+// 县级上传 set up from the window, against the county simulator on
+// loopback: 测试连接 passes with the right keys and says why with wrong ones;
+// saving starts the upload.
+func TestCountyAdminAgainstSimulator(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "centre.db")
+	if _, err := cli.InitCentre(ctx, dbPath, "national", "测试镇便民服务中心", "370911105000",
+		cli.Manager{No: "0001", Name: "负责人", PIN: "123456"}, false, slogDiscard()); err != nil {
+		t.Fatal(err)
+	}
+	sim, err := countysync.OpenSimulator(filepath.Join(dir, "county.db"), countysync.SimOptions{
+		Keys: map[string]string{"k1": "s1"}, Config: []byte(`{"version": "2026.3", "items": [{"code": "370911-001", "name": "居民身份证明"}]}`), Log: slogDiscard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	st := newStation(nil, node{}, dbPath, nil)
+	st.log = slogDiscard()
+	t.Cleanup(st.close)
+	if _, err := st.open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ca := countyAdmin{st}
+	set := countysync.DefaultSettings()
+	set.URL, set.AppKey, set.Secret = srv.URL, "k1", "wrong"
+	if _, err := ca.TestCounty(ctx, set); err == nil || !strings.Contains(app.UserMessage(err), "县级平台连接未成功") {
+		t.Errorf("a wrong secret: %v", err)
+	}
+	set.Secret = "s1"
+	if msg, err := ca.TestCounty(ctx, set); err != nil || !strings.Contains(msg, "签名核验通过") {
+		t.Fatalf("the right keys: %q %v", msg, err)
+	}
+	if err := ca.SaveCountySettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	running := st.sender != nil
+	st.mu.Unlock()
+	if !running {
+		t.Error("saving did not start the upload")
+	}
+	if lines, err := ca.UploadStatus(ctx); err != nil || len(lines) == 0 {
+		t.Errorf("status %q %v", lines, err)
 	}
 }
