@@ -45,6 +45,8 @@ func StepName(step string) string {
 		return "申诉"
 	case StepAppealDecision:
 		return "申诉复核"
+	case StepNotified:
+		return "通知被评价人"
 	}
 	return step
 }
@@ -181,9 +183,20 @@ func appealVerdictLabel(v Verdict) string {
 }
 
 // AppealDue is the last moment the rated clerk may appeal: the profile's
-// appeal limit (3 working days) after the order was created.
-func (s *Service) AppealDue(o WorkOrder) time.Time {
-	return s.Cal.Deadline(o.CreatedAt, s.Profile.Deadlines.Appeal)
+// appeal limit (3 working days) after the order was created, or, where the
+// profile counts it from the notification (SZ 25), after the clerk was
+// notified; ok is false while that notification is still to be recorded
+// (the window has not started: the clerk may appeal).
+func (s *Service) AppealDue(o WorkOrder, steps []OrderStep) (due time.Time, ok bool) {
+	if s.Profile.Deadlines.AppealFrom != "notified" {
+		return s.Cal.Deadline(o.CreatedAt, s.Profile.Deadlines.Appeal), true
+	}
+	for _, st := range steps {
+		if StepKind(st.Step) == StepNotified {
+			return s.Cal.Deadline(st.At, s.Profile.Deadlines.Appeal), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // FileAppeal records the rated clerk's appeal with its evidence. Only the
@@ -208,12 +221,12 @@ func (s *Service) FileAppeal(ctx context.Context, actor *Staff, orderID int64, e
 		return o, refuse("already_invalid", "该差评已认定为%s，无需申诉", o.Verdict.Name())
 	}
 	now := s.Clock.Now()
-	if due := s.AppealDue(o); now.After(due) {
-		return o, refuse("appeal_late", "申诉期限已过（应于%s前提出）", due.Format("2006-01-02"))
-	}
 	steps, err := s.Store.OrderSteps(ctx, o.ID)
 	if err != nil {
 		return o, err
+	}
+	if due, ok := s.AppealDue(o, steps); ok && now.After(due) {
+		return o, refuse("appeal_late", "申诉期限已过（应于%s前提出）", due.Format("2006-01-02"))
 	}
 	if appealOf(s.Profile, s.Cal, steps) != nil {
 		return o, refuse("appeal_exists", "该差评已提出过申诉，每条差评只能申诉一次")
@@ -846,7 +859,11 @@ func (s *Service) MyOrders(ctx context.Context, actor *Staff) ([]ClerkOrder, err
 		}
 		c := ClerkOrder{ID: o.ID, CreatedAt: o.CreatedAt, ItemName: itemName[o.ItemCode], Category: o.Category,
 			State: o.State, Verdict: o.Verdict, Level: ev.Level, Tags: ev.Tags, Text: scrub(ev.Text, ev),
-			ContactDue: o.ContactDue, FinishDue: o.FinishDue, AppealDue: s.AppealDue(o)}
+			ContactDue: o.ContactDue, FinishDue: o.FinishDue}
+		due, started := s.AppealDue(o, steps)
+		if started {
+			c.AppealDue = due
+		}
 		if c.ItemName == "" {
 			c.ItemName = o.ItemCode
 		}
@@ -854,7 +871,7 @@ func (s *Service) MyOrders(ctx context.Context, actor *Staff) ([]ClerkOrder, err
 			a.Evidence, a.Reason = scrub(a.Evidence, ev), scrub(a.Reason, ev)
 			c.Appeal = a
 		}
-		c.CanAppeal = c.Appeal == nil && o.State != OrderClosed && !o.Verdict.Invalid() && !now.After(c.AppealDue)
+		c.CanAppeal = c.Appeal == nil && o.State != OrderClosed && !o.Verdict.Invalid() && (!started || !now.After(c.AppealDue))
 		for _, st := range steps {
 			cs := ClerkStep{At: st.At, Name: StepName(st.Step)}
 			if k := StepKind(st.Step); k == StepAppeal || k == StepAppealDecision {

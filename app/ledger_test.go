@@ -212,7 +212,7 @@ func TestLedgerDeadlines(t *testing.T) {
 				if o.Category != app.CatStaff || o.ContactDue.Format(day) != c.contactStaff || o.FinishDue.Format(day) != c.finish {
 					t.Fatalf("order: %s contact %s finish %s", o.Category, o.ContactDue.Format(day), o.FinishDue.Format(day))
 				}
-				if got := f.svc.AppealDue(o).Format(day); got != c.appealDue {
+				if got := appealDue(t, f.svc, o).Format(day); got != c.appealDue {
 					t.Errorf("appeal due %s, want %s", got, c.appealDue)
 				}
 				// Reclassified to an item before contact: 3 working days from creation.
@@ -339,7 +339,7 @@ func TestLedgerAssign(t *testing.T) {
 func TestLedgerAppeal(t *testing.T) {
 	f := newLedger(t, "taian", at(2026, 4, 30, 15)) // before 劳动节: 1–5 May off, Sat 9 May worked
 	o := f.bad(f.a, "I1", at(2026, 4, 30, 15), nil)
-	if got := f.svc.AppealDue(o).Format(day); got != "2026-05-08" { // 6, 7, 8 May
+	if got := appealDue(t, f.svc, o).Format(day); got != "2026-05-08" { // 6, 7, 8 May
 		t.Fatalf("appeal due %s", got)
 	}
 	_, err := f.svc.FileAppeal(f.ctx, f.b, o.ID, "不是我")
@@ -593,4 +593,15 @@ func TestWatchLists(t *testing.T) {
 		w.Items[0].ItemName != "户口迁移" || len(w.Items[0].OrderIDs) != 3 {
 		t.Errorf("items %+v", w.Items)
 	}
+}
+
+// appealDue is the order's appeal limit counted from its creation: the
+// clerk notified at once where the profile counts from the notification.
+func appealDue(t *testing.T, svc *app.Service, o app.WorkOrder) time.Time {
+	t.Helper()
+	due, ok := svc.AppealDue(o, []app.OrderStep{{OrderID: o.ID, At: o.CreatedAt, Step: string(app.StepNotified)}})
+	if !ok {
+		t.Fatalf("appeal limit not started for order %d", o.ID)
+	}
+	return due
 }

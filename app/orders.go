@@ -20,6 +20,7 @@ const (
 	StepCalledBack StepKind = "calledback" // 回访 (TA 三.2, SZ 28)
 	StepClosed     StepKind = "closed"     // 办结 (SZ 28)
 	StepOnSite     StepKind = "onsite"     // 现场化解 (JZ 8.2.1.3): contact + rectification in one record
+	StepNotified   StepKind = "notified"   // 通知被评价人 (SZ 25): what the clerk was told, without the evaluator
 )
 
 // StepInput is what a person records for one step.
@@ -38,7 +39,7 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 	if actor == nil {
 		return WorkOrder{}, refuse("login", "请先登录")
 	}
-	if in.Kind == StepVerified || in.Kind == StepClosed || in.Kind == StepExtended {
+	if in.Kind == StepVerified || in.Kind == StepClosed || in.Kind == StepExtended || in.Kind == StepNotified {
 		if err := requireManager(actor); err != nil {
 			return WorkOrder{}, err
 		}
@@ -112,6 +113,16 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 		}
 		o.RectifiedAt = now
 		o.State = OrderRectified
+	case StepNotified:
+		if in.Detail == "" {
+			return o, refuse("need_detail", "请填写告知被评价人的内容和方式")
+		}
+		// SZ 25: the clerk is told of the review, not of who gave it.
+		if o.EvaluationID != 0 {
+			if ev, err := s.Store.Evaluation(ctx, o.EvaluationID); err == nil && scrub(in.Detail, ev) != in.Detail {
+				return o, refuse("evaluator_in_notice", "告知被评价人的内容不能包含评价人的姓名或电话（深圳办法第二十五条）")
+			}
+		}
 	case StepClosed:
 		if o.RepliedAt.IsZero() {
 			return o, refuse("not_replied", "工单尚未联系评价人，不能办结")

@@ -114,6 +114,10 @@ type Deadlines struct {
 	Callback      Span `toml:"callback"`
 	Appeal        Span `toml:"appeal"`
 	AppealReview  Span `toml:"appeal_review"`
+	// AppealFrom is where the appeal limit starts: "notified" (SZ 25: 被评
+	// 价人可在收到通知3个工作日内申诉, from the recorded notification of the
+	// clerk) or "" (the order's creation).
+	AppealFrom string `toml:"appeal_from"`
 }
 
 // Tags are the tag sets offered after choosing a level.

@@ -46,6 +46,9 @@ type Ledger struct {
 	Refresh  *widget.Button
 	// Step buttons, enabled when an order is selected.
 	Contact, Verify, Rectify, OnSite, CallBack, Close *widget.Button
+	// Notify records that the rated clerk was told (SZ 25), without the
+	// evaluator's data; the appeal window may count from it.
+	Notify *widget.Button
 	// Assign (分类/转办) classifies the order and changes who is responsible,
 	// with a reason; Decide (申诉裁定) decides the clerk's pending appeal.
 	Assign, Decide *widget.Button
@@ -179,6 +182,7 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	l.OnSite = widget.NewButton("现场化解", func() { l.showForm(app.StepOnSite) })
 	l.CallBack = widget.NewButton("回访", func() { l.showForm(app.StepCalledBack) })
 	l.Close = widget.NewButton("办结", func() { l.showForm(app.StepClosed) })
+	l.Notify = widget.NewButton("通知被评价人", func() { l.showForm(app.StepNotified) })
 	l.Assign = widget.NewButton("分类/转办", func() { l.showForm(app.StepAssigned) })
 	l.Decide = widget.NewButton("申诉裁定", func() { l.showForm(app.StepAppealDecision) })
 	l.Print = widget.NewButton("打印工单", l.printSheet)
@@ -196,7 +200,7 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 			container.New(&fixedWidth{w: 130}, l.To), l.Export), l.Search)
 	top = container.NewVBox(top, container.NewHScroll(filters), search)
 	buttons := container.NewGridWithColumns(4, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,
-		l.Assign, l.Decide, l.Print)
+		l.Assign, l.Decide, l.Notify, l.Print)
 	right := container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(container.NewPadded(l.Detail)))
 	split := container.NewHSplit(card("工单列表（红色为已超期）", l.List), card("工单详情", right))
 	split.Offset = 0.45
@@ -384,7 +388,7 @@ func (l *Ledger) Select(id int64) {
 }
 
 func (l *Ledger) setButtons() {
-	all := []*widget.Button{l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close, l.Assign, l.Decide}
+	all := []*widget.Button{l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close, l.Assign, l.Decide, l.Notify}
 	for _, b := range all {
 		if l.Selected == nil || l.Selected.Order.State == app.OrderClosed {
 			b.Disable()
@@ -575,6 +579,9 @@ func (l *Ledger) showForm(kind app.StepKind) {
 		f.Choice = newSelect([]string{string(app.CallbackSatisfied), string(app.CallbackBasic), string(app.CallbackNotSatisfied)}, nil)
 		f.Detail.SetPlaceHolder("回访方式和评价人意见")
 		items = append(items, widget.NewFormItem("对整改结果", f.Choice), widget.NewFormItem("回访情况", note))
+	case app.StepNotified:
+		f.Detail.SetPlaceHolder("告知被评价人的内容和方式（不写评价人的姓名、电话）")
+		items = append(items, widget.NewFormItem("通知内容", note))
 	case app.StepClosed:
 		f.Detail.SetPlaceHolder("处理结果已反馈评价人并上报")
 		items = append(items, widget.NewFormItem("办结说明", note))

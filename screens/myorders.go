@@ -110,6 +110,8 @@ func myOrderRow(c app.ClerkOrder) string {
 		s += "  申诉待复核"
 	case c.Appeal != nil:
 		s += "  申诉已复核"
+	case c.CanAppeal && c.AppealDue.IsZero():
+		s += "  可申诉"
 	case c.CanAppeal:
 		s += fmt.Sprintf("  可申诉至 %s", c.AppealDue.Format("01-02"))
 	}
@@ -168,6 +170,9 @@ func (m *MyOrders) show(id int64) {
 	add("联系评价人：" + c.ContactDue.Format("2006-01-02"))
 	add("办结：" + c.FinishDue.Format("2006-01-02"))
 	appealLine := "申诉：" + c.AppealDue.Format("2006-01-02") + " 前"
+	if c.AppealDue.IsZero() {
+		appealLine = "申诉：收到通知后3个工作日内（尚未通知）"
+	}
 	if c.CanAppeal {
 		appealLine += "　可申诉"
 	}
