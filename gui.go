@@ -176,6 +176,9 @@ func runGUI(args []string) int {
 		Report: func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error) {
 			return cli.SaveMonthReport(ctx, svc, *dbPath, month, by)
 		},
+		CallList: func(ctx context.Context, svc *app.Service, list *app.CallbackList) (string, error) {
+			return cli.SaveCallList(ctx, svc, *dbPath, list)
+		},
 		LedgerXLSX: func(ctx context.Context, svc *app.Service, actor *app.Staff, f app.LedgerFilter) (string, error) {
 			return cli.SaveLedgerXLSX(ctx, svc, actor, *dbPath, f)
 		},

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -88,6 +89,21 @@ func (c *cmd) callback(args []string) int {
 	abs, _ := filepath.Abs(*out)
 	fmt.Fprintf(c.out, "%s：从 %d 件中抽取 %d 件（种子 %d）：%s\n", q.Chinese(), list.Population, len(list.Entries), list.Seed, abs)
 	return 0
+}
+
+// SaveCallList writes a drawn call-back list to the reports folder (the
+// window's 打印名单) and returns the file's path.
+func SaveCallList(ctx context.Context, svc *app.Service, dbPath string, list *app.CallbackList) (string, error) {
+	centre, err := svc.Store.Centre(ctx)
+	if err != nil {
+		return "", err
+	}
+	dir := ReportsFolder(dbPath)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "随机抽评-"+list.Quarter.String()+".pdf")
+	return path, writeAtomic(path, func(f *os.File) error { return calllist.Write(f, centre.Name, list, list.DrawnAt) })
 }
 
 // reminders exports the finished, unrated transactions that are due a rating

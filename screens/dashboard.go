@@ -30,6 +30,8 @@ type Dashboard struct {
 	Ledger  *widget.Button // 差评台账: opens the ledger (LedgerScreen) in the window
 	Paper   *widget.Button // 录入评价表: opens the paper-form entry (PaperScreen)
 	Watch   *widget.Button // 重点关注: opens the watch lists (WatchScreen)
+	// Callback (随机抽评) opens the quarterly call-back (CallbackScreen).
+	Callback *widget.Button
 	// Tools is the row of the manager's tools; AddTool appends to it.
 	Tools *fyne.Container
 	// OnLogout runs when the user signs out (the shell shows the login screen).
@@ -37,6 +39,10 @@ type Dashboard struct {
 	// PrintSheet writes a work order's sheet (PDF) and returns its path; nil
 	// hides the ledger's 打印工单.
 	PrintSheet func(ctx context.Context, actor *app.Staff, id int64) (string, error)
+	// SaveCallList writes a call-back list as a PDF and returns its path.
+	SaveCallList func(ctx context.Context, list *app.CallbackList) (string, error)
+	// CallbackScreen is the call-back screen when open (for tests).
+	CallbackScreen *CallbackScreen
 	// ExportLedger writes the ledger's orders as filtered to an xlsx and
 	// returns its path; nil hides the ledger's 导出 Excel.
 	ExportLedger func(ctx context.Context, actor *app.Staff, f app.LedgerFilter) (string, error)
@@ -138,7 +144,8 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	d.Ledger = widget.NewButton("差评台账 F3", d.openLedger)
 	d.Paper = widget.NewButton("录入评价表 F2", d.openPaperEntry)
 	d.Watch = widget.NewButton("重点关注 F4", d.openWatch)
-	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Report)
+	d.Callback = widget.NewButton("随机抽评", d.openCallback)
+	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Callback, d.Report)
 	// At 1024×768 the centre's name, the user, the time and the buttons do
 	// not fit one line: the buttons stay at the top right, the user beside
 	// the tools, and the area code and rules shorten with "…".

@@ -32,6 +32,9 @@ type Backend struct {
 	// WorkOrderSheet writes one work order's sheet as a PDF and returns its
 	// path (cli.SaveWorkOrder); nil hides the ledger's 打印工单.
 	WorkOrderSheet func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error)
+	// CallList writes a call-back list (PDF) and returns its path
+	// (cli.SaveCallList); nil hides 打印名单.
+	CallList func(ctx context.Context, svc *app.Service, list *app.CallbackList) (string, error)
 	// LedgerXLSX writes the ledger's orders as filtered to an xlsx and
 	// returns its path (cli.SaveLedgerXLSX); nil hides 导出 Excel.
 	LedgerXLSX func(ctx context.Context, svc *app.Service, actor *app.Staff, f app.LedgerFilter) (string, error)
@@ -219,6 +222,10 @@ func (s *Shell) showDashboard(user *app.Staff) {
 			}
 			return report(ctx, svc, month, by)
 		})
+	}
+	if s.be.CallList != nil {
+		svc, cl := s.svc, s.be.CallList
+		d.SaveCallList = func(ctx context.Context, list *app.CallbackList) (string, error) { return cl(ctx, svc, list) }
 	}
 	if s.be.LedgerXLSX != nil {
 		svc, xl := s.svc, s.be.LedgerXLSX

@@ -124,6 +124,12 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 			r.Reload()
 			return []fyne.CanvasObject{r.Back}
 		}},
+		{"随机抽评", func() []fyne.CanvasObject {
+			d.openCallback()
+			d.CallbackScreen.Size.SetText("20")
+			d.CallbackScreen.draw()
+			return []fyne.CanvasObject{d.CallbackScreen.Back, d.CallbackScreen.Draw}
+		}},
 		{"县级上传", func() []fyne.CanvasObject {
 			cs := NewCountySettings(d.Env(), &fakeCounty{stored: countysync.DefaultSettings()})
 			cs.OnBack = d.ShowSub("county", cs.Content())
