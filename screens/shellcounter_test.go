@@ -55,6 +55,9 @@ func TestCounterShowsKeypadOutcome(t *testing.T) {
 	env := syncEnv(t)
 	sh := NewShell(env, be)
 	sh.Start()
+	// The counter's bar refreshes on a ticker goroutine: stop it with the
+	// test, as leaving the counter does, or it runs into the next tests.
+	t.Cleanup(sh.leave)
 	test.Type(sh.login.No, "1001")
 	test.Type(sh.login.PIN, "123456")
 	sh.login.PIN.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
