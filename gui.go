@@ -176,6 +176,9 @@ func runGUI(args []string) int {
 		Report: func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error) {
 			return cli.SaveMonthReport(ctx, svc, *dbPath, month, by)
 		},
+		WorkOrderSheets: func(ctx context.Context, svc *app.Service, actor *app.Staff, ids []int64) (string, error) {
+			return cli.SaveWorkOrders(ctx, svc, actor, *dbPath, ids)
+		},
 		CallList: func(ctx context.Context, svc *app.Service, list *app.CallbackList) (string, error) {
 			return cli.SaveCallList(ctx, svc, *dbPath, list)
 		},

@@ -42,6 +42,17 @@ func SaveWorkOrder(ctx context.Context, svc *app.Service, actor *app.Staff, dbPa
 	return path, writeAtomic(path, func(f *os.File) error { return RenderWorkOrders(ctx, svc, actor, []int64{id}, f) })
 }
 
+// SaveWorkOrders writes the sheets of several orders into one PDF in the
+// reports folder (the ledger's 打印所列工单) and returns its path.
+func SaveWorkOrders(ctx context.Context, svc *app.Service, actor *app.Staff, dbPath string, ids []int64) (string, error) {
+	dir := ReportsFolder(dbPath)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("差评工单-%d件-%s.pdf", len(ids), svc.Clock.Now().In(app.ChinaTime).Format("20060102-150405")))
+	return path, writeAtomic(path, func(f *os.File) error { return RenderWorkOrders(ctx, svc, actor, ids, f) })
+}
+
 // SaveLedgerXLSX writes the ledger's orders matching f (as the window's
 // 差评台账 lists them) to the reports folder and returns the file's path.
 func SaveLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, dbPath string, f app.LedgerFilter) (string, error) {

@@ -39,6 +39,9 @@ type Dashboard struct {
 	// PrintSheet writes a work order's sheet (PDF) and returns its path; nil
 	// hides the ledger's 打印工单.
 	PrintSheet func(ctx context.Context, actor *app.Staff, id int64) (string, error)
+	// PrintSheets writes several orders' sheets into one PDF; nil hides the
+	// ledger's 打印所列工单.
+	PrintSheets func(ctx context.Context, actor *app.Staff, ids []int64) (string, error)
 	// SaveCallList writes a call-back list as a PDF and returns its path.
 	SaveCallList func(ctx context.Context, list *app.CallbackList) (string, error)
 	// CallbackScreen is the call-back screen when open (for tests).

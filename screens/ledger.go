@@ -56,6 +56,10 @@ type Ledger struct {
 	// opens it; hidden while PrintSheet is nil.
 	Print      *widget.Button
 	PrintSheet func(ctx context.Context, id int64) (path string, err error)
+	// PrintListed (打印所列工单) writes the sheets of every order listed into
+	// one PDF with PrintSheets (the month's binder); hidden while it is nil.
+	PrintListed *widget.Button
+	PrintSheets func(ctx context.Context, ids []int64) (path string, err error)
 	// Printed is the last sheet written (for tests).
 	Printed string
 	// OnBack runs when the user leaves the ledger.
@@ -154,6 +158,8 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	l.CategoryFilter.Selected = cats[0]
 	l.Export = widget.NewButton("导出 Excel", l.export)
 	l.Export.Hide()
+	l.PrintListed = widget.NewButton("打印所列工单", l.printListed)
+	l.PrintListed.Hide()
 	l.Back = widget.NewButton("返回首页", func() {
 		if l.OnBack != nil {
 			l.OnBack()
@@ -197,7 +203,7 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 		widget.NewLabel("事项："), l.ItemFilter)
 	search := container.NewBorder(nil, nil, widget.NewLabel("查找："),
 		container.NewHBox(l.CategoryFilter, widget.NewLabel("日期："), container.New(&fixedWidth{w: 130}, l.From),
-			container.New(&fixedWidth{w: 130}, l.To), l.Export), l.Search)
+			container.New(&fixedWidth{w: 130}, l.To), l.Export, l.PrintListed), l.Search)
 	top = container.NewVBox(top, container.NewHScroll(filters), search)
 	buttons := container.NewGridWithColumns(4, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,
 		l.Assign, l.Decide, l.Notify, l.Print)
@@ -415,6 +421,36 @@ func (l *Ledger) SetPrintSheet(f func(ctx context.Context, id int64) (string, er
 	if f != nil {
 		l.Print.Show()
 	}
+}
+
+// SetPrintSheets enables 打印所列工单.
+func (l *Ledger) SetPrintSheets(f func(ctx context.Context, ids []int64) (string, error)) {
+	l.PrintSheets = f
+	if f != nil {
+		l.PrintListed.Show()
+	}
+}
+
+// printListed writes every listed order's sheet into one PDF and opens it.
+func (l *Ledger) printListed() {
+	if l.PrintSheets == nil || len(l.Entries) == 0 {
+		return
+	}
+	ids := make([]int64, len(l.Entries))
+	for i, e := range l.Entries {
+		ids[i] = e.Order.ID
+	}
+	l.PrintListed.Disable()
+	Run(l.env, func(ctx context.Context) (string, error) { return l.PrintSheets(ctx, ids) },
+		func(path string, err error) {
+			l.PrintListed.Enable()
+			if err != nil {
+				l.env.ShowError("work order sheets failed", "打印工单未成功", err, nil)
+				return
+			}
+			l.Printed = path
+			openFile(l.env, path)
+		})
 }
 
 // printSheet writes the selected order's sheet and hands it to the system's
@@ -654,6 +690,10 @@ func (d *Dashboard) openLedger() {
 	if d.PrintSheet != nil {
 		user := d.user
 		l.SetPrintSheet(func(ctx context.Context, id int64) (string, error) { return d.PrintSheet(ctx, user, id) })
+	}
+	if d.PrintSheets != nil {
+		user := d.user
+		l.SetPrintSheets(func(ctx context.Context, ids []int64) (string, error) { return d.PrintSheets(ctx, user, ids) })
 	}
 	if d.ExportLedger != nil {
 		user := d.user

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ func TestLedgerSearchAndExport(t *testing.T) {
 	d := NewDashboard(env, svc, m)
 	d.ExportLedger = func(ctx context.Context, actor *app.Staff, f app.LedgerFilter) (string, error) {
 		return cli.SaveLedgerXLSX(ctx, svc, actor, filepath.Join(dir, "bianmin.db"), f)
+	}
+	d.PrintSheets = func(ctx context.Context, actor *app.Staff, ids []int64) (string, error) {
+		return cli.SaveWorkOrders(ctx, svc, actor, filepath.Join(dir, "bianmin.db"), ids)
 	}
 	env.Win.SetContent(d.Content())
 	d.openLedger()
@@ -131,6 +135,27 @@ func TestLedgerSearchAndExport(t *testing.T) {
 	for _, r := range rows[1:] {
 		if !ids[r[0]] {
 			t.Errorf("the xlsx has order %s, not on the screen", r[0])
+		}
+	}
+
+	// Print what is listed: one sheet (at least one page) per order, in one PDF.
+	test.Tap(l.PrintListed)
+	if l.Printed == "" {
+		t.Fatal("nothing printed")
+	}
+	if _, err := exec.LookPath("pdfinfo"); err == nil {
+		out, err := exec.Command("pdfinfo", l.Printed).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pages int
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "Pages:") {
+				pages, _ = strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "Pages:")))
+			}
+		}
+		if pages < shown {
+			t.Errorf("%d orders listed, %d pages printed", shown, pages)
 		}
 	}
 	_ = db

@@ -32,6 +32,9 @@ type Backend struct {
 	// WorkOrderSheet writes one work order's sheet as a PDF and returns its
 	// path (cli.SaveWorkOrder); nil hides the ledger's 打印工单.
 	WorkOrderSheet func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error)
+	// WorkOrderSheets writes several work orders' sheets into one PDF and
+	// returns its path (cli.SaveWorkOrders); nil hides 打印所列工单.
+	WorkOrderSheets func(ctx context.Context, svc *app.Service, actor *app.Staff, ids []int64) (string, error)
 	// CallList writes a call-back list (PDF) and returns its path
 	// (cli.SaveCallList); nil hides 打印名单.
 	CallList func(ctx context.Context, svc *app.Service, list *app.CallbackList) (string, error)
@@ -222,6 +225,12 @@ func (s *Shell) showDashboard(user *app.Staff) {
 			}
 			return report(ctx, svc, month, by)
 		})
+	}
+	if s.be.WorkOrderSheets != nil {
+		svc, ws := s.svc, s.be.WorkOrderSheets
+		d.PrintSheets = func(ctx context.Context, actor *app.Staff, ids []int64) (string, error) {
+			return ws(ctx, svc, actor, ids)
+		}
 	}
 	if s.be.CallList != nil {
 		svc, cl := s.svc, s.be.CallList

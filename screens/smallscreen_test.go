@@ -85,6 +85,10 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 	env.Win.Resize(small)
 
 	d := NewDashboard(env, svc, m)
+	// Every tool the window wires, so their buttons take their room too.
+	d.ExportLedger = func(context.Context, *app.Staff, app.LedgerFilter) (string, error) { return "", nil }
+	d.PrintSheets = func(context.Context, *app.Staff, []int64) (string, error) { return "", nil }
+	d.PrintSheet = func(context.Context, *app.Staff, int64) (string, error) { return "", nil }
 	env.Win.SetContent(d.Content())
 	d.Reload()
 	fits(t, env, "首页", d.Logout, d.Refresh, d.Ledger, d.Paper, d.Watch)
@@ -101,7 +105,7 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 			if len(l.Entries) > 0 {
 				l.List.Select(0)
 			}
-			return []fyne.CanvasObject{l.Back, l.Refresh, l.Contact, l.Close}
+			return []fyne.CanvasObject{l.Back, l.Refresh, l.Contact, l.Close, l.Export, l.PrintListed, l.Print}
 		}},
 		{"录入评价表", func() []fyne.CanvasObject {
 			d.TypedKey(key(fyne.KeyF2))
