@@ -122,9 +122,9 @@ func (r *IDReader) Run(ctx context.Context) {
 func readerCause(err error) string {
 	switch {
 	case errors.Is(err, idcard.ErrGone), errors.Is(err, idcard.ErrPort):
-		return "读卡器已断开（USB 线被拔出？），正在重试"
+		return "读卡器已断开（USB 线被拔出？）"
 	case errors.Is(err, idcard.ErrNoAnswer):
-		return "读卡器无应答（请检查电源、连接线和波特率，一般为 115200），正在重试"
+		return "读卡器无应答（请检查电源、连接线和波特率，一般为 115200）"
 	}
 	return ""
 }

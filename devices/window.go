@@ -437,11 +437,17 @@ func (run *rigRun) keypadStatus() devconf.Status {
 		return run.kpStatus
 	}
 	s := run.keypad.Status()
-	line := devconf.Status{Device: "评价器", Simulated: run.kpSim != nil}
 	where := run.keypad.Cfg.Port + "，" + modeName(run.keypad.Cfg.Mode)
 	if run.kpSim != nil {
 		where = "模拟评价器，" + modeName(run.keypad.Cfg.Mode)
 	}
+	return deviceLine("评价器", where, run.kpSim != nil, s)
+}
+
+// deviceLine is a reconnecting device's status line (keypad, ID reader):
+// where names its port, s is the manager's state.
+func deviceLine(device, where string, simulated bool, s Status) devconf.Status {
+	line := devconf.Status{Device: device, Simulated: simulated}
 	switch s.State {
 	case StateConnected:
 		line.State, line.Text = devconf.StateConnected, "已连接（"+where+"）"

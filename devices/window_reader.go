@@ -67,27 +67,11 @@ func (run *rigRun) readerStatus() devconf.Status {
 	if run.reader == nil {
 		return run.idStatus
 	}
-	s := run.reader.Status()
-	line := devconf.Status{Device: "读卡器", Simulated: run.idSim != nil}
 	where := run.reader.Cfg.Port
 	if run.idSim != nil {
 		where = "模拟读卡器"
 	}
-	switch s.State {
-	case StateConnected:
-		line.State, line.Text = devconf.StateConnected, "已连接（"+where+"）"
-	case StateReconnecting:
-		if s.Cause != "" {
-			line.State, line.Text = devconf.StateError, "错误："+s.Cause
-		} else {
-			line.State, line.Text = devconf.StateReconnecting, "正在重连（"+where+"）"
-		}
-	case StateDisabled:
-		line.State, line.Text = devconf.StateDisabled, "已停止"
-	default:
-		line.State, line.Text = devconf.StateConnecting, "正在连接（"+where+"）"
-	}
-	return line
+	return deviceLine("读卡器", where, run.idSim != nil, run.reader.Status())
 }
 
 // TestIDReader asks the running reader for its module number (测试读卡器);

@@ -3,6 +3,8 @@ package screens
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -84,8 +86,8 @@ func (c *CallbackScreen) Content() fyne.CanvasObject { return c.obj }
 
 func (c *CallbackScreen) draw() {
 	q := c.quarters[c.Quarter.Selected]
-	n := 0
-	if _, err := fmt.Sscanf(c.Size.Text, "%d", &n); err != nil || n < 1 {
+	n, err := strconv.Atoi(strings.TrimSpace(c.Size.Text))
+	if err != nil || n < 1 {
 		c.Status.SetText("抽取件数应为正整数，如 20")
 		return
 	}

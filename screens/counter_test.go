@@ -616,7 +616,7 @@ func TestPinyinNameInput(t *testing.T) {
 		t.Fatalf("space: field %q, bar %q", c.Name.Text, c.NamePinyin.Bar.Text)
 	}
 
-	// Initials, one character at a time: 1 takes the whole, here by parts.
+	// Initials: candidate 1 is the whole name.
 	setText(&c.Name.Entry, "")
 	test.Type(c.Name, "wxy")
 	if !strings.HasPrefix(c.NamePinyin.Bar.Text, "wxy　1.王秀英") {

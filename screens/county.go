@@ -143,17 +143,14 @@ func (s *CountySettings) form() (countysync.Settings, string) {
 	set.Secret = strings.TrimSpace(s.Secret.Text)
 	set.QRKey = strings.TrimSpace(s.QR.Text)
 	set.AllowHTTP = s.AllowHTTP.Checked
-	min := 0
-	for _, r := range strings.TrimSpace(s.Interval.Text) {
-		if r < '0' || r > '9' {
-			return set, "上传间隔应为分钟数，如 5"
-		}
-		min = min*10 + int(r-'0')
+	minutes, err := strconv.Atoi(strings.TrimSpace(s.Interval.Text))
+	if err != nil {
+		return set, "上传间隔应为分钟数，如 5"
 	}
-	if min < 1 || min > 1440 {
+	if minutes < 1 || minutes > 1440 {
 		return set, "上传间隔应在1至1440分钟之间"
 	}
-	set.Interval = time.Duration(min) * time.Minute
+	set.Interval = time.Duration(minutes) * time.Minute
 	if set.URL == "" || set.AppKey == "" || set.Secret == "" {
 		return set, "请填写平台地址、接入编号和密钥"
 	}
