@@ -479,7 +479,7 @@ type LedgerFilter struct {
 	WindowID    int64
 	ItemCode    string
 	Category    OrderCategory // "" = any
-	From, To    time.Time     // creation time, [From, To)
+	From, To    time.Time     // when the bad review was rated, [From, To)
 	// Query finds orders by 工单号, the transaction's 流水号 (or part of it),
 	// the clerk's or assignee's name or number, the item, or the evaluator's
 	// name as the manager heard it on the phone (matched in full, shown masked).
@@ -622,7 +622,7 @@ func (s *Service) Ledger(ctx context.Context, actor *Staff, f LedgerFilter) ([]L
 	if err := requireManager(actor); err != nil {
 		return nil, err
 	}
-	orders, err := s.Store.WorkOrders(ctx, OrderFilter{OpenOnly: f.OpenOnly, ClerkID: f.ClerkID, From: f.From, To: f.To})
+	orders, err := s.ledgerOrders(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -660,6 +660,32 @@ func (s *Service) Ledger(ctx context.Context, actor *Staff, f LedgerFilter) ([]L
 		}
 		return out[i].Order.CreatedAt.Before(out[j].Order.CreatedAt)
 	})
+	return out, nil
+}
+
+// ledgerOrders reads the orders the filter can select in the store. A date
+// range is the time of the bad review (as the report and the statistics
+// count a month), not of the order's creation: a paper form entered on
+// 2 November belongs to October if it was filled in then.
+func (s *Service) ledgerOrders(ctx context.Context, f LedgerFilter) ([]WorkOrder, error) {
+	if f.From.IsZero() && f.To.IsZero() {
+		return s.Store.WorkOrders(ctx, OrderFilter{OpenOnly: f.OpenOnly, ClerkID: f.ClerkID})
+	}
+	to := f.To
+	if to.IsZero() {
+		to = s.Clock.Now().AddDate(1, 0, 0) // "from this day on": any rating stored so far
+	}
+	rated, err := s.Store.RatedOrders(ctx, f.From, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []WorkOrder
+	for _, o := range rated {
+		if (f.OpenOnly && o.State == OrderClosed) || (f.ClerkID != 0 && o.ClerkID != f.ClerkID) {
+			continue
+		}
+		out = append(out, o.WorkOrder)
+	}
 	return out, nil
 }
 
@@ -882,251 +908,5 @@ func (s *Service) MyOrders(ctx context.Context, actor *Staff) ([]ClerkOrder, err
 		out = append(out, c)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
-	return out, nil
-}
-
-// ---------------------------------------------------------------------------
-// Watch lists
-
-// WatchRules are the thresholds of the watch lists.
-type WatchRules struct {
-	ClerkYear      int // valid bad reviews in a year (SZ 26: 3次以上)
-	ClerkWeek      int // valid bad reviews within 7 days (SZ 26: 一周内连续3次以上)
-	EvaluatorYear  int // malicious verdicts in a year (SZ 27)
-	ItemBurst      int // bad reviews of one item ...
-	ItemBurstDays  int // ... within this many natural days (GB/T 39735 8.2.2 差评集中的事项)
-	LookbackMonths int // the "year": this many months back from now
-}
-
-// DefaultWatchRules are SZ 26/27's numbers; GB/T 39735 8.2.2 gives no number
-// for a burst, so 3 within 7 days is taken from SZ 26's week rule.
-var DefaultWatchRules = WatchRules{ClerkYear: WatchYearBad, ClerkWeek: WatchWeekBad, EvaluatorYear: 3, ItemBurst: 3, ItemBurstDays: 7, LookbackMonths: 12}
-
-// FlaggedClerk is a clerk flagged by SZ 26.
-type FlaggedClerk struct {
-	StaffID   int64
-	No, Name  string
-	YearCount int     // valid bad reviews in the year
-	WeekCount int     // the most within any 7 days
-	Reason    string  // Chinese
-	OrderIDs  []int64 // the valid bad reviews of the year
-}
-
-// FlaggedEvaluator is an evaluator with repeated malicious verdicts (SZ 27).
-type FlaggedEvaluator struct {
-	Name     string // masked
-	Tel      string // masked
-	Count    int
-	OrderIDs []int64
-}
-
-// FlaggedItem is an item with a burst of bad reviews (GB/T 39735 8.2.2).
-type FlaggedItem struct {
-	ItemCode, ItemName string
-	Count              int // bad reviews (not found invalid) in the burst
-	From, To           time.Time
-	OrderIDs           []int64
-}
-
-// WatchLists are the manager's watch lists over the look-back year.
-type WatchLists struct {
-	From, To   time.Time
-	Clerks     []FlaggedClerk
-	Evaluators []FlaggedEvaluator
-	Items      []FlaggedItem
-}
-
-// maxWithin returns the largest number of times (sorted) within a span of
-// `days` natural days, and the first and last time of that run.
-func maxWithin(ts []time.Time, days int) (int, time.Time, time.Time) {
-	best, bi, bj := 0, 0, -1
-	i := 0
-	for j := range ts {
-		for ts[j].Sub(ts[i]) >= time.Duration(days)*24*time.Hour {
-			i++
-		}
-		if j-i+1 > best {
-			best, bi, bj = j-i+1, i, j
-		}
-	}
-	if bj < 0 {
-		return 0, time.Time{}, time.Time{}
-	}
-	return best, ts[bi], ts[bj]
-}
-
-// Watch computes the watch lists with DefaultWatchRules. Manager only: the
-// evaluator list is personal data (SZ 27 credit records).
-func (s *Service) Watch(ctx context.Context, actor *Staff) (*WatchLists, error) {
-	return s.WatchWith(ctx, actor, DefaultWatchRules)
-}
-
-// WatchWith computes the watch lists with the given thresholds. Manager only.
-func (s *Service) WatchWith(ctx context.Context, actor *Staff, r WatchRules) (*WatchLists, error) {
-	if err := requireManager(actor); err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
-	w := &WatchLists{From: now.AddDate(0, -r.LookbackMonths, 0), To: now}
-	orders, err := s.Store.WorkOrders(ctx, OrderFilter{From: w.From, To: now.Add(time.Second)})
-	if err != nil {
-		return nil, err
-	}
-	n, err := s.names(ctx)
-	if err != nil {
-		return nil, err
-	}
-
-	// SZ 26: clerks, counting reviews about the clerk found valid (经核实为有效差评).
-	byClerk := map[int64][]WorkOrder{}
-	for _, o := range orders {
-		if o.Category == CatStaff && o.Verdict == VerdictValid && o.ClerkID != 0 {
-			byClerk[o.ClerkID] = append(byClerk[o.ClerkID], o)
-		}
-	}
-	for id, list := range byClerk {
-		ts := make([]time.Time, len(list))
-		wc := FlaggedClerk{StaffID: id, Name: n.person(id), No: n.staff[id].No, YearCount: len(list)}
-		for i, o := range list {
-			ts[i] = o.CreatedAt
-			wc.OrderIDs = append(wc.OrderIDs, o.ID)
-		}
-		sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
-		var weekFrom, weekTo time.Time
-		wc.WeekCount, weekFrom, weekTo = maxWithin(ts, 7)
-		var why []string
-		if wc.YearCount >= r.ClerkYear {
-			why = append(why, fmt.Sprintf("一年内有效差评%d次", wc.YearCount))
-		}
-		if wc.WeekCount >= r.ClerkWeek {
-			// With its dates: a run from months ago must not read as now.
-			why = append(why, fmt.Sprintf("一周内有效差评%d次（%s 至 %s）", wc.WeekCount,
-				weekFrom.In(ChinaTime).Format("2006-01-02"), weekTo.In(ChinaTime).Format("01-02")))
-		}
-		if len(why) > 0 {
-			wc.Reason = strings.Join(why, "，")
-			w.Clerks = append(w.Clerks, wc)
-		}
-	}
-	sort.Slice(w.Clerks, func(i, j int) bool {
-		if w.Clerks[i].YearCount != w.Clerks[j].YearCount {
-			return w.Clerks[i].YearCount > w.Clerks[j].YearCount
-		}
-		return w.Clerks[i].StaffID < w.Clerks[j].StaffID
-	})
-
-	// SZ 27: evaluators with malicious verdicts, keyed by ID-number hash, else phone, else name.
-	type evKey struct{ key, name, tel string }
-	byEval := map[string]*FlaggedEvaluator{}
-	var evalOrder []string
-	for _, o := range orders {
-		if o.Verdict != VerdictMalicious {
-			continue
-		}
-		ev, err := s.Store.Evaluation(ctx, o.EvaluationID)
-		if err != nil {
-			return nil, err
-		}
-		k := evKey{name: ev.EvaluatorName, tel: ev.EvaluatorTel}
-		if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
-			if k.name == "" && ev.Rater != RaterAgent {
-				k.name = tx.ApplicantName
-			}
-			if k.tel == "" {
-				k.tel = tx.Phone
-			}
-			if tx.IDHash != "" && ev.Rater != RaterAgent {
-				k.key = "id:" + tx.IDHash
-			}
-		}
-		switch {
-		case k.key != "":
-		case k.tel != "":
-			k.key = "tel:" + k.tel
-		case k.name != "":
-			k.key = "name:" + k.name
-		default:
-			continue // anonymous: cannot be followed
-		}
-		we := byEval[k.key]
-		if we == nil {
-			we = &FlaggedEvaluator{Name: MaskName(k.name), Tel: MaskPhone(k.tel)}
-			byEval[k.key] = we
-			evalOrder = append(evalOrder, k.key)
-		}
-		we.Count++
-		we.OrderIDs = append(we.OrderIDs, o.ID)
-	}
-	for _, k := range evalOrder {
-		if we := byEval[k]; we.Count >= r.EvaluatorYear {
-			w.Evaluators = append(w.Evaluators, *we)
-		}
-	}
-
-	// GB/T 39735 8.2.2: items with a burst of bad reviews (not found invalid,
-	// not corrected away as a data-entry mistake).
-	byItem := map[string][]WorkOrder{}
-	for _, o := range orders {
-		if !o.Verdict.Invalid() && o.ItemCode != "" {
-			byItem[o.ItemCode] = append(byItem[o.ItemCode], o)
-		}
-	}
-	for code, list := range byItem {
-		if len(list) < r.ItemBurst {
-			continue
-		}
-		kept, err := s.dropCorrected(ctx, list)
-		if err != nil {
-			return nil, err
-		}
-		sort.Slice(kept, func(i, j int) bool { return kept[i].CreatedAt.Before(kept[j].CreatedAt) })
-		ts := make([]time.Time, len(kept))
-		for i, o := range kept {
-			ts[i] = o.CreatedAt
-		}
-		c, from, to := maxWithin(ts, r.ItemBurstDays)
-		if c < r.ItemBurst {
-			continue
-		}
-		wi := FlaggedItem{ItemCode: code, ItemName: n.item(code), Count: c, From: from, To: to}
-		for _, o := range kept {
-			if !o.CreatedAt.Before(from) && !o.CreatedAt.After(to) {
-				wi.OrderIDs = append(wi.OrderIDs, o.ID)
-			}
-		}
-		w.Items = append(w.Items, wi)
-	}
-	sort.Slice(w.Items, func(i, j int) bool {
-		if w.Items[i].Count != w.Items[j].Count {
-			return w.Items[i].Count > w.Items[j].Count
-		}
-		return w.Items[i].ItemCode < w.Items[j].ItemCode
-	})
-	return w, nil
-}
-
-// dropCorrected leaves out orders whose bad review was corrected to a good
-// level (a mistyped paper form): those were never bad reviews.
-func (s *Service) dropCorrected(ctx context.Context, list []WorkOrder) ([]WorkOrder, error) {
-	var txIDs []int64
-	for _, o := range list {
-		txIDs = append(txIDs, o.TransactionID)
-	}
-	evs, err := s.Store.EvaluationsFor(ctx, txIDs)
-	if err != nil {
-		return nil, err
-	}
-	goodNow := map[int64]bool{}
-	for _, e := range evs {
-		if e.CorrectsID != 0 {
-			goodNow[e.CorrectsID] = !s.Profile.IsBad(e.Level)
-		}
-	}
-	var out []WorkOrder
-	for _, o := range list {
-		if !goodNow[o.EvaluationID] {
-			out = append(out, o)
-		}
-	}
 	return out, nil
 }

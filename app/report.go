@@ -36,8 +36,11 @@ type MonthReport struct {
 	BadByCategory []CategoryCount
 	Orders        []OrderLine // every work order of the month; overdue first
 
-	WatchClerks []WatchClerk
-	WatchItems  []WatchItem
+	// WatchClerks is SZ 26 over [WatchFrom, WatchTo), the year to the month's
+	// end: the ledger's 重点关注 rule (flagClerks), so the two agree.
+	WatchClerks        []FlaggedClerk
+	WatchFrom, WatchTo time.Time
+	WatchItems         []WatchItem
 }
 
 // Comparison is another period's metrics to compare the month with.
@@ -113,17 +116,6 @@ type OrderLine struct {
 	Callback    CallbackResult
 	ClosedAt    time.Time
 	CorrectedTo Level // LevelNone when not corrected
-}
-
-// WatchClerk is a clerk flagged by SZ 26: 3 or more valid bad reviews in a
-// year, or 3 within a week.
-type WatchClerk struct {
-	ClerkID   int64
-	Label     string
-	YearValid int       // bad reviews verified valid in the 12 months to the month's end
-	WeekMax   int       // most valid bad reviews within any 7 days touching the month
-	WeekFrom  time.Time // first day of that week
-	Reason    string
 }
 
 // WatchItem is an item whose bad reviews are concentrated.
@@ -249,7 +241,8 @@ func (s *Service) MonthReport(ctx context.Context, month time.Time, by string) (
 	return r, nil
 }
 
-// facts reads what Compute needs for [from, to), as Stats does.
+// facts reads what Compute needs for [from, to): the one read behind Stats,
+// the dashboard, the report and the exports.
 func (s *Service) facts(ctx context.Context, from, to time.Time) (Facts, error) {
 	var f Facts
 	var err error
@@ -423,34 +416,23 @@ func (s *Service) reportOrders(ctx context.Context, r *MonthReport, now time.Tim
 	if err != nil {
 		return err
 	}
-	yearFrom := r.To.AddDate(-1, 0, 0)
-	weekFrom := r.From.AddDate(0, 0, -6)
-	orders, err := s.Store.RatedOrders(ctx, yearFrom, r.To) // a year reaches further back than a week
+	// The clerk watch list looks back a year (as Service.WatchWith does to now).
+	yearFrom := r.To.AddDate(0, -DefaultWatchRules.LookbackMonths, 0)
+	orders, err := s.Store.RatedOrders(ctx, yearFrom, r.To)
 	if err != nil {
 		return err
 	}
-	type clerkBad struct {
-		year int
-		at   []time.Time
-	}
-	clerks := map[int64]*clerkBad{}
-	for _, o := range orders {
-		notBad := o.CorrectedTo.Valid() && !s.Profile.IsBad(o.CorrectedTo)
-		// SZ 26 flags a person: only reviews verified valid count, as in the
-		// ledger's watch list (Service.WatchWith); the rates count pending ones.
-		if !notBad && o.Verdict == VerdictValid && o.Category == CatStaff && o.ClerkID != 0 {
-			c := clerks[o.ClerkID]
-			if c == nil {
-				c = &clerkBad{}
-				clerks[o.ClerkID] = c
-			}
-			if !o.RatedAt.Before(yearFrom) {
-				c.year++
-			}
-			if !o.RatedAt.Before(weekFrom) {
-				c.at = append(c.at, o.RatedAt)
-			}
+	r.WatchFrom, r.WatchTo = yearFrom, r.To
+	r.WatchClerks = flagClerks(s.Profile, orders, DefaultWatchRules)
+	for i := range r.WatchClerks {
+		c := &r.WatchClerks[i]
+		c.No, c.Name = labels.staff[c.StaffID].No, labels.staff[c.StaffID].Name
+		if c.No == "" && c.Name == "" {
+			c.Name = "（未知）" + strconv.FormatInt(c.StaffID, 10)
 		}
+	}
+	for _, o := range orders {
+		notBad := !standsBad(s.Profile, o)
 		if notBad || o.RatedAt.Before(r.From) {
 			continue
 		}
@@ -483,62 +465,7 @@ func (s *Service) reportOrders(ctx context.Context, r *MonthReport, now time.Tim
 		}
 		return a.ID < b.ID
 	})
-	ids := make([]int64, 0, len(clerks))
-	for id := range clerks {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		c := clerks[id]
-		sort.Slice(c.at, func(i, j int) bool { return c.at[i].Before(c.at[j]) })
-		w := WatchClerk{ClerkID: id, Label: labels.clerk[id], YearValid: c.year}
-		// Any 7 days (a window of 7 calendar days) with at least one bad review in the month.
-		for i := range c.at {
-			start := dayOf(c.at[i])
-			n := 0
-			for _, t := range c.at[i:] {
-				if t.Before(start.AddDate(0, 0, 7)) {
-					n++
-				}
-			}
-			end := c.at[i+n-1]
-			if n > w.WeekMax && !end.Before(r.From) {
-				w.WeekMax, w.WeekFrom = n, start
-			}
-		}
-		var reasons []string
-		if w.YearValid >= WatchYearBad {
-			reasons = append(reasons, fmt.Sprintf("近一年有效差评%d次", w.YearValid))
-		}
-		if w.WeekMax >= WatchWeekBad {
-			reasons = append(reasons, fmt.Sprintf("%s起一周内%d次", w.WeekFrom.Format("01-02"), w.WeekMax))
-		}
-		if len(reasons) == 0 {
-			continue
-		}
-		w.Reason = joinZh(reasons)
-		if w.Label == "" {
-			w.Label = "（未知）" + strconv.FormatInt(id, 10)
-		}
-		r.WatchClerks = append(r.WatchClerks, w)
-	}
 	return nil
-}
-
-func joinZh(parts []string) string {
-	s := ""
-	for i, p := range parts {
-		if i > 0 {
-			s += "；"
-		}
-		s += p
-	}
-	return s
-}
-
-func dayOf(t time.Time) time.Time {
-	t = t.In(ChinaTime)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ChinaTime)
 }
 
 // deadline says whether something due at due, done at done (zero = not yet),
@@ -558,11 +485,12 @@ func deadline(due, done, now time.Time) DeadlineState {
 type reportLabelSet struct {
 	window map[int64]string
 	clerk  map[int64]string
+	staff  map[int64]Staff
 	item   map[string]string
 }
 
 func (s *Service) reportLabels(ctx context.Context) (reportLabelSet, error) {
-	l := reportLabelSet{window: map[int64]string{}, clerk: map[int64]string{}, item: map[string]string{}}
+	l := reportLabelSet{window: map[int64]string{}, clerk: map[int64]string{}, staff: map[int64]Staff{}, item: map[string]string{}}
 	ws, err := s.Store.Windows(ctx)
 	if err != nil {
 		return l, err
@@ -576,6 +504,7 @@ func (s *Service) reportLabels(ctx context.Context) (reportLabelSet, error) {
 	}
 	for _, x := range st {
 		l.clerk[x.ID] = x.No + " " + x.Name
+		l.staff[x.ID] = x
 	}
 	items, err := s.Store.Items(ctx)
 	if err != nil {

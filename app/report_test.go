@@ -137,12 +137,12 @@ func TestMonthReportModel(t *testing.T) {
 	}
 	watched := map[int64]bool{}
 	for _, w := range r.WatchClerks {
-		watched[w.ClerkID] = true
-		if w.YearValid != perClerk[w.ClerkID] {
-			t.Errorf("clerk %s: %d in the year, recounted %d", w.Label, w.YearValid, perClerk[w.ClerkID])
+		watched[w.StaffID] = true
+		if w.YearCount != perClerk[w.StaffID] {
+			t.Errorf("clerk %s: %d in the year, recounted %d", w.Name, w.YearCount, perClerk[w.StaffID])
 		}
-		if w.YearValid < app.WatchYearBad && w.WeekMax < app.WatchWeekBad {
-			t.Errorf("clerk %s watched without reason: %+v", w.Label, w)
+		if w.YearCount < app.WatchYearBad && w.WeekCount < app.WatchWeekBad {
+			t.Errorf("clerk %s watched without reason: %+v", w.Name, w)
 		}
 	}
 	for id, n := range perClerk {

@@ -312,15 +312,8 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time, by GroupBy) (*S
 	if !to.After(from) {
 		return nil, refuse("bad_period", "统计区间无效：结束日期应晚于开始日期")
 	}
-	var f Facts
-	var err error
-	if f.Evals, err = s.Store.EvalFacts(ctx, from, to); err != nil {
-		return nil, err
-	}
-	if f.Orders, err = s.Store.OrderFacts(ctx, from, to); err != nil {
-		return nil, err
-	}
-	if f.Txs, err = s.Store.TxFacts(ctx, from, to); err != nil {
+	f, err := s.facts(ctx, from, to)
+	if err != nil {
 		return nil, err
 	}
 	m, groups := Compute(s.Profile, f, by)

@@ -202,7 +202,7 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	filters := container.NewHBox(widget.NewLabel("窗口："), l.WindowFilter, widget.NewLabel("被评价人："), l.ClerkFilter,
 		widget.NewLabel("事项："), l.ItemFilter)
 	search := container.NewBorder(nil, nil, widget.NewLabel("查找："),
-		container.NewHBox(l.CategoryFilter, widget.NewLabel("日期："), container.New(&fixedWidth{w: 130}, l.From),
+		container.NewHBox(l.CategoryFilter, widget.NewLabel("评价日期："), container.New(&fixedWidth{w: 130}, l.From),
 			container.New(&fixedWidth{w: 130}, l.To), l.Export, l.PrintListed), l.Search)
 	top = container.NewVBox(top, container.NewHScroll(filters), search)
 	buttons := container.NewGridWithColumns(4, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,

@@ -96,7 +96,7 @@ func (w *WatchScreen) Reload() {
 			w.env.ShowError("watch lists failed", "重点关注", err, nil)
 			return
 		}
-		w.Status.SetText(fmt.Sprintf("统计区间 %s 至 %s", d.lists.From.Format("2006-01-02"), d.lists.To.Format("2006-01-02")))
+		w.Status.SetText("统计区间 " + d.lists.Period())
 		w.fill(d)
 	})
 }

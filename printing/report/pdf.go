@@ -474,15 +474,15 @@ func (d *doc) watch() {
 	d.heading("八、重点关注")
 	d.sub("工作人员（" + app.CiteSZ(r.ProfileName, "第二十六条") + "：一年内有效差评3次及以上，或一周内3次）")
 	if len(r.WatchClerks) == 0 {
-		d.note("无。")
+		d.note("无（统计区间 " + app.PeriodZh(r.WatchFrom, r.WatchTo) + "）。")
 	} else {
 		rows := make([][]string, len(r.WatchClerks))
 		for i, w := range r.WatchClerks {
-			rows[i] = []string{w.Label, fmt.Sprint(w.YearValid), fmt.Sprint(w.WeekMax), w.Reason}
+			rows[i] = []string{clerkLabel(w), fmt.Sprint(w.YearCount), fmt.Sprint(w.WeekCount), w.Reason}
 		}
-		d.table([]col{{"工作人员", 2, "L"}, {"近一年有效差评", 1.4, "R"}, {"一周内最多", 1.2, "R"}, {"原因", 4, "L"}}, rows, 8, nil)
-		d.note(fmt.Sprintf("统计区间：“近一年”为 %s 至 %s；“一周内最多”只计与本月有交集的任意连续7天。",
-			r.To.AddDate(-1, 0, 0).Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02")))
+		d.table([]col{{"工作人员", 2, "L"}, {"一年内有效差评", 1.4, "R"}, {"一周内最多", 1.2, "R"}, {"原因", 4, "L"}}, rows, 8, nil)
+		d.note("统计区间：" + app.PeriodZh(r.WatchFrom, r.WatchTo) + "（截至本月末的一年，与差评台账“重点关注”同一规则）；" +
+			"“一周内”自一次差评的次日起算7日（民法典第二百零一条）。")
 	}
 	d.sub(fmt.Sprintf("差评集中的服务事项（差评率为全中心%.0f倍及以上，且有效差评%d次及以上或占本月%.0f%%及以上）",
 		app.WatchItemFactor, app.WatchItemBad, app.WatchItemPct*100))
@@ -495,7 +495,7 @@ func (d *doc) watch() {
 		}
 		d.table([]col{{"事项", 3, "L"}, {"评价数", 0.9, "R"}, {"有效差评", 1, "R"}, {"占比", 0.9, "R"}, {"好评率", 1, "R"}, {"原因", 4, "L"}}, rows, 7.5, nil)
 	}
-	d.note("工作人员名单只计经核实的有效差评（与差评台账一致），截至本月末；事项按统计口径，待核实的差评视为有效。本报告不含评价人姓名、电话等身份信息。")
+	d.note("工作人员名单只计经核实的有效差评；事项按统计口径，待核实的差评视为有效。本报告不含评价人姓名、电话等身份信息。")
 }
 
 func (d *doc) signature() {
@@ -742,4 +742,9 @@ func (d *doc) hourChart() {
 	d.pdf.SetLineWidth(0.2)
 	d.pdf.Line(px, py+ph, px+pw, py+ph)
 	d.pdf.SetY(y0 + h)
+}
+
+// clerkLabel is "工号 姓名".
+func clerkLabel(c app.FlaggedClerk) string {
+	return strings.TrimSpace(c.No + " " + c.Name)
 }

@@ -160,9 +160,9 @@ func WriteXLSX(w io.Writer, r *app.MonthReport) error {
 
 	rows = nil
 	for _, w := range r.WatchClerks {
-		rows = append(rows, []any{w.Label, w.YearValid, w.WeekMax, w.Reason})
+		rows = append(rows, []any{clerkLabel(w), w.YearCount, w.WeekCount, w.Reason, app.PeriodZh(r.WatchFrom, r.WatchTo)})
 	}
-	b.sheet("关注人员", []string{"工作人员", "近一年有效差评", "一周内最多", "原因"}, rows, []float64{16, 14, 12, 40})
+	b.sheet("关注人员", []string{"工作人员", "一年内有效差评", "一周内最多", "原因", "统计区间"}, rows, []float64{16, 14, 12, 40, 24})
 	rows = nil
 	for _, w := range r.WatchItems {
 		rows = append(rows, []any{w.Code, w.Name, w.Total, w.ValidBad, pctCell(w.Share), pctCell(w.GoodRate), w.Reason})
