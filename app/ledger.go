@@ -411,6 +411,7 @@ type OrderDue struct {
 	Overdue bool      // not done and past Due
 	DueSoon bool      // not done, not overdue, due by the end of the next working day
 	Late    bool      // done after Due
+	Rule    string    // the limit and its source: 2个工作日（深圳办法第二十五条）
 }
 
 // Done reports whether the step the deadline asks for was taken.
@@ -442,7 +443,7 @@ func OrderDues(p *Profile, cal *Calendar, o WorkOrder, a *Appeal, now time.Time)
 		if due.IsZero() {
 			return
 		}
-		d := OrderDue{Kind: k, Due: due, DoneAt: done}
+		d := OrderDue{Kind: k, Due: due, DoneAt: done, Rule: p.DueRule(k, o.Category)}
 		switch {
 		case d.Done():
 			d.Late = done.After(due)
@@ -493,6 +494,7 @@ type LedgerEntry struct {
 	ClerkName    string
 	AssigneeName string
 	Level        Level
+	RatedAt      time.Time // when the bad review was given (the ledger's date range)
 	Tags         []string
 	Text         string
 	// EvaluatorName and EvaluatorTel are masked (张*, 138****1234): the
@@ -593,7 +595,7 @@ func (s *Service) entry(ctx context.Context, n ledgerNames, o WorkOrder, now tim
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return e, nil, ev, err
 		}
-		e.Level, e.Tags, e.Text = ev.Level, ev.Tags, ev.Text
+		e.Level, e.Tags, e.Text, e.RatedAt = ev.Level, ev.Tags, ev.Text, ev.RatedAt
 		e.EvaluatorName, e.EvaluatorTel = MaskName(ev.EvaluatorName), MaskPhone(ev.EvaluatorTel)
 	}
 	if o.TransactionID != 0 {

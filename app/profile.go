@@ -118,6 +118,20 @@ type Deadlines struct {
 	// 价人可在收到通知3个工作日内申诉, from the recorded notification of the
 	// clerk) or "" (the order's creation).
 	AppealFrom string `toml:"appeal_from"`
+	// Sources say where each limit comes from, in Chinese, shown beside the
+	// limit in the ledger and on the work order (a county file gives its own).
+	Sources DeadlineSources `toml:"sources"`
+}
+
+// DeadlineSources are the rules behind the deadlines, one per limit.
+type DeadlineSources struct {
+	ContactStaff  string `toml:"contact_staff"`
+	ContactItem   string `toml:"contact_item"`
+	ContactSystem string `toml:"contact_system"`
+	Finish        string `toml:"finish"`
+	Callback      string `toml:"callback"`
+	Appeal        string `toml:"appeal"`
+	AppealReview  string `toml:"appeal_review"`
 }
 
 // Tags are the tag sets offered after choosing a level.
@@ -313,3 +327,52 @@ func CiteSZ(profile, article string) string {
 	}
 	return "参照深圳办法" + article + "，本中心规则未作规定"
 }
+
+// DueRule says what a deadline of an order of category c is and where it
+// comes from, for the ledger and the work order: "2个工作日（深圳办法第二十五条）".
+func (p *Profile) DueRule(k DueKind, c OrderCategory) string {
+	d, src := p.Deadlines, p.Deadlines.Sources
+	var span Span
+	var from string
+	switch k {
+	case DueContact:
+		span = p.ContactDeadline(c)
+		switch c {
+		case CatStaff:
+			from = src.ContactStaff
+		case CatSystem:
+			from = src.ContactSystem
+		default:
+			from = src.ContactItem
+		}
+	case DueFinish:
+		span, from = d.Finish, src.Finish
+	case DueCallback:
+		span, from = d.Callback, src.Callback
+	case DueAppealReview:
+		span, from = d.AppealReview, src.AppealReview
+	default:
+		return ""
+	}
+	return withSource(span.Chinese(), from)
+}
+
+// AppealRule says how long the clerk has to appeal, from when, and where the
+// rule comes from.
+func (p *Profile) AppealRule() string {
+	start := "工单生成后"
+	if p.Deadlines.AppealFrom == "notified" {
+		start = "收到通知后"
+	}
+	return withSource(start+p.Deadlines.Appeal.Chinese()+"内", p.Deadlines.Sources.Appeal)
+}
+
+func withSource(rule, source string) string {
+	if source == "" {
+		return rule + "（" + noSource + "）"
+	}
+	return rule + "（" + source + "）"
+}
+
+// noSource is said of a limit whose profile gives no source (a county file without one).
+const noSource = "本中心规则"

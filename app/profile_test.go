@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBuiltinProfilesCarryTheirDocumentsRules(t *testing.T) {
@@ -100,5 +101,56 @@ func TestParseSpan(t *testing.T) {
 		if _, err := ParseSpan(bad); err == nil {
 			t.Errorf("ParseSpan(%q) accepted", bad)
 		}
+	}
+}
+
+// Every deadline names its rule for the centre's own profile: the Shenzhen
+// centre sees its own articles, the others see what is borrowed and that
+// their own rules say nothing; a county file without sources says so.
+func TestDeadlineRulesCiteTheProfile(t *testing.T) {
+	for _, name := range BuiltinProfiles() {
+		p := mustProfile(t, name)
+		s := p.Deadlines.Sources
+		for k, v := range map[string]string{"contact_staff": s.ContactStaff, "contact_item": s.ContactItem,
+			"contact_system": s.ContactSystem, "finish": s.Finish, "callback": s.Callback, "appeal": s.Appeal,
+			"appeal_review": s.AppealReview} {
+			if v == "" {
+				t.Errorf("%s: deadlines.sources.%s is empty", name, k)
+			}
+		}
+		for _, k := range DueKinds() {
+			for _, c := range []OrderCategory{CatStaff, CatItem, CatSystem} {
+				r := p.DueRule(k, c)
+				if !strings.Contains(r, "个工作日（") || strings.Contains(r, noSource) {
+					t.Errorf("%s %s %s: rule %q", name, k, c, r)
+				}
+			}
+		}
+	}
+	sz, nat, ta := mustProfile(t, "shenzhen"), mustProfile(t, "national"), mustProfile(t, "taian")
+	for _, c := range []struct{ got, want string }{
+		{sz.DueRule(DueContact, CatStaff), "2个工作日（深圳办法第二十五条）"},
+		{sz.DueRule(DueContact, CatItem), "3个工作日（深圳办法第二十四条）"},
+		{sz.DueRule(DueFinish, CatItem), "10个工作日（深圳办法第二十八条）"},
+		{sz.AppealRule(), "收到通知后3个工作日内（深圳办法第二十五条：收到通知3个工作日内）"},
+		{nat.DueRule(DueContact, CatStaff), "2个工作日（参照深圳办法第二十五条，国家标准未规定）"},
+		{nat.AppealRule(), "工单生成后3个工作日内（参照深圳办法第二十五条、泰安方案三.3，国家标准未规定）"},
+		{ta.DueRule(DueCallback, CatItem), "5个工作日（泰安方案三.2）"},
+	} {
+		if c.got != c.want {
+			t.Errorf("rule %q, want %q", c.got, c.want)
+		}
+	}
+	// Shown with the order's deadlines.
+	o := WorkOrder{Category: CatStaff, CreatedAt: time.Date(2026, 11, 2, 10, 0, 0, 0, ChinaTime), ContactDue: time.Date(2026, 11, 4, 23, 59, 59, 0, ChinaTime)}
+	dues := OrderDues(sz, NewCalendar(), o, nil, o.CreatedAt)
+	if len(dues) != 1 || dues[0].Rule != "2个工作日（深圳办法第二十五条）" {
+		t.Errorf("order dues %+v", dues)
+	}
+	// A county file without sources.
+	p := *sz
+	p.Deadlines.Sources = DeadlineSources{}
+	if got := p.DueRule(DueFinish, CatItem); got != "10个工作日（本中心规则）" {
+		t.Errorf("no source: %q", got)
 	}
 }

@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 	"fmt"
-	"image/color"
 	"strings"
 	"time"
 
@@ -39,11 +38,12 @@ type Ledger struct {
 	// the list shown.
 	Exported string
 	Filtered app.LedgerFilter
-	List     *widget.List
-	Count    *widget.Label
-	Detail   *fyne.Container // the selected order: summary, deadlines, history
-	Back     *widget.Button
-	Refresh  *widget.Button
+	// List is the table of orders; a click on a column's header sorts by it.
+	List    *widget.Table
+	Count   *widget.Label
+	Detail  *fyne.Container // the selected order: summary, deadlines, history
+	Back    *widget.Button
+	Refresh *widget.Button
 	// Step buttons, enabled when an order is selected.
 	Contact, Verify, Rectify, OnSite, CallBack, Close *widget.Button
 	// Notify records that the rated clerk was told (SZ 25), without the
@@ -66,7 +66,10 @@ type Ledger struct {
 	OnBack func()
 
 	// Entries are the orders listed; Selected is the chosen order (nil when none).
-	Entries  []app.LedgerEntry
+	Entries  []app.LedgerEntry // as listed (sorted)
+	loaded   []app.LedgerEntry // as the service returned them
+	sortCol  int               // 1-based column of ledgerCols; 0 = the ledger's order
+	sortDesc bool
 	Selected *app.OrderDetail
 	// Form is the step form on show (for tests).
 	Form *StepForm
@@ -166,22 +169,7 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 		}
 	})
 	l.Refresh = widget.NewButton("刷新", l.Reload)
-	l.List = widget.NewList(func() int { return len(l.Entries) },
-		func() fyne.CanvasObject {
-			t := canvas.NewText("", colInk)
-			t.TextSize = 14
-			return t
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			t := o.(*canvas.Text)
-			t.Text, t.Color = ledgerRow(l.Entries[i])
-			t.Refresh()
-		})
-	l.List.OnSelected = func(i widget.ListItemID) {
-		if i >= 0 && i < len(l.Entries) {
-			l.Select(l.Entries[i].Order.ID)
-		}
-	}
+	l.List = newLedgerTable(l)
 	l.Contact = widget.NewButton("联系评价人", func() { l.showForm(app.StepContacted) })
 	l.Verify = widget.NewButton("核实", func() { l.showForm(app.StepVerified) })
 	l.Rectify = widget.NewButton("整改", func() { l.showForm(app.StepRectified) })
@@ -205,11 +193,11 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 		container.NewHBox(l.CategoryFilter, widget.NewLabel("评价日期："), container.New(&fixedWidth{w: 130}, l.From),
 			container.New(&fixedWidth{w: 130}, l.To), l.Export, l.PrintListed), l.Search)
 	top = container.NewVBox(top, container.NewHScroll(filters), search)
-	buttons := container.NewGridWithColumns(4, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,
+	buttons := container.NewGridWithColumns(3, l.Contact, l.Verify, l.Rectify, l.OnSite, l.CallBack, l.Close,
 		l.Assign, l.Decide, l.Notify, l.Print)
 	right := container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(container.NewPadded(l.Detail)))
 	split := container.NewHSplit(card("工单列表（红色为已超期）", l.List), card("工单详情", right))
-	split.Offset = 0.45
+	split.Offset = 0.6 // the table's columns at 1024×768
 	l.obj = container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
 	l.loadChoices()
 	return l
@@ -268,33 +256,6 @@ func (l *Ledger) loadChoices() {
 // Content is the screen's canvas object.
 func (l *Ledger) Content() fyne.CanvasObject { return l.obj }
 
-// ledgerRow is one line of the list and its colour: red when overdue.
-func ledgerRow(e app.LedgerEntry) (string, color.Color) {
-	next := ""
-	for _, d := range e.Dues {
-		if d.Done() {
-			continue
-		}
-		next = fmt.Sprintf("%s期限 %s", d.Kind.Name(), d.Due.Format("01-02"))
-		if d.Overdue {
-			next += "（已超期）"
-		} else if d.DueSoon {
-			next += "（即将到期）"
-		}
-		break
-	}
-	return fmt.Sprintf("工单%d  %s  %s  %s  %s  %s", e.Order.ID, e.Order.CreatedAt.Format("01-02"), e.ItemName,
-		e.ClerkName, e.Order.State.Name(), next), rowColor(e)
-}
-
-// rowColor is the colour of a list row: red when overdue.
-func rowColor(e app.LedgerEntry) color.Color {
-	if e.Overdue {
-		return colError
-	}
-	return colInk
-}
-
 // Reload reads the ledger with the chosen filter.
 func (l *Ledger) Reload() {
 	f := ledgerFilters[0].f
@@ -329,7 +290,8 @@ func (l *Ledger) Reload() {
 			l.env.ShowError("ledger load failed", "读取差评台账未成功", err, nil)
 			return
 		}
-		l.Entries = es
+		l.loaded = es
+		l.applySort()
 		l.Count.SetText(fmt.Sprintf("共 %d 件", len(es)))
 		l.List.UnselectAll()
 		l.List.Refresh()
@@ -388,6 +350,7 @@ func (l *Ledger) Select(id int64) {
 			return
 		}
 		l.Selected = d
+		l.List.Refresh() // the selected row's background
 		l.showDetail()
 		l.setButtons()
 	})
@@ -511,6 +474,12 @@ func (l *Ledger) showDetail() {
 		}
 		t := canvas.NewText(s, c)
 		l.Detail.Add(t)
+		if due.Rule != "" {
+			r := widget.NewLabel("　时限：" + due.Rule)
+			r.Wrapping = fyne.TextWrapWord
+			r.Importance = widget.LowImportance
+			l.Detail.Add(r)
+		}
 	}
 	if a := d.Appeal; a != nil {
 		l.Detail.Add(boldLabel("申诉"))

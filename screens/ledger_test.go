@@ -8,22 +8,23 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
 )
 
-// rowText finds the list row drawn for order text prefix.
-func rowText(t *testing.T, l *Ledger, prefix string) *canvas.Text {
+// cellLabel draws the cell of the ledger's table at row, col with the
+// table's own create and update functions, as the table does.
+func cellLabel(t *testing.T, l *Ledger, row, col int) *widget.Label {
 	t.Helper()
-	for _, o := range test.LaidOutObjects(l.List) {
-		if tx, ok := o.(*canvas.Text); ok && strings.HasPrefix(tx.Text, prefix) {
-			return tx
-		}
+	rows, cols := l.List.Length()
+	if row >= rows || col >= cols {
+		t.Fatalf("no cell %d,%d in a table of %d×%d", row, col, rows, cols)
 	}
-	t.Fatalf("no row %q in the list", prefix)
-	return nil
+	o := l.List.CreateCell()
+	l.List.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
+	return cellOf(o).label
 }
 
 func anyShown(t *testing.T, l *Ledger, env *Env, sub string) bool {
@@ -58,12 +59,26 @@ func TestLedgerScreen(t *testing.T) {
 	if len(l.Entries) != 2 || l.Count.Text != "共 2 件" {
 		t.Fatalf("entries %d, count %q", len(l.Entries), l.Count.Text)
 	}
-	old := rowText(t, l, "工单1 ")
-	if old.Color != colError || !strings.Contains(old.Text, "联系评价人期限 03-05（已超期）") {
-		t.Errorf("overdue row %q colour %v", old.Text, old.Color)
+	// Overdue first, in red; the next deadline in its own column.
+	if l.Entries[0].Order.ID != 1 {
+		t.Errorf("the overdue order is not listed first: %d", l.Entries[0].Order.ID)
 	}
-	if fresh := rowText(t, l, "工单2 "); fresh.Color != colInk || !strings.Contains(fresh.Text, "联系评价人期限 03-12") {
-		t.Errorf("fresh row %q colour %v", fresh.Text, fresh.Color)
+	for col, want := range map[int]string{0: "1", 4: "联系 03-05 已超期"} {
+		if lb := cellLabel(t, l, 0, col); lb.Text != want || lb.Importance != widget.DangerImportance {
+			t.Errorf("overdue cell %d: %q in %v", col, lb.Text, lb.Importance)
+		}
+	}
+	for col, want := range map[int]string{0: "2", 4: "联系 03-12"} {
+		if lb := cellLabel(t, l, 1, col); lb.Text != want || lb.Importance != widget.MediumImportance {
+			t.Errorf("fresh cell %d: %q in %v", col, lb.Text, lb.Importance)
+		}
+	}
+	// A click on 工单 sorts by number, again reverses, a third time back.
+	for i, want := range [][]int64{{1, 2}, {2, 1}, {1, 2}} {
+		l.SortBy(0)
+		if got := []int64{l.Entries[0].Order.ID, l.Entries[1].Order.ID}; got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("sort click %d: %v, want %v", i+1, got, want)
+		}
 	}
 	if !l.Contact.Disabled() {
 		t.Error("step buttons enabled with nothing selected")
@@ -72,7 +87,7 @@ func TestLedgerScreen(t *testing.T) {
 	if len(l.Entries) != 1 || l.Entries[0].Order.ID != 1 {
 		t.Fatalf("overdue filter: %d", len(l.Entries))
 	}
-	l.List.Select(0)
+	l.List.Select(widget.TableCellID{})
 	if l.Selected == nil || l.Selected.Order.ID != 1 || l.Contact.Disabled() {
 		t.Fatal("order 1 not selected")
 	}
@@ -168,7 +183,7 @@ func TestLedgerPrintSheet(t *testing.T) {
 	if !l.Print.Visible() || !l.Print.Disabled() {
 		t.Fatal("打印工单 should show, disabled until an order is chosen")
 	}
-	l.List.Select(0)
+	l.List.Select(widget.TableCellID{})
 	test.Tap(l.Print)
 	if len(asked) != 1 || asked[0] != 1 || !strings.HasSuffix(l.Printed, "差评工单-1.pdf") {
 		t.Errorf("asked %v, printed %q", asked, l.Printed)

@@ -167,11 +167,12 @@ func (m *MyOrders) show(id int64) {
 		add("评价内容：" + c.Text)
 	}
 	m.Detail.Add(boldLabel("期限"))
-	add("联系评价人：" + c.ContactDue.Format("2006-01-02"))
-	add("办结：" + c.FinishDue.Format("2006-01-02"))
-	appealLine := "申诉：" + c.AppealDue.Format("2006-01-02") + " 前"
+	p := m.svc.Profile
+	add("联系评价人：" + c.ContactDue.Format("2006-01-02") + "　" + p.DueRule(app.DueContact, c.Category))
+	add("办结：" + c.FinishDue.Format("2006-01-02") + "　" + p.DueRule(app.DueFinish, c.Category))
+	appealLine := "申诉：" + c.AppealDue.Format("2006-01-02") + " 前　" + p.AppealRule()
 	if c.AppealDue.IsZero() {
-		appealLine = "申诉：收到通知后3个工作日内（尚未通知）"
+		appealLine = "申诉：" + p.AppealRule() + "（尚未通知）"
 	}
 	if c.CanAppeal {
 		appealLine += "　可申诉"

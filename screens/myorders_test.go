@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
 )
@@ -103,7 +104,7 @@ func TestLedgerFiltersAssignAndAppeal(t *testing.T) {
 
 	// 分类/转办: refused without a reason, then recorded.
 	l.ClerkFilter.SetSelected("1001 赵小明")
-	l.List.Select(0)
+	l.List.Select(widget.TableCellID{})
 	if l.Selected == nil || l.Selected.Order.ID != 2 || l.Assign.Disabled() {
 		t.Fatal("order 2 not selected")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
 	"bianmin/app/demo"
@@ -103,7 +104,7 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 			d.TypedKey(key(fyne.KeyF3))
 			l := d.LedgerScreen
 			if len(l.Entries) > 0 {
-				l.List.Select(0)
+				l.List.Select(widget.TableCellID{})
 			}
 			return []fyne.CanvasObject{l.Back, l.Refresh, l.Contact, l.Close, l.Export, l.PrintListed, l.Print}
 		}},

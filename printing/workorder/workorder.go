@@ -108,7 +108,7 @@ func page(pdf *fpdf.Fpdf, s Sheet, begun func()) {
 	pdf.MultiCell(0, 8, orDash(d.Text), "1", "L", false)
 	kv("责任人", d.AssigneeName, "现场化解", yesNo(o.OnSite))
 
-	section("办理时限（工作日）")
+	section("办理时限")
 	pdf.SetFont(font, "", 10)
 	pdf.SetFillColor(236, 240, 246)
 	for _, h := range []struct {
@@ -128,6 +128,19 @@ func page(pdf *fpdf.Fpdf, s Sheet, begun func()) {
 		pdf.CellFormat(50, 8, orDash(day(due.DoneAt, "2006-01-02 15:04")), "1", 0, "C", false, 0, "")
 		pdf.CellFormat(40, 8, due.Status(), "1", 0, "C", false, 0, "")
 		pdf.Ln(-1)
+	}
+	// Each limit with the rule it comes from, for the centre's own profile.
+	var rules []string
+	for _, k := range app.DueKinds() {
+		if due, ok := d.Due(k); ok && due.Rule != "" {
+			rules = append(rules, k.Name()+" "+due.Rule)
+		}
+	}
+	if len(rules) > 0 {
+		pdf.SetFont(font, "", 8.5)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.MultiCell(0, 5, "时限依据："+strings.Join(rules, "；")+"。以日计的期限，事件当日不计入，至最后一日24时止（民法典第二百零一条）。", "", "L", false)
+		pdf.SetTextColor(0, 0, 0)
 	}
 
 	if a := d.Appeal; a != nil {

@@ -18,6 +18,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
 	"bianmin/cli"
@@ -37,7 +38,7 @@ func main() {
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
 	switch which {
-	case "dashboard", "ledger", "cases":
+	case "dashboard", "ledger", "ledger-detail", "cases":
 		demoScreens(ctx, which, dir)
 		return
 	}
@@ -216,14 +217,18 @@ func demoScreens(ctx context.Context, which, dir string) {
 	win := a.NewWindow("便民 · " + which)
 	env := &screens.Env{Win: win, Log: slog.Default()}
 	switch which {
-	case "dashboard", "ledger":
+	case "dashboard", "ledger", "ledger-detail":
 		d := screens.NewDashboard(env, svc, manager)
 		win.SetContent(d.Content())
 		d.Reload()
-		if which == "ledger" {
+		if which != "dashboard" {
 			go func() {
 				time.Sleep(1500 * time.Millisecond)
 				fyne.Do(func() { d.Ledger.OnTapped() })
+				if which == "ledger-detail" {
+					time.Sleep(1500 * time.Millisecond)
+					fyne.Do(func() { d.LedgerScreen.List.Select(widget.TableCellID{}) })
+				}
 			}()
 		}
 	case "cases":
