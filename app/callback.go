@@ -121,7 +121,10 @@ func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n
 	}
 	byID := map[int64]Transaction{}
 	var ids []int64
-	for _, f := range facts {
+	for i, f := range facts {
+		if i%200 == 0 {
+			ReportProgress(ctx, i, len(facts)) // a quarter's transactions, read one by one
+		}
 		tx, err := s.Store.Transaction(ctx, f.ID)
 		if err != nil {
 			return nil, err

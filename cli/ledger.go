@@ -236,6 +236,9 @@ func RenderLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, f
 		return nil, 0, err
 	}
 	for i, e := range entries {
+		if i%50 == 0 {
+			app.ReportProgress(ctx, i, len(entries))
+		}
 		o := e.Order
 		serial := ""
 		if o.TransactionID != 0 {
@@ -281,6 +284,7 @@ func RenderLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, f
 			return nil, 0, err
 		}
 	}
+	app.ReportProgress(ctx, len(entries), len(entries))
 	if err := sw.Flush(); err != nil {
 		return nil, 0, err
 	}

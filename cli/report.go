@@ -80,21 +80,29 @@ func (c *cmd) report(args []string) int {
 // PDF, and the xlsx workbook when withXLSX is set. Used by `bianmin report`
 // and the manager's screen.
 func RenderMonthReport(ctx context.Context, svc *app.Service, month time.Time, by string, withXLSX bool) (pdf, xlsx []byte, err error) {
+	steps := 2 // the figures, the PDF (and the workbook)
+	if withXLSX {
+		steps = 3
+	}
+	app.ReportProgress(ctx, 0, steps)
 	r, err := svc.MonthReport(ctx, month, by)
 	if err != nil {
 		return nil, nil, err
 	}
+	app.ReportProgress(ctx, 1, steps)
 	var b bytes.Buffer
 	if err := report.WritePDF(&b, r); err != nil {
 		return nil, nil, err
 	}
 	pdf = b.Bytes()
+	app.ReportProgress(ctx, 2, steps)
 	if withXLSX {
 		var x bytes.Buffer
 		if err := report.WriteXLSX(&x, r); err != nil {
 			return nil, nil, err
 		}
 		xlsx = x.Bytes()
+		app.ReportProgress(ctx, 3, steps)
 	}
 	return pdf, xlsx, nil
 }

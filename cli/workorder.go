@@ -21,14 +21,21 @@ func RenderWorkOrders(ctx context.Context, svc *app.Service, actor *app.Staff, i
 		return err
 	}
 	var sheets []workorder.Sheet
-	for _, id := range ids {
+	steps := len(ids) + 1 // each order read, then the PDF drawn
+	for i, id := range ids {
+		app.ReportProgress(ctx, i, steps)
 		d, err := svc.OrderDetail(ctx, actor, id)
 		if err != nil {
 			return err
 		}
 		sheets = append(sheets, workorder.Sheet{Centre: centre.Name, Detail: d})
 	}
-	return workorder.Write(w, sheets, svc.Clock.Now())
+	app.ReportProgress(ctx, len(ids), steps)
+	if err := workorder.Write(w, sheets, svc.Clock.Now()); err != nil {
+		return err
+	}
+	app.ReportProgress(ctx, steps, steps)
+	return nil
 }
 
 // SaveWorkOrder writes the sheet of one work order into the reports folder

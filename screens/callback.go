@@ -93,7 +93,7 @@ func (c *CallbackScreen) draw() {
 	}
 	seed := uint64(q.Year*10 + q.Q) // as `bianmin callback`: the same quarter, the same list
 	c.Draw.Disable()
-	Run(c.env, func(ctx context.Context) (*app.CallbackList, error) {
+	RunWithProgress(c.env, "随机抽评", "正在读取"+q.Chinese()+"的办件并抽取…", func(ctx context.Context) (*app.CallbackList, error) {
 		return c.svc.CallbackSample(ctx, c.user, q, n, seed)
 	}, func(l *app.CallbackList, err error) {
 		c.Draw.Enable()
@@ -202,7 +202,7 @@ func (c *CallbackScreen) print() {
 	}
 	l := c.List
 	c.Print.Disable()
-	Run(c.env, func(ctx context.Context) (string, error) { return c.SaveList(ctx, l) }, func(p string, err error) {
+	RunWithProgress(c.env, "随机抽评", "正在生成回访名单…", func(ctx context.Context) (string, error) { return c.SaveList(ctx, l) }, func(p string, err error) {
 		c.Print.Enable()
 		if err != nil {
 			c.env.ShowError("call list failed", "打印名单未成功", err, nil)

@@ -30,6 +30,10 @@ type Env struct {
 	Go func(f func())
 	// Timeout bounds one piece of slow work; zero means two minutes.
 	Timeout time.Duration
+	// ProgressDelay is how long RunWithProgress waits before it shows its
+	// progress dialog (quick work shows none); zero means 400 ms, negative
+	// shows it at once.
+	ProgressDelay time.Duration
 }
 
 func (e *Env) log() *slog.Logger {

@@ -328,7 +328,8 @@ func (l *Ledger) export() {
 	}
 	f := l.Filtered
 	l.Export.Disable()
-	Run(l.env, func(ctx context.Context) (string, error) { return l.ExportXLSX(ctx, f) },
+	RunWithProgress(l.env, "导出 Excel", fmt.Sprintf("正在导出所列的 %d 件工单…", len(l.Entries)),
+		func(ctx context.Context) (string, error) { return l.ExportXLSX(ctx, f) },
 		func(path string, err error) {
 			l.Export.Enable()
 			if err != nil {
@@ -404,7 +405,8 @@ func (l *Ledger) printListed() {
 		ids[i] = e.Order.ID
 	}
 	l.PrintListed.Disable()
-	Run(l.env, func(ctx context.Context) (string, error) { return l.PrintSheets(ctx, ids) },
+	RunWithProgress(l.env, "打印所列工单", fmt.Sprintf("正在生成 %d 张差评工单…", len(ids)),
+		func(ctx context.Context) (string, error) { return l.PrintSheets(ctx, ids) },
 		func(path string, err error) {
 			l.PrintListed.Enable()
 			if err != nil {

@@ -94,7 +94,7 @@ func (r *ReportDialog) generate() {
 	r.Open.Disable()
 	r.Status.SetText("正在生成 " + month.Format("2006年01月") + " 的月报…")
 	began := time.Now()
-	Run(r.env, func(ctx context.Context) (string, error) {
+	RunWithProgress(r.env, "月报", "正在生成 "+month.Format("2006年01月")+" 的月报（PDF 和 Excel）…", func(ctx context.Context) (string, error) {
 		return r.render(ctx, month, r.user)
 	}, func(path string, err error) {
 		r.Generate.Enable()
