@@ -188,6 +188,12 @@ func runGUI(args []string) int {
 		WorkOrderSheet: func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error) {
 			return cli.SaveWorkOrder(ctx, svc, actor, *dbPath, id)
 		},
+		Backup: func(ctx context.Context) (string, error) {
+			if st.db == nil {
+				return "", errors.New("database not open")
+			}
+			return cli.SaveBackup(ctx, st.db, *dbPath, time.Now())
+		},
 		Counter:     st.counterDeps,
 		CounterOnly: n.Role == roleCounter,
 		Tools:       st.tools,

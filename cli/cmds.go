@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -121,6 +122,27 @@ func (c *cmd) backup(args []string) int {
 	c.log.Info("backup written", "db", *db, "out", *out, "bytes", size, "elapsed", time.Since(start))
 	fmt.Fprintf(c.out, "备份完成：%s（%d 字节）\n", *out, size)
 	return 0
+}
+
+// BackupsFolder is where the window keeps its backups: backups/ next to the
+// database (copy it to a USB stick from there).
+func BackupsFolder(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "backups")
+}
+
+// SaveBackup writes a consistent backup of d into BackupsFolder, named by
+// the time, and returns its path (the dashboard's 备份数据). Progress is
+// reported through ctx (app.ReportProgress).
+func SaveBackup(ctx context.Context, d *storage.DB, dbPath string, now time.Time) (string, error) {
+	dir := BackupsFolder(dbPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "bianmin-"+now.In(app.ChinaTime).Format("20060102-150405")+".db")
+	if err := d.Backup(ctx, path); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // openExisting opens a database that must already exist, read-write when

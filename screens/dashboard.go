@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -27,9 +28,13 @@ type Dashboard struct {
 	Refresh *widget.Button
 	Logout  *widget.Button
 	Report  *widget.Button // 月报: hidden until SetReport
-	Ledger  *widget.Button // 差评台账: opens the ledger (LedgerScreen) in the window
-	Paper   *widget.Button // 录入评价表: opens the paper-form entry (PaperScreen)
-	Watch   *widget.Button // 重点关注: opens the watch lists (WatchScreen)
+	// BackupButton (备份数据) writes a backup with the progress bar; hidden
+	// until SetBackup.
+	BackupButton *widget.Button
+	backup       func(ctx context.Context) (string, error)
+	Ledger       *widget.Button // 差评台账: opens the ledger (LedgerScreen) in the window
+	Paper        *widget.Button // 录入评价表: opens the paper-form entry (PaperScreen)
+	Watch        *widget.Button // 重点关注: opens the watch lists (WatchScreen)
 	// Callback (随机抽评) opens the quarterly call-back (CallbackScreen).
 	Callback *widget.Button
 	// Tools is the row of the manager's tools; AddTool appends to it.
@@ -66,6 +71,8 @@ type Dashboard struct {
 	user   *app.Staff
 	obj    fyne.CanvasObject
 	render ReportFunc
+	// BackedUp is the last backup written (for tests).
+	BackedUp string
 	// ReportDialog is the last 月报 dialog shown (for tests).
 	ReportDialog *ReportDialog
 	// LedgerScreen is the ledger opened by the 差评台账 button (for tests).
@@ -110,6 +117,36 @@ func (d *Dashboard) ShowSub(name string, content fyne.CanvasObject) (back func()
 	return back
 }
 
+// SetBackup enables 备份数据, which writes a backup with f.
+func (d *Dashboard) SetBackup(f func(ctx context.Context) (string, error)) {
+	d.backup = f
+	if f != nil {
+		d.BackupButton.Show()
+	}
+}
+
+// runBackup writes a backup, with a progress bar, and says where it is.
+func (d *Dashboard) runBackup() {
+	if d.backup == nil {
+		return
+	}
+	d.BackupButton.Disable()
+	RunWithProgress(d.env, "备份数据", "正在备份中心的数据库，期间可以照常办件…", d.backup, func(path string, err error) {
+		d.BackupButton.Enable()
+		if err != nil {
+			d.env.ShowError("backup failed", "备份未成功", err, nil)
+			return
+		}
+		size := ""
+		if fi, err := os.Stat(path); err == nil {
+			size = fmt.Sprintf("（%.1f MB）", float64(fi.Size())/(1<<20))
+		}
+		d.env.log().Info("backup written", "path", path)
+		d.BackedUp = path
+		showSavedWith(d.env, "备份完成", "备份已保存在："+"\n"+path+size+"\n\n请把它拷到U盘或另一台电脑上保管；恢复时请联系县里的技术人员。", path)
+	})
+}
+
 // SetReport enables the 月报 button, which generates reports with f.
 func (d *Dashboard) SetReport(f ReportFunc) {
 	d.render = f
@@ -148,7 +185,9 @@ func NewDashboard(env *Env, svc *app.Service, user *app.Staff) *Dashboard {
 	d.Paper = widget.NewButton("录入评价表 F2", d.openPaperEntry)
 	d.Watch = widget.NewButton("重点关注 F4", d.openWatch)
 	d.Callback = widget.NewButton("随机抽评", d.openCallback)
-	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Callback, d.Report)
+	d.BackupButton = widget.NewButton("备份数据", d.runBackup)
+	d.BackupButton.Hide()
+	d.Tools = container.NewHBox(d.Paper, d.Ledger, d.Watch, d.Callback, d.Report, d.BackupButton)
 	// At 1024×768 the centre's name, the user, the time and the buttons do
 	// not fit one line: the buttons stay at the top right, the user beside
 	// the tools, and the area code and rules shorten with "…".

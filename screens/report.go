@@ -168,9 +168,14 @@ var SavedDialog struct {
 
 // showSaved tells where a file was saved when nothing can open it here.
 func showSaved(env *Env, abs string) {
+	showSavedWith(env, "文件已保存", "文件已保存在：\n"+abs+"\n\n本机没有可以打开它的程序（请安装 PDF 阅读器或表格软件）。"+
+		"可以打开文件夹，把文件拷到能打印的电脑上。", abs)
+}
+
+// showSavedWith says text about the file abs, with 打开文件夹 and 复制路径.
+func showSavedWith(env *Env, title, text, abs string) {
 	dir := filepath.Dir(abs)
-	msg := widget.NewLabel("文件已保存在：\n" + abs + "\n\n本机没有可以打开它的程序（请安装 PDF 阅读器或表格软件）。" +
-		"可以打开文件夹，把文件拷到能打印的电脑上。")
+	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
 	folder := &url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}
 	SavedDialog.Path, SavedDialog.Folder = abs, folder
@@ -179,7 +184,7 @@ func showSaved(env *Env, abs string) {
 	copyB := newHKButton(keys, "复制路径", nil)
 	ok := newHKButton(keys, "知道了 (Esc)", nil)
 	ok.Importance = widget.HighImportance
-	d := dialog.NewCustomWithoutButtons("文件已保存", container.NewVBox(msg,
+	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(msg,
 		container.NewCenter(container.NewHBox(open, copyB, ok))), env.Win)
 	open.OnTapped = func() {
 		if err := fyne.CurrentApp().OpenURL(folder); err != nil {

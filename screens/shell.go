@@ -41,6 +41,9 @@ type Backend struct {
 	// LedgerXLSX writes the ledger's orders as filtered to an xlsx and
 	// returns its path (cli.SaveLedgerXLSX); nil hides 导出 Excel.
 	LedgerXLSX func(ctx context.Context, svc *app.Service, actor *app.Staff, f app.LedgerFilter) (string, error)
+	// Backup writes a consistent backup of the database and returns its path
+	// (cli.SaveBackup); nil hides 备份数据.
+	Backup func(ctx context.Context) (string, error)
 	// Counter gives the signed-in user the counter screen's dependencies at
 	// this PC's window (queue, registration, devices, drafts). When set,
 	// clerks work at the counter (their work orders one button away) and
@@ -242,6 +245,7 @@ func (s *Shell) showDashboard(user *app.Staff) {
 			return xl(ctx, svc, actor, f)
 		}
 	}
+	d.SetBackup(s.be.Backup)
 	if s.be.WorkOrderSheet != nil {
 		svc, sheet := s.svc, s.be.WorkOrderSheet
 		d.PrintSheet = func(ctx context.Context, actor *app.Staff, id int64) (string, error) {

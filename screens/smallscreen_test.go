@@ -90,9 +90,11 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 	d.ExportLedger = func(context.Context, *app.Staff, app.LedgerFilter) (string, error) { return "", nil }
 	d.PrintSheets = func(context.Context, *app.Staff, []int64) (string, error) { return "", nil }
 	d.PrintSheet = func(context.Context, *app.Staff, int64) (string, error) { return "", nil }
+	d.SetBackup(func(context.Context) (string, error) { return "", nil })
+	d.SetReport(func(context.Context, time.Time, *app.Staff) (string, error) { return "", nil })
 	env.Win.SetContent(d.Content())
 	d.Reload()
-	fits(t, env, "首页", d.Logout, d.Refresh, d.Ledger, d.Paper, d.Watch)
+	fits(t, env, "首页", d.Logout, d.Refresh, d.Ledger, d.Paper, d.Watch, d.Callback, d.Report, d.BackupButton)
 	home := env.Win.Content()
 
 	// Each sub-screen of the dashboard, then Escape.

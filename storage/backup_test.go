@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,5 +116,41 @@ func TestBackupRefusesBadTargets(t *testing.T) {
 	}
 	if err := d.Backup(ctx, filepath.Join(dir, "missing", "x.db")); err == nil {
 		t.Fatal("backup into a missing directory succeeded")
+	}
+}
+
+// The window's progress bar hears a backup from nothing to the database's
+// size, never going back, and the copy is whole.
+func TestBackupReportsProgress(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(filepath.Join(dir, "live.db"))
+	mustf(t, err, "open")
+	defer d.Close()
+	f := seed(t, d)
+	for i := 0; i < 300; i++ {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		_, err := d.AddTransaction(ctx, app.Transaction{ItemCode: "110000001", WindowID: f.win1, ClerkID: f.clerk1,
+			Status: app.TxCompleted, Visits: 1, CompletedAt: at, ApplicantName: strings.Repeat("张", 200)})
+		mustf(t, err, "transaction")
+	}
+	var got [][2]int
+	pctx := app.WithProgress(ctx, func(done, total int) { got = append(got, [2]int{done, total}) })
+	out := filepath.Join(dir, "backup.db")
+	mustf(t, d.Backup(pctx, out), "backup")
+	if len(got) < 2 || got[0][0] != 0 || got[len(got)-1][0] != got[0][1] || got[0][1] <= 0 {
+		t.Fatalf("progress %v", got)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i][0] < got[i-1][0] || got[i][1] != got[0][1] {
+			t.Fatalf("progress went back: %v", got)
+		}
+	}
+	b, err := Open(out)
+	mustf(t, err, "open the backup")
+	defer b.Close()
+	txs, err := b.TxFacts(ctx, time.Time{}, time.Time{})
+	mustf(t, err, "read the backup")
+	if len(txs) < 300 {
+		t.Errorf("backup holds %d transactions", len(txs))
 	}
 }

@@ -31,7 +31,10 @@ func (d *DB) Backup(ctx context.Context, outPath string) error {
 	}
 	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".partial-"+newUID()[:8])
 	defer os.Remove(tmp)
-	if _, err := d.db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+	stop := d.watchBackup(ctx, tmp)
+	_, err = d.db.ExecContext(ctx, `VACUUM INTO ?`, tmp)
+	stop()
+	if err != nil {
 		return fail(explain(err))
 	}
 	// A backup holds what the database holds: owner only, like it.
@@ -217,4 +220,39 @@ func (d *DB) ExportWorkOrders(ctx context.Context, from, to time.Time, fn func(a
 		return queryErr(err, "work orders for export")
 	}
 	return nil
+}
+
+// watchBackup reports the backup's progress (app.ReportProgress, in KiB) by
+// the size its file has reached against the database's, until stop is called.
+// VACUUM INTO is one statement with no callback; the growing file is the
+// only measure of how far it has got.
+func (d *DB) watchBackup(ctx context.Context, tmp string) (stop func()) {
+	var total int64
+	if err := d.db.QueryRowContext(ctx, `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&total); err != nil || total <= 0 {
+		return func() {}
+	}
+	kib := int(total / 1024)
+	app.ReportProgress(ctx, 0, kib)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if fi, err := os.Stat(tmp); err == nil {
+					app.ReportProgress(ctx, min(int(fi.Size()/1024), kib), kib)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		app.ReportProgress(ctx, kib, kib)
+	}
 }
