@@ -28,7 +28,7 @@ DB  ?=
 # python3-openpyxl: an independent reader of the report workbook in its test.
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth \
-	fonts-wqy-microhei poppler-utils espeak-ng python3-openpyxl
+	fonts-wqy-microhei poppler-utils espeak-ng python3-openpyxl cups-daemon cups-client
 
 .PHONY: wine-check help run test deps go-check build vet unit-and-window-tests clean sign-release windows deb nogui arm64
 

@@ -7,6 +7,7 @@ require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/6tail/lunar-go v1.4.7
 	github.com/BurntSushi/toml v1.6.0
+	github.com/alexbrainman/printer v0.0.0-20200912035444-f40f26f0bdeb
 	github.com/go-gl/glfw/v3.3/glfw v0.0.0-20240506104042-037f3cc74f2a
 	github.com/go-pdf/fpdf v0.9.0
 	github.com/godbus/dbus/v5 v5.1.0

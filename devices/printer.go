@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,14 +11,16 @@ import (
 	"os"
 	"time"
 
+	"bianmin/app"
 	"bianmin/devices/escpos"
 	"bianmin/devices/serialport"
+	"bianmin/printing/sysprint"
 )
 
 // PrinterConfig configures a receipt or ticket printer.
 type PrinterConfig struct {
 	Enabled bool
-	Conn    string // "serial", "tcp" (raw port 9100) or "file" (/dev/usb/lp0)
+	Conn    string // "serial", "tcp" (raw port 9100), "file" (/dev/usb/lp0) or "system" (a spooler's printer)
 	Address string // COM3 / /dev/ttyUSB0, 192.168.1.50:9100, /dev/usb/lp0
 	Baud    int
 	Profile escpos.Profile
@@ -62,6 +65,25 @@ type serialConn struct{ serialport.Port }
 
 func (serialConn) statusCapable() bool { return true }
 
+// spoolConn collects a job for the system's spooler (a Windows or CUPS
+// printer), which takes whole jobs and answers no DLE EOT; Flush submits it.
+type spoolConn struct {
+	name string
+	buf  bytes.Buffer
+}
+
+func (c *spoolConn) statusCapable() bool         { return false }
+func (c *spoolConn) Read([]byte) (int, error)    { return 0, io.EOF }
+func (c *spoolConn) Write(b []byte) (int, error) { return c.buf.Write(b) }
+func (c *spoolConn) Close() error                { return nil }
+func (c *spoolConn) flush(ctx context.Context) error {
+	if c.buf.Len() == 0 {
+		return nil
+	}
+	defer c.buf.Reset()
+	return sysprint.PrintRaw(ctx, c.name, "bianmin 回执", c.buf.Bytes())
+}
+
 type fileConn struct{ *os.File }
 
 func (fileConn) statusCapable() bool { return false } // the USB printer class device gives no DLE EOT replies
@@ -90,6 +112,8 @@ func (p *Printer) open(ctx context.Context) (conn, error) {
 			return nil, err
 		}
 		return fileConn{f}, nil
+	case "system":
+		return &spoolConn{name: p.Cfg.Address}, nil
 	}
 	return nil, fmt.Errorf("printer: unknown connection %q", p.Cfg.Conn)
 }
@@ -105,6 +129,20 @@ func (p *Printer) log() *slog.Logger {
 func (p *Printer) Status(ctx context.Context) (escpos.Status, error) {
 	if !p.Cfg.Enabled {
 		return escpos.Status{}, ErrPrinterDisabled
+	}
+	if p.Cfg.Conn == "system" && p.Dial == nil {
+		// The spooler answers no DLE EOT: the printer is ready when it is installed.
+		names, err := sysprint.Printers(ctx)
+		if err != nil {
+			p.log().Warn("system printers not listed", "err", err)
+			return escpos.Status{}, &PrintError{Msg: "无法读取系统打印机列表：" + app.UserMessage(sysprintErr(err))}
+		}
+		for _, n := range names {
+			if n == p.Cfg.Address {
+				return escpos.Status{}, nil
+			}
+		}
+		return escpos.Status{}, &PrintError{Msg: fmt.Sprintf("找不到系统打印机“%s”，请在设备设置里重新选择", p.Cfg.Address)}
 	}
 	c, err := p.open(ctx)
 	if err != nil {
@@ -184,5 +222,19 @@ func (p *Printer) Print(ctx context.Context, job []byte) error {
 		p.log().Warn("printer write failed", "err", err)
 		return &PrintError{Msg: "打印中断，请检查打印机后重新打印"}
 	}
+	if s, ok := c.(*spoolConn); ok {
+		if err := s.flush(ctx); err != nil {
+			p.log().Warn("system printer refused the job", "printer", s.name, "err", err)
+			return &PrintError{Msg: app.UserMessage(err)}
+		}
+	}
 	return nil
+}
+
+// sysprintErr says "no spooler" in Chinese.
+func sysprintErr(err error) error {
+	if errors.Is(err, sysprint.ErrNoSpooler) {
+		return &app.UserError{Code: "no_spooler", Msg: "本机没有安装打印服务（CUPS）", Err: err}
+	}
+	return err
 }

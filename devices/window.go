@@ -287,6 +287,9 @@ func (r *WindowRig) printerName(run *rigRun) string {
 	if run.prSim != nil {
 		return "模拟打印机，" + run.prof.Name
 	}
+	if run.printer.Cfg.Conn == devconf.KindSystem {
+		return "系统打印机：" + run.printer.Cfg.Address + "，" + run.prof.Name
+	}
 	return run.printer.Cfg.Address + "，" + run.prof.Name
 }
 
@@ -316,8 +319,11 @@ func (r *WindowRig) setPrinterResult(run *rigRun, st escpos.Status, err error) {
 		line.State, line.Text = devconf.StateError, "错误："+st.Message()
 	default:
 		line.State, line.Text = devconf.StateConnected, "已连接（"+r.printerName(run)+"）"
-		if run.printer.Cfg.Conn == devconf.KindFile {
+		switch run.printer.Cfg.Conn {
+		case devconf.KindFile:
 			line.Text = "已连接（" + r.printerName(run) + "，设备文件不回传缺纸状态）"
+		case devconf.KindSystem:
+			line.Text = "已就绪（" + r.printerName(run) + "，经系统打印，不回传缺纸状态）"
 		}
 		if st.PaperLow {
 			line.Text += "，" + st.Message()

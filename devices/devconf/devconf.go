@@ -36,6 +36,9 @@ type Config struct {
 	Keypad   Keypad   `json:"keypad"`
 	Printer  Printer  `json:"printer"`
 	IDReader IDReader `json:"id_reader"`
+	// A4Printer is the system printer that A4 documents (the monthly report,
+	// work orders, forms, call lists) go to; "" is the system's default.
+	A4Printer string `json:"a4_printer"`
 	// Simulate: on Linux, a device that is enabled but names no port (keypad)
 	// or no connection (printer kind "none") is simulated in-process on a
 	// pseudo-terminal, so a newcomer sees ratings arrive and receipts print.
@@ -81,8 +84,8 @@ func (c Config) IDReaderConfigured() bool { return strings.TrimSpace(c.IDReader.
 // Printer is the receipt (or ticket) printer.
 type Printer struct {
 	Enabled bool   `json:"enabled"`
-	Kind    string `json:"kind"`    // "serial", "tcp" (raw port 9100), "file" (/dev/usb/lp0) or "none"
-	Address string `json:"address"` // COM3, 192.168.1.50:9100, /dev/usb/lp0
+	Kind    string `json:"kind"`    // "serial", "tcp" (raw port 9100), "file" (/dev/usb/lp0), "system" or "none"
+	Address string `json:"address"` // COM3, 192.168.1.50:9100, /dev/usb/lp0, or the system printer's name
 	Baud    int    `json:"baud"`    // serial: default 9600
 	Paper   int    `json:"paper"`   // 58 or 80 (mm)
 	QR      string `json:"qr"`      // "native" (GS ( k) or "raster" (image, for printers without QR)
@@ -97,6 +100,7 @@ const (
 	KindSerial = "serial"
 	KindTCP    = "tcp"
 	KindFile   = "file"
+	KindSystem = "system" // a printer installed in Windows or CUPS: ESC/POS sent as a raw job
 	KindNone   = "none"
 
 	QRNative = "native"
@@ -134,6 +138,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.IDReader.Validate(); err != nil {
 		return err
+	}
+	if strings.ContainsAny(c.A4Printer, "\r\n\t") {
+		return bad("bad_printer_name", "A4 打印机名称无效")
 	}
 	return c.Printer.Validate()
 }
@@ -226,6 +233,10 @@ func (p Printer) Validate() error {
 	case KindFile:
 		if addr == "" {
 			return bad("printer_no_file", "请填写打印机设备文件，例如 /dev/usb/lp0")
+		}
+	case KindSystem:
+		if addr == "" {
+			return bad("printer_no_name", "请选择系统打印机（在 Windows 的“打印机和扫描仪”或 CUPS 里安装的小票打印机）")
 		}
 	default:
 		return bad("printer_bad_kind", "打印机连接方式“%s”无效", p.Kind)
