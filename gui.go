@@ -18,6 +18,8 @@ import (
 
 	"bianmin/app"
 	"bianmin/cli"
+	"bianmin/devices/devconf"
+	"bianmin/printing/sysprint"
 	"bianmin/screens"
 	"bianmin/sync/lan"
 )
@@ -214,7 +216,27 @@ func runGUI(args []string) int {
 		},
 	}
 	env := &screens.Env{Win: w, Log: log, Timeout: 10 * time.Minute}
+	if sysprint.Available() {
+		env.PrintPDF = func(ctx context.Context, path string) (string, error) { return printA4(ctx, *dbPath, path) }
+	}
 	screens.NewShell(env, be).Start()
 	w.ShowAndRun()
 	return 0
+}
+
+// printA4 prints a PDF on this PC's A4 printer (设备设置: A4 文件打印到, the
+// system's default when none is chosen) and names the printer for the user.
+func printA4(ctx context.Context, dbPath, path string) (string, error) {
+	name := ""
+	if c, err := devconf.Load(devconf.PathFor(dbPath)); err == nil {
+		name = c.A4Printer
+	}
+	shown := name
+	if shown == "" {
+		shown = "系统默认打印机"
+		if d, err := sysprint.Default(ctx); err == nil && d != "" {
+			shown = d
+		}
+	}
+	return shown, sysprint.PrintPDF(ctx, name, path)
 }

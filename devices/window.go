@@ -19,6 +19,7 @@ import (
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
 	"bianmin/printing"
+	"bianmin/printing/sysprint"
 )
 
 // RateLink is the county's rating link for the receipt's QR code: a template
@@ -705,6 +706,16 @@ func (r *WindowRig) PrintTicket(ctx context.Context, t app.IssuedTicket, centre 
 // --- the settings screen's functions ---
 
 // Ports lists the machine's serial ports.
+// SystemPrinters lists the printers installed in the system and its default.
+func (r *WindowRig) SystemPrinters(ctx context.Context) ([]string, string, error) {
+	names, err := sysprint.Printers(ctx)
+	if err != nil {
+		return nil, "", sysprintErr(err)
+	}
+	def, err := sysprint.Default(ctx)
+	return names, def, sysprintErr(err)
+}
+
 func (r *WindowRig) Ports() ([]devconf.Port, error) {
 	list, err := serialport.List()
 	if err != nil {

@@ -209,7 +209,7 @@ func (c *CallbackScreen) print() {
 			return
 		}
 		c.Status.SetText("名单已保存：" + p)
-		openFile(c.env, p)
+		docReady(c.env, "回访名单", p)
 	})
 }
 

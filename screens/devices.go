@@ -21,6 +21,9 @@ import (
 // *devices.WindowRig implements it. The screen opens no port itself.
 type DeviceBackend interface {
 	Ports() ([]devconf.Port, error)
+	// SystemPrinters lists the printers installed in the system (Windows
+	// printers, CUPS queues) and names the default one ("" when none).
+	SystemPrinters(ctx context.Context) (names []string, def string, err error)
 	Config() devconf.Config
 	// Save validates, writes the PC's device file and restarts the devices.
 	Save(ctx context.Context, c devconf.Config) error
@@ -47,6 +50,7 @@ var (
 		{devconf.KindSerial, "串口（COM 口 / USB 转串口）"},
 		{devconf.KindTCP, "网络（IP:9100）"},
 		{devconf.KindFile, "USB 打印机设备文件（/dev/usb/lp0）"},
+		{devconf.KindSystem, "系统打印机（Windows / CUPS 中已安装的打印机）"},
 	}
 	qrModes = []devChoice{
 		{devconf.QRNative, "打印机指令（推荐）"},
@@ -132,6 +136,9 @@ type DeviceSettings struct {
 	TestReader *widget.Button
 	ReaderMsg  *widget.Label
 
+	// A4Printer is where the monthly report, work orders and lists print:
+	// the first option is the system's default printer.
+	A4Printer   *widget.Select
 	Simulate    *widget.Check
 	RefreshBtn  *widget.Button
 	PortsMsg    *widget.Label // the ports found
@@ -145,6 +152,10 @@ type DeviceSettings struct {
 	env     *Env
 	be      DeviceBackend
 	ports   []devconf.Port
+	addrOpt []string // what the printer's address offers
+	sysPrn  []string // the system's printers
+	sysDef  string   // and its default
+	a4      string   // the configured A4 printer ("" = default) until the list arrives
 	obj     fyne.CanvasObject
 	statusC *fyne.Container
 	stop    func()
@@ -192,8 +203,10 @@ func NewDeviceSettings(env *Env, be DeviceBackend, refresh time.Duration) *Devic
 	s.ReaderMsg = devWrapLabel()
 	s.ReaderMsg.SetText("支持串口（SAM 协议）读卡器；只提供厂家 DLL 的读卡器不支持。测试的是已保存的设置。")
 
+	s.A4Printer = newSelect([]string{a4Default("")}, nil)
+	s.A4Printer.SetSelected(a4Default(""))
 	s.Simulate = widget.NewCheck("没有配置的设备用模拟设备代替（演示、培训用；Linux）", nil)
-	s.RefreshBtn = widget.NewButton("刷新串口列表", s.refreshPorts)
+	s.RefreshBtn = widget.NewButton("刷新串口和打印机列表", func() { s.refreshPorts(); s.refreshPrinters() })
 	s.PortsMsg = devWrapLabel()
 	s.Save = widget.NewButton("保存并重新连接", s.save)
 	s.Save.Importance = widget.HighImportance
@@ -207,6 +220,7 @@ func NewDeviceSettings(env *Env, be DeviceBackend, refresh time.Duration) *Devic
 
 	s.load(be.Config())
 	s.refreshPorts()
+	s.refreshPrinters()
 	s.statusC = container.NewVBox()
 	s.refreshStatus()
 	s.build()
@@ -253,7 +267,8 @@ func (s *DeviceSettings) build() {
 	printer := widget.NewCard("回执打印机", "", container.NewVBox(printerForm,
 		container.NewHBox(s.TestPrinter, s.PreviewBtn), s.PrinterMsg))
 
-	general := widget.NewCard("本机", "", container.NewVBox(s.Simulate,
+	general := widget.NewCard("本机", "", container.NewVBox(
+		widget.NewForm(widget.NewFormItem("A4 文件打印到", s.A4Printer)), s.Simulate,
 		container.NewHBox(s.RefreshBtn), s.PortsMsg))
 	readerForm := widget.NewForm(
 		widget.NewFormItem("", s.ReaderOn),
@@ -289,6 +304,8 @@ func (s *DeviceSettings) load(c devconf.Config) {
 	s.KeyMap.SetText(k.KeyMap)
 	s.Timeout.SetText(strconv.Itoa(devOrDefault(k.TimeoutS, 60)))
 
+	s.a4 = c.A4Printer
+	s.fillA4()
 	p := c.Printer
 	s.PrinterOn.SetChecked(p.Enabled)
 	s.PrinterKind.SetSelected(devLabelOf(printerKinds, p.Kind))
@@ -360,6 +377,7 @@ func (s *DeviceSettings) form() devconf.Config {
 	if s.Paper.Selected == paperWidths[0] {
 		paper = 58
 	}
+	c.A4Printer = s.a4Choice()
 	c.Printer = devconf.Printer{Enabled: s.PrinterOn.Checked, Kind: devCodeOf(printerKinds, s.PrinterKind.Selected),
 		Address: strings.TrimSpace(s.PrinterAddr.Text), Baud: devAtoi(s.PrinterBaud.Selected), Paper: paper,
 		QR: devCodeOf(qrModes, s.QR.Selected), Cut: devCodeOf(cutModes, s.Cut.Selected)}
@@ -372,22 +390,26 @@ func (s *DeviceSettings) form() devconf.Config {
 func (s *DeviceSettings) kindChanged() {
 	switch devCodeOf(printerKinds, s.PrinterKind.Selected) {
 	case devconf.KindSerial:
-		s.PrinterAddr.SetOptions(s.portNames())
+		s.setAddrOptions(s.portNames())
 		s.PrinterAddr.SetPlaceHolder("选择或输入串口，如 COM4")
 		s.PrinterAddr.Enable()
 		s.PrinterBaud.Enable()
 	case devconf.KindTCP:
-		s.PrinterAddr.SetOptions(nil)
+		s.setAddrOptions(nil)
 		s.PrinterAddr.SetPlaceHolder("打印机 IP:端口，如 192.168.1.50:9100")
 		s.PrinterAddr.Enable()
 		s.PrinterBaud.Disable()
 	case devconf.KindFile:
-		s.PrinterAddr.SetOptions([]string{"/dev/usb/lp0", "/dev/usb/lp1"})
+		s.setAddrOptions([]string{"/dev/usb/lp0", "/dev/usb/lp1"})
 		s.PrinterAddr.SetPlaceHolder("/dev/usb/lp0")
+		s.PrinterAddr.Enable()
+	case devconf.KindSystem:
+		s.setAddrOptions(s.sysPrn)
+		s.PrinterAddr.SetPlaceHolder("选择系统打印机，如 XP-80C")
 		s.PrinterAddr.Enable()
 		s.PrinterBaud.Disable()
 	default:
-		s.PrinterAddr.SetOptions(nil)
+		s.setAddrOptions(nil)
 		s.PrinterAddr.SetPlaceHolder("不需要地址")
 		s.PrinterAddr.Disable()
 		s.PrinterBaud.Disable()
@@ -400,6 +422,72 @@ func (s *DeviceSettings) portNames() []string {
 		out[i] = p.Name
 	}
 	return out
+}
+
+// setAddrOptions offers opts under the printer's address.
+func (s *DeviceSettings) setAddrOptions(opts []string) {
+	s.addrOpt = opts
+	s.PrinterAddr.SetOptions(opts)
+}
+
+// a4Default is the A4 choice meaning "the system's default printer".
+func a4Default(name string) string {
+	if name == "" {
+		return "系统默认打印机"
+	}
+	return "系统默认打印机（" + name + "）"
+}
+
+// a4Choice is the selected A4 printer's name, "" for the default.
+func (s *DeviceSettings) a4Choice() string {
+	if sel := s.A4Printer.Selected; sel != "" && sel != a4Default(s.sysDef) && sel != a4Default("") {
+		return sel
+	}
+	return ""
+}
+
+// fillA4 offers the system's printers for A4 documents, keeping the choice.
+func (s *DeviceSettings) fillA4() {
+	opts := append([]string{a4Default(s.sysDef)}, s.sysPrn...)
+	want := a4Default(s.sysDef)
+	if s.a4 != "" {
+		want = s.a4
+		found := false
+		for _, o := range s.sysPrn {
+			found = found || o == s.a4
+		}
+		if !found {
+			opts = append(opts, s.a4) // not installed (any more): still shown, as saved
+		}
+	}
+	s.A4Printer.SetOptions(opts)
+	s.A4Printer.SetSelected(want)
+}
+
+// refreshPrinters lists the system's printers into the receipt printer's
+// address (kind 系统打印机) and the A4 choice.
+func (s *DeviceSettings) refreshPrinters() {
+	type list struct {
+		names []string
+		def   string
+	}
+	Run(s.env, func(ctx context.Context) (list, error) {
+		names, def, err := s.be.SystemPrinters(ctx)
+		return list{names, def}, err
+	}, func(l list, err error) {
+		choice := s.a4Choice() // read against the labels shown now
+		if err != nil {
+			s.env.log().Info("system printers not listed", "err", err)
+			s.sysPrn, s.sysDef = nil, ""
+		} else {
+			s.sysPrn, s.sysDef = l.names, l.def
+		}
+		s.a4 = choice
+		s.fillA4()
+		if devCodeOf(printerKinds, s.PrinterKind.Selected) == devconf.KindSystem {
+			s.setAddrOptions(s.sysPrn)
+		}
+	})
 }
 
 // refreshPorts lists the serial ports into both port fields.
@@ -415,7 +503,7 @@ func (s *DeviceSettings) refreshPorts() {
 	s.KeypadPort.SetOptions(s.portNames())
 	s.ReaderPort.SetOptions(s.portNames())
 	if devCodeOf(printerKinds, s.PrinterKind.Selected) == devconf.KindSerial {
-		s.PrinterAddr.SetOptions(s.portNames())
+		s.setAddrOptions(s.portNames())
 	}
 	s.PortsMsg.Importance = widget.MediumImportance
 	if len(ports) == 0 {

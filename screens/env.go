@@ -34,6 +34,9 @@ type Env struct {
 	// progress dialog (quick work shows none); zero means 400 ms, negative
 	// shows it at once.
 	ProgressDelay time.Duration
+	// PrintPDF sends a PDF to this PC's A4 printer and names the printer;
+	// nil (no system printing here) leaves documents to be opened only.
+	PrintPDF func(ctx context.Context, path string) (printer string, err error)
 }
 
 func (e *Env) log() *slog.Logger {

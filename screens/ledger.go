@@ -414,12 +414,12 @@ func (l *Ledger) printListed() {
 				return
 			}
 			l.Printed = path
-			openFile(l.env, path)
+			docReady(l.env, fmt.Sprintf("%d 张差评工单", len(ids)), path)
 		})
 }
 
-// printSheet writes the selected order's sheet and hands it to the system's
-// PDF viewer (a closed order can be printed too, for the binder).
+// printSheet writes the selected order's sheet and offers to print or open
+// it (docReady; a closed order can be printed too, for the binder).
 func (l *Ledger) printSheet() {
 	if l.Selected == nil || l.PrintSheet == nil {
 		return
@@ -435,7 +435,7 @@ func (l *Ledger) printSheet() {
 			return
 		}
 		l.Printed = path
-		openFile(l.env, path)
+		docReady(l.env, fmt.Sprintf("差评工单 %d", id), path)
 	})
 }
 

@@ -28,6 +28,8 @@ type ReportDialog struct {
 	Generate *widget.Button
 	Status   *widget.Label
 	Open     *widget.Button
+	// Print (打印) sends the PDF to the A4 printer; hidden without Env.PrintPDF.
+	Print *widget.Button
 	// Opened records the last URL handed to the system viewer (for tests).
 	Opened *url.URL
 
@@ -70,10 +72,17 @@ func NewReportDialog(env *Env, render ReportFunc, user *app.Staff, now time.Time
 	r.Generate.Importance = widget.HighImportance
 	r.Open = widget.NewButton("打开 PDF", r.open)
 	r.Open.Disable()
+	r.Print = widget.NewButton("打印", r.print)
+	r.Print.Disable()
+	if env.PrintPDF == nil {
+		r.Print.Hide()
+	} else {
+		r.Status.SetText("生成后保存在数据库旁的 reports 文件夹中，可直接打印，或打开后打印。")
+	}
 	content := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("报告月份"), nil, r.Month),
 		r.Status,
-		container.NewHBox(r.Generate, r.Open))
+		container.NewHBox(r.Generate, r.Print, r.Open))
 	r.dlg = dialog.NewCustom("月度报告", "关闭", content, env.Win)
 	r.dlg.Resize(fyne.NewSize(520, 0))
 	return r
@@ -108,7 +117,29 @@ func (r *ReportDialog) generate() {
 		r.path = path
 		r.Status.SetText("已保存：" + path)
 		r.Open.Enable()
+		if r.env.PrintPDF != nil {
+			r.Print.Enable() // the manager chooses: 打印 or 打开
+			return
+		}
 		r.open()
+	})
+}
+
+// print sends the saved PDF to the A4 printer.
+func (r *ReportDialog) print() {
+	if r.path == "" || r.env.PrintPDF == nil {
+		return
+	}
+	r.Print.Disable()
+	path := r.path
+	Run(r.env, func(ctx context.Context) (string, error) { return r.env.PrintPDF(ctx, path) }, func(printer string, err error) {
+		r.Print.Enable()
+		if err != nil {
+			r.env.ShowError("A4 print failed", "打印未成功", err, nil)
+			return
+		}
+		r.env.log().Info("month report printed", "path", path, "printer", printer)
+		r.Status.SetText("已送往打印机“" + printer + "”：" + path)
 	})
 }
 

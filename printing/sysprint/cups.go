@@ -95,3 +95,8 @@ func explain(err error, name string) error {
 	}
 	return userError("print_failed", "系统打印未成功，请检查打印机是否开机、连线是否正常", err)
 }
+
+func available() bool {
+	_, err := exec.LookPath(lpPath)
+	return err == nil
+}

@@ -44,3 +44,7 @@ func PrintPDF(ctx context.Context, name, path string) error { return printPDF(ct
 func userError(code, msg string, err error) error {
 	return &app.UserError{Code: code, Msg: msg, Err: err}
 }
+
+// Available reports whether this system can print through a spooler: always
+// on Windows, on Linux when the CUPS client is installed.
+func Available() bool { return available() }

@@ -5,6 +5,7 @@ package cupstest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,10 +69,22 @@ func Start(t testing.TB) (receipt, office string) {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	t.Setenv("CUPS_SERVER", sock)
-	Eventually(t, "the scheduler to listen", func() bool {
-		out, err := exec.Command("lpstat", "-r").Output()
-		return err == nil && bytes.Contains(out, []byte("is running"))
-	})
+	var last string
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		cmd := exec.Command("lpstat", "-r")
+		cmd.Env = append(os.Environ(), "LANG=C", "LC_ALL=C") // the answer is parsed
+		out, err := cmd.CombinedOutput()
+		if err == nil && bytes.Contains(out, []byte("is running")) {
+			break
+		}
+		last = fmt.Sprintf("%v: %s", err, out)
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "error_log"))
+			t.Fatalf("the private cupsd did not start: lpstat -r: %s\nerror_log:\n%s", last, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	receipt, office = filepath.Join(dir, "receipt.out"), filepath.Join(dir, "office.out")
 	for _, q := range [][2]string{{"receipt", receipt}, {"office", office}} {
 		if out, err := exec.Command("lpadmin", "-p", q[0], "-E", "-v", "capture:"+q[1], "-m", "raw").CombinedOutput(); err != nil {
