@@ -56,6 +56,8 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
   callback 办件随机抽评电话回访 / quarterly random call-back sample (TA)
            --db PATH --quarter 2026Q3 [--n 20] [--seed S] --out FILE.pdf
            --db PATH --record 流水号 (--level 1-5 [--tags a,b] [--text 意见] | --unreached [--note 原因])
+  printers 系统打印机（Windows 打印机 / CUPS）：列出（* 为默认）、打印测试 / the system's printers
+           [--test 打印机名 [--paper 58|80]] [--pdf FILE.pdf [--printer 打印机名]]
   reminders 待提醒评价办件（含手机号，供短信平台）/ transactions due a rating reminder
            --db PATH --out FILE.csv|FILE.xlsx
   sim      设备模拟器（伪终端）/ device simulators on a pseudo-terminal
@@ -129,6 +131,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = c.ledger
 	case "workorder":
 		run = c.workorder
+	case "printers":
+		run = c.printers
 	case "update":
 		run = c.update
 	case "release-key":
