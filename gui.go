@@ -106,6 +106,10 @@ func runGUI(args []string) int {
 	}
 	log.Info("starting desktop window", "db", *dbPath, "role", n.Role, "window", n.Window)
 
+	if err := probeGL(); err != nil {
+		log.Error("no OpenGL: the window cannot open", "err", err)
+		return explainNoGL(err)
+	}
 	a := fyneapp.NewWithID(appID)
 	a.Settings().SetTheme(screens.Theme{})
 	a.SetIcon(screens.AppIcon)

@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -160,4 +161,29 @@ func TestNoGUIBuild(t *testing.T) {
 		}
 	}
 	t.Fatal("serve did not start")
+}
+
+// On a display without OpenGL (an X server without GLX, as a PC without a
+// graphics driver or a remote session) the program says in Chinese what to
+// install and exits, instead of a silent exit.
+func TestWindowWithoutOpenGL(t *testing.T) {
+	if os.Getenv("BIANMIN_WINDOW_TESTS") == "" {
+		t.Skip("real-window test: run with BIANMIN_WINDOW_TESTS=1 (make test does)")
+	}
+	xvfb, err := exec.LookPath("xvfb-run")
+	if err != nil {
+		t.Skip("xvfb-run is not installed")
+	}
+	db := filepath.Join(t.TempDir(), "bianmin.db")
+	// PATH without zenity: the message box would wait for a click.
+	cmd := exec.Command(xvfb, "-a", "-s", "-screen 0 1024x768x24 -extension GLX",
+		"env", "PATH=/nonexistent", "BIANMIN_GUI_CHILD=1", "BIANMIN_GUI_ARGS=--db "+db, os.Args[0], "-test.run=^$")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Fatalf("exit %v, want 3; output:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "本机的显卡驱动不支持 OpenGL 2.1") || !strings.Contains(string(out), "命令行功能") {
+		t.Errorf("no Chinese explanation:\n%s", out)
+	}
 }
