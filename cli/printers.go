@@ -29,7 +29,7 @@ func (c *cmd) printers(args []string) int {
 		} else if *paper != 80 {
 			return c.usageErr("纸宽应为 58 或 80 毫米", "--paper takes 58 or 80")
 		}
-		if err := sysprint.PrintRaw(c.ctx, *test, "bianmin 测试页", devices.TestPage(prof, "便民服务中心", time.Now())); err != nil {
+		if err := sysprint.PrintRaw(c.ctx, *test, "bianmin test page", devices.TestPage(prof, "便民服务中心", time.Now())); err != nil {
 			return c.fail("printers", err)
 		}
 		fmt.Fprintf(c.out, "测试页已送往“%s”\n", *test)
