@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"bianmin/app"
 	countysync "bianmin/sync"
@@ -44,7 +45,11 @@ func (c *cmd) update(args []string) int {
 		fmt.Fprintf(c.out, "有新版本 %s（当前 %s）：%s\n运行 bianmin update --db %s 安装（只安装发布者签名的文件）。\n", m.Version, app.Version, m.Notes, *db)
 		return 0
 	}
-	if _, err := update.Apply(c.ctx, m, update.Options{Current: app.Version}); err != nil {
+	opt := update.Options{Current: app.Version, StageDir: filepath.Join(filepath.Dir(*db), "updates")}
+	if _, err := update.Apply(c.ctx, m, opt); err != nil {
+		if c.elevated(err) {
+			return 0
+		}
 		return c.fail(fmt.Sprintf("update to %s from %s (%s)", m.Version, m.URL, app.ErrorCode(err)), err)
 	}
 	c.log.Info("updated", "from", app.Version, "to", m.Version)
@@ -76,6 +81,9 @@ func (c *cmd) updateFromFile(file, sigFile string, check bool) int {
 		return 0
 	}
 	rel, err := update.Install(bin, sig, "", update.Options{Current: app.Version})
+	if err != nil && c.elevated(err) {
+		return 0
+	}
 	if err != nil {
 		return c.fail(fmt.Sprintf("update from %s with %s (%s)", file, sigFile, app.ErrorCode(err)), err)
 	}
@@ -124,4 +132,22 @@ func (c *cmd) releaseSign(args []string) int {
 		fmt.Fprintln(c.err, "警告：此私钥不对应本程序内置的发布者公钥，已安装的程序不会接受用它签名的文件。")
 	}
 	return 0
+}
+
+// elevated hands a verified update the program's folder refused to a run
+// with administrator rights (Windows: the 用户账户控制 prompt) and reports
+// whether it did; elsewhere, and when the prompt is refused, the caller
+// prints what IT must run (the error's message).
+func (c *cmd) elevated(err error) bool {
+	var na *update.NeedsAdmin
+	if !errors.As(err, &na) {
+		return false
+	}
+	c.log.Warn("update needs administrator rights", "version", na.Version, "staged", na.Bin, "target", na.Target, "err", na.Err)
+	if rerr := runElevated(na.Target, "update", "--file", na.Bin, "--sig", na.Sig); rerr != nil {
+		c.log.Info("no elevated update", "err", rerr)
+		return false
+	}
+	fmt.Fprintf(c.out, "新版本 %s 已下载并验证；已请求管理员权限安装。在弹出的“用户账户控制”窗口中点“是”，安装完成后请重新打开程序。\n", na.Version)
+	return true
 }

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -37,6 +38,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"aead.dev/minisign"
@@ -165,6 +167,73 @@ type Options struct {
 	GOOS    string       // "" = runtime.GOOS
 	GOARCH  string       // "" = runtime.GOARCH
 	Client  *http.Client // nil = a client with a 10-minute timeout
+	// StageDir keeps a verified update that cannot replace the program
+	// because its folder is not writable; "" = bianmin-updates in the
+	// system's temporary folder.
+	StageDir string
+}
+
+// NeedsAdmin is why a verified update was not installed: the program's
+// folder is not writable by this user (C:\Program Files for a clerk without
+// administrator rights, /usr/bin for anyone but root). The update waits,
+// with its signature, in Bin and Sig for a run with the rights
+// (`bianmin update --file Bin --sig Sig`), which verifies it again.
+type NeedsAdmin struct {
+	Version, Target, Bin, Sig string
+	Err                       error
+}
+
+func (e *NeedsAdmin) Error() string {
+	return fmt.Sprintf("update %s staged at %s: %s is not writable: %v", e.Version, e.Bin, filepath.Dir(e.Target), e.Err)
+}
+
+func (e *NeedsAdmin) Unwrap() error { return e.Err }
+
+// Command is the command line that installs the staged update with the rights.
+func (e *NeedsAdmin) Command() string {
+	return fmt.Sprintf("%q update --file %q --sig %q", e.Target, e.Bin, e.Sig)
+}
+
+// writable reports whether a file can be created in dir (selfupdate writes
+// the new program next to the old one, then renames it).
+func writable(dir string) error {
+	f, err := os.CreateTemp(dir, ".bianmin-write-check-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// stage keeps the verified update for an elevated run.
+func stage(opt Options, rel Release, bin, sig []byte, target string, cause error) error {
+	dir := opt.StageDir
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "bianmin-updates")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &app.UserError{Code: "update_apply", Msg: "无法替换程序文件（没有写权限），也无法保存下载的新版本，未更新；请联系信息员", Err: err}
+	}
+	name := "bianmin-" + rel.Version
+	if strings.HasSuffix(strings.ToLower(target), ".exe") {
+		name += ".exe"
+	}
+	na := &NeedsAdmin{Version: rel.Version, Target: target, Bin: filepath.Join(dir, name), Err: cause}
+	na.Sig = na.Bin + ".minisig"
+	if err := os.WriteFile(na.Bin, bin, 0o755); err != nil {
+		return &app.UserError{Code: "update_apply", Msg: "无法保存下载的新版本，未更新；请联系信息员", Err: err}
+	}
+	if err := os.WriteFile(na.Sig, sig, 0o644); err != nil {
+		return &app.UserError{Code: "update_apply", Msg: "无法保存下载的新版本，未更新；请联系信息员", Err: err}
+	}
+	how := "请信息员用管理员身份运行：\n" + na.Command()
+	if runtime.GOOS != "windows" {
+		how = "请信息员运行：\nsudo " + na.Command() + "\n（或安装新版本的 .deb 安装包）"
+	}
+	return &app.UserError{Code: "update_needs_admin",
+		Msg: fmt.Sprintf("新版本 %s 已下载并通过签名验证，但当前用户不能修改程序所在的文件夹（%s），未安装。新版本已保存在 %s。%s",
+			rel.Version, filepath.Dir(target), na.Bin, how), Err: na}
 }
 
 func (o Options) platform() string {
@@ -201,6 +270,21 @@ func Install(bin, sig []byte, want string, opt Options) (Release, error) {
 			Msg: fmt.Sprintf("文件是给 %s 的版本，本机是 %s，未安装", rel.Platform, p),
 			Err: fmt.Errorf("signed platform %s, running %s", rel.Platform, p)}
 	}
+	target := opt.Target
+	if target == "" {
+		if target, err = os.Executable(); err == nil {
+			target, err = filepath.EvalSymlinks(target)
+		}
+		if err != nil {
+			return rel, &app.UserError{Code: "update_apply", Msg: "找不到正在运行的程序文件，未更新", Err: err}
+		}
+	}
+	if werr := writable(filepath.Dir(target)); werr != nil {
+		if errors.Is(werr, fs.ErrPermission) || errors.Is(werr, syscall.EROFS) {
+			return rel, stage(opt, rel, bin, sig, target, werr)
+		}
+		return rel, &app.UserError{Code: "update_apply", Msg: "程序所在的文件夹无法写入，未更新；请联系信息员", Err: werr}
+	}
 	// selfupdate's Verifier loads a signature from a file or URL only.
 	dir, err := os.MkdirTemp("", "bianmin-update")
 	if err != nil {
@@ -215,7 +299,7 @@ func Install(bin, sig []byte, want string, opt Options) (Release, error) {
 	if err := v.LoadFromFile(sigPath, key); err != nil {
 		return rel, &app.UserError{Code: "update_bad_signature", Msg: "新版本的签名无法读取，未安装", Err: err}
 	}
-	if err := selfupdate.Apply(bytes.NewReader(bin), selfupdate.Options{TargetPath: opt.Target, Verifier: v}); err != nil {
+	if err := selfupdate.Apply(bytes.NewReader(bin), selfupdate.Options{TargetPath: target, Verifier: v}); err != nil {
 		if rerr := selfupdate.RollbackError(err); rerr != nil {
 			err = fmt.Errorf("%w (rollback failed too: %v)", err, rerr)
 		}
