@@ -195,13 +195,33 @@ func (s *station) startSenderLocked(ctx context.Context) {
 // countyAdmin is the 县级上传 screen's backend on the station.
 type countyAdmin struct{ s *station }
 
-func (c countyAdmin) CountySettings(ctx context.Context) (countysync.Settings, error) {
-	return countysync.LoadSettings(ctx, c.s.db)
+func (c countyAdmin) CountySettings(ctx context.Context) (screens.CountyForm, error) {
+	set, err := countysync.LoadSettings(ctx, c.s.db)
+	return screens.CountyForm{URL: set.URL, AppKey: set.AppKey, Secret: set.Secret, QRKey: set.QRKey,
+		AllowHTTP: set.AllowHTTP, Interval: set.Interval}, err
+}
+
+// merged is the stored settings with the form over them: the county's codes
+// and mappings stay as they are.
+func (c countyAdmin) merged(ctx context.Context, f screens.CountyForm) (countysync.Settings, error) {
+	set, err := countysync.LoadSettings(ctx, c.s.db)
+	if err != nil {
+		return set, err
+	}
+	set.URL, set.AppKey, set.Secret, set.QRKey, set.AllowHTTP = f.URL, f.AppKey, f.Secret, f.QRKey, f.AllowHTTP
+	if f.Interval > 0 {
+		set.Interval = f.Interval
+	}
+	return set, nil
 }
 
 // SaveCountySettings stores the settings (validated, https unless allowed)
 // and restarts the upload with them.
-func (c countyAdmin) SaveCountySettings(ctx context.Context, set countysync.Settings) error {
+func (c countyAdmin) SaveCountySettings(ctx context.Context, f screens.CountyForm) error {
+	set, err := c.merged(ctx, f)
+	if err != nil {
+		return err
+	}
 	if err := countysync.SaveSettings(ctx, c.s.db, set); err != nil {
 		return err
 	}
@@ -219,7 +239,11 @@ func (c countyAdmin) SaveCountySettings(ctx context.Context, set countysync.Sett
 
 // TestCounty asks the county for this centre's configuration: a signed
 // request whose answer must verify (county-upload.md "Trust").
-func (c countyAdmin) TestCounty(ctx context.Context, set countysync.Settings) (string, error) {
+func (c countyAdmin) TestCounty(ctx context.Context, f screens.CountyForm) (string, error) {
+	set, err := c.merged(ctx, f)
+	if err != nil {
+		return "", err
+	}
 	if err := set.Validate(); err != nil {
 		return "", err
 	}
@@ -621,7 +645,7 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 				d.Env().ShowError("county settings unreadable", "上传退回", err, nil)
 				return
 			}
-			r := screens.NewRejected(d.Env(), countysync.NewSender(db, set), user)
+			r := screens.NewRejected(d.Env(), senderRejected{countysync.NewSender(db, set)}, user)
 			r.OnBack = d.ShowSub("rejected", r.Content())
 			r.Reload()
 		})
@@ -700,4 +724,17 @@ func (s *station) rememberFullScreen(fs bool) {
 	if err := saveNode(nodePath(s.dbPath), s.node); err != nil {
 		s.log.Warn("node settings not saved", "err", err)
 	}
+}
+
+// senderRejected gives the 上传退回 screen the county sender's rejected
+// records in the screen's own type (screens imports no sync package).
+type senderRejected struct{ *countysync.Sender }
+
+func (s senderRejected) Rejected(ctx context.Context, limit int) ([]screens.RejectedRecord, error) {
+	list, err := s.Sender.Rejected(ctx, limit)
+	out := make([]screens.RejectedRecord, len(list))
+	for i, r := range list {
+		out[i] = screens.RejectedRecord(r)
+	}
+	return out, err
 }

@@ -253,8 +253,17 @@ func TestCountyAdminAgainstSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	ca := countyAdmin{st}
-	set := countysync.DefaultSettings()
-	set.URL, set.AppKey, set.Secret = srv.URL, "k1", "wrong"
+	// The county's own codes, set earlier (by its configuration): the form keeps them.
+	old := countysync.DefaultSettings()
+	old.URL, old.AppKey, old.Secret, old.TaskType = srv.URL, "k0", "s0", "county-code-kept"
+	if err := countysync.SaveSettings(ctx, st.db, old); err != nil {
+		t.Fatal(err)
+	}
+	set, err := ca.CountySettings(ctx)
+	if err != nil || set.AppKey != "k0" || set.Interval != old.Interval {
+		t.Fatalf("the form shows %+v %v", set, err)
+	}
+	set.AppKey, set.Secret = "k1", "wrong"
 	if _, err := ca.TestCounty(ctx, set); err == nil || !strings.Contains(app.UserMessage(err), "县级平台连接未成功") {
 		t.Errorf("a wrong secret: %v", err)
 	}
@@ -264,6 +273,9 @@ func TestCountyAdminAgainstSimulator(t *testing.T) {
 	}
 	if err := ca.SaveCountySettings(ctx, set); err != nil {
 		t.Fatal(err)
+	}
+	if got, err := countysync.LoadSettings(ctx, st.db); err != nil || got.AppKey != "k1" || got.Secret != "s1" || got.TaskType != "county-code-kept" {
+		t.Errorf("stored %+v %v: the form's keys over the county's codes", got, err)
 	}
 	st.mu.Lock()
 	running := st.sender != nil

@@ -11,17 +11,25 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
-	countysync "bianmin/sync"
 )
+
+// CountyForm is what the 县级上传 screen edits: the county platform's
+// address, keys and upload interval. The county's codes and mappings stay
+// with the backend, which merges the form into the stored settings.
+type CountyForm struct {
+	URL, AppKey, Secret, QRKey string
+	AllowHTTP                  bool
+	Interval                   time.Duration
+}
 
 // CountyBackend is what the 县级上传 settings screen needs: the stored
 // settings, saving them (which restarts the upload), a test of the county's
 // answer with the trust rules (a signed request, a verified reply) and the
-// upload's state.
+// upload's state. The screen knows nothing of the sync package.
 type CountyBackend interface {
-	CountySettings(ctx context.Context) (countysync.Settings, error)
-	SaveCountySettings(ctx context.Context, s countysync.Settings) error
-	TestCounty(ctx context.Context, s countysync.Settings) (string, error)
+	CountySettings(ctx context.Context) (CountyForm, error)
+	SaveCountySettings(ctx context.Context, f CountyForm) error
+	TestCounty(ctx context.Context, f CountyForm) (string, error)
 	UploadStatus(ctx context.Context) ([]string, error)
 	// SendNow starts an upload at once (立即上传).
 	SendNow()
@@ -40,10 +48,9 @@ type CountySettings struct {
 	Msg, Backlog *widget.Label
 	OnBack       func()
 
-	env  *Env
-	be   CountyBackend
-	base countysync.Settings // the stored settings the form edits
-	obj  fyne.CanvasObject
+	env *Env
+	be  CountyBackend
+	obj fyne.CanvasObject
 }
 
 // NewCountySettings builds the screen; call Reload to fill it.
@@ -99,7 +106,7 @@ func (s *CountySettings) Content() fyne.CanvasObject { return s.obj }
 // Reload shows the stored settings and the upload's state.
 func (s *CountySettings) Reload() {
 	type loaded struct {
-		set   countysync.Settings
+		set   CountyForm
 		lines []string
 	}
 	Run(s.env, func(ctx context.Context) (loaded, error) {
@@ -115,7 +122,6 @@ func (s *CountySettings) Reload() {
 			s.env.ShowError("county settings failed", "县级上传", err, nil)
 			return
 		}
-		s.base = l.set
 		s.URL.SetText(l.set.URL)
 		s.AppKey.SetText(l.set.AppKey)
 		s.Secret.SetText(l.set.Secret)
@@ -134,10 +140,9 @@ func (s *CountySettings) showStatus(lines []string) {
 	s.Backlog.SetText(strings.Join(lines, "\n"))
 }
 
-// form reads the settings the form shows over the stored ones (the county's
-// codes and mappings stay as they are).
-func (s *CountySettings) form() (countysync.Settings, string) {
-	set := s.base
+// form reads what the form shows.
+func (s *CountySettings) form() (CountyForm, string) {
+	var set CountyForm
 	set.URL = strings.TrimRight(strings.TrimSpace(s.URL.Text), "/")
 	set.AppKey = strings.TrimSpace(s.AppKey.Text)
 	set.Secret = strings.TrimSpace(s.Secret.Text)
@@ -205,7 +210,6 @@ func (s *CountySettings) save() {
 			s.say("", err)
 			return
 		}
-		s.base = set
 		s.say("已保存，县级上传已按新设置开始。", nil)
 		s.showStatus(lines)
 	})

@@ -18,17 +18,26 @@ type fakeCounty struct {
 	sent   int
 }
 
-func (f *fakeCounty) CountySettings(context.Context) (countysync.Settings, error) {
-	return f.stored, nil
+// merged is what the station does: the form over the stored settings.
+func (f *fakeCounty) merged(c CountyForm) countysync.Settings {
+	s := f.stored
+	s.URL, s.AppKey, s.Secret, s.QRKey, s.AllowHTTP, s.Interval = c.URL, c.AppKey, c.Secret, c.QRKey, c.AllowHTTP, c.Interval
+	return s
 }
-func (f *fakeCounty) SaveCountySettings(_ context.Context, s countysync.Settings) error {
+func (f *fakeCounty) CountySettings(context.Context) (CountyForm, error) {
+	s := f.stored
+	return CountyForm{URL: s.URL, AppKey: s.AppKey, Secret: s.Secret, QRKey: s.QRKey, AllowHTTP: s.AllowHTTP, Interval: s.Interval}, nil
+}
+func (f *fakeCounty) SaveCountySettings(_ context.Context, c CountyForm) error {
+	s := f.merged(c)
 	if err := s.Validate(); err != nil {
 		return err
 	}
 	f.saved, f.stored = append(f.saved, s), s
 	return nil
 }
-func (f *fakeCounty) TestCounty(_ context.Context, s countysync.Settings) (string, error) {
+func (f *fakeCounty) TestCounty(_ context.Context, c CountyForm) (string, error) {
+	s := f.merged(c)
 	f.tested = append(f.tested, s)
 	if err := s.Validate(); err != nil {
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,14 +13,31 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
-	"bianmin/storage"
-	countysync "bianmin/sync"
+)
+
+// RejectedRecord is one record the county platform (or the sender's own
+// check) refused, as the county sender keeps it (sync.RejectedRecord has the
+// same fields): Payload is the record as queued, by Kind.
+type RejectedRecord struct {
+	OutboxID   int64
+	Kind       string // KindTransaction, KindEvaluation or KindWorkOrder
+	RecordUID  string
+	Reason     string // Chinese
+	RejectedAt time.Time
+	Payload    json.RawMessage
+}
+
+// The kinds of queued records (storage's outbox kinds).
+const (
+	KindTransaction = "transaction" // an app.Transaction
+	KindEvaluation  = "evaluation"  // an app.Evaluation
+	KindWorkOrder   = "workorder"   // an app.WorkOrder (and the step that changed it)
 )
 
 // RejectedSource is the county sender's list of rejected records and its
-// re-queue; *countysync.Sender is one.
+// re-queue; the window wires the sender (sync.Sender) through a conversion.
 type RejectedSource interface {
-	Rejected(ctx context.Context, limit int) ([]countysync.RejectedRecord, error)
+	Rejected(ctx context.Context, limit int) ([]RejectedRecord, error)
 	Requeue(ctx context.Context, outboxID int64, corrected json.RawMessage) error
 }
 
@@ -42,8 +60,8 @@ type Rejected struct {
 	OnBack func()
 
 	// Records are the rejected records, oldest first; Selected is the chosen one.
-	Records  []countysync.RejectedRecord
-	Selected *countysync.RejectedRecord
+	Records  []RejectedRecord
+	Selected *RejectedRecord
 	// Form is the correction form on show (for tests).
 	Form *RejectedForm
 
@@ -121,7 +139,7 @@ func canRequeue(u *app.Staff) bool { return u != nil && u.Role == app.RoleManage
 func (r *Rejected) Content() fyne.CanvasObject { return r.obj }
 
 var outboxKindNames = map[string]string{
-	storage.OutboxTransaction: "办件", storage.OutboxEvaluation: "评价", storage.OutboxWorkOrder: "差评工单",
+	KindTransaction: "办件", KindEvaluation: "评价", KindWorkOrder: "差评工单",
 }
 
 func outboxKindName(k string) string {
@@ -132,7 +150,7 @@ func outboxKindName(k string) string {
 }
 
 // rejectedRow is one line of the list.
-func rejectedRow(rec countysync.RejectedRecord) string {
+func rejectedRow(rec RejectedRecord) string {
 	reason := []rune(rec.Reason)
 	if len(reason) > 28 {
 		reason = append(reason[:28], '…')
@@ -143,9 +161,9 @@ func rejectedRow(rec countysync.RejectedRecord) string {
 
 // Reload reads the list, keeping the selected record when it is still there.
 func (r *Rejected) Reload() {
-	Run(r.env, func(ctx context.Context) ([]countysync.RejectedRecord, error) {
+	Run(r.env, func(ctx context.Context) ([]RejectedRecord, error) {
 		return r.src.Rejected(ctx, maxRejectedShown)
-	}, func(list []countysync.RejectedRecord, err error) {
+	}, func(list []RejectedRecord, err error) {
 		if err != nil {
 			r.env.ShowError("rejected records load failed", "读取退回记录未成功", err, nil)
 			return
@@ -185,7 +203,7 @@ func (r *Rejected) Select(id int64) {
 	}
 	if canRequeue(r.user) {
 		r.Resend.Enable()
-		if rec.Kind == storage.OutboxEvaluation || rec.Kind == storage.OutboxTransaction {
+		if rec.Kind == KindEvaluation || rec.Kind == KindTransaction {
 			r.Edit.Enable()
 		}
 	}
@@ -215,9 +233,9 @@ func whenOrDash(t interface{ IsZero() bool }, s string) string {
 
 // recordLines are the record's main fields, in Chinese. The applicant's name
 // is masked: the screen may be seen by others at the counter.
-func recordLines(rec *countysync.RejectedRecord) []string {
+func recordLines(rec *RejectedRecord) []string {
 	switch rec.Kind {
-	case storage.OutboxTransaction:
+	case KindTransaction:
 		var t app.Transaction
 		if err := json.Unmarshal(rec.Payload, &t); err != nil {
 			return []string{"记录内容无法读取：" + err.Error()}
@@ -235,7 +253,7 @@ func recordLines(rec *countysync.RejectedRecord) []string {
 			"受理时间：" + whenOrDash(t.AcceptedAt, t.AcceptedAt.In(app.ChinaTime).Format("2006-01-02 15:04")),
 			"办结时间：" + whenOrDash(t.CompletedAt, t.CompletedAt.In(app.ChinaTime).Format("2006-01-02 15:04")),
 		}
-	case storage.OutboxEvaluation:
+	case KindEvaluation:
 		var e app.Evaluation
 		if err := json.Unmarshal(rec.Payload, &e); err != nil {
 			return []string{"记录内容无法读取：" + err.Error()}
@@ -248,8 +266,8 @@ func recordLines(rec *countysync.RejectedRecord) []string {
 			"文字评价：" + dashIfEmpty(e.Text),
 			"评价时间：" + whenOrDash(e.RatedAt, e.RatedAt.In(app.ChinaTime).Format("2006-01-02 15:04")),
 		}
-	case storage.OutboxWorkOrder:
-		var o storage.OrderPayload
+	case KindWorkOrder:
+		var o app.WorkOrder // the queued payload is the order with the step that changed it
 		if err := json.Unmarshal(rec.Payload, &o); err != nil {
 			return []string{"记录内容无法读取：" + err.Error()}
 		}
@@ -293,7 +311,7 @@ func (r *Rejected) showForm() {
 	var items []*widget.FormItem
 	var build func() (json.RawMessage, error)
 	switch rec.Kind {
-	case storage.OutboxEvaluation:
+	case KindEvaluation:
 		var e app.Evaluation
 		if err := json.Unmarshal(rec.Payload, &e); err != nil {
 			r.env.ShowError("rejected record unreadable", "记录无法修改", err, nil)
@@ -313,7 +331,7 @@ func (r *Rejected) showForm() {
 			}
 			return json.Marshal(e)
 		}
-	case storage.OutboxTransaction:
+	case KindTransaction:
 		var t app.Transaction
 		if err := json.Unmarshal(rec.Payload, &t); err != nil {
 			r.env.ShowError("rejected record unreadable", "记录无法修改", err, nil)

@@ -46,7 +46,7 @@ func TestRejectedCorrectAndResend(t *testing.T) {
 	ctx := context.Background()
 	f, snd, sim := rejectedFixture(t)
 	env := syncEnv(t)
-	r := NewRejected(env, snd, &f.manager)
+	r := NewRejected(env, senderSource{snd}, &f.manager)
 	env.Win.SetContent(r.Content())
 	r.Reload()
 	if len(r.Records) != 2 || r.Count.Text != "共 2 条" {
@@ -114,7 +114,7 @@ func TestRejectedCorrectAndResend(t *testing.T) {
 func TestRejectedFormRefusesABadReviewWithoutReason(t *testing.T) {
 	_, snd, _ := rejectedFixture(t)
 	env := syncEnv(t)
-	r := NewRejected(env, snd, &app.Staff{ID: 1, Role: app.RoleManager, Active: true})
+	r := NewRejected(env, senderSource{snd}, &app.Staff{ID: 1, Role: app.RoleManager, Active: true})
 	env.Win.SetContent(r.Content())
 	r.Reload()
 	r.List.Select(0)
@@ -145,7 +145,7 @@ func TestRejectedClerkCannotRequeue(t *testing.T) {
 	_, snd, _ := rejectedFixture(t)
 	env := syncEnv(t)
 	clerk := app.Staff{ID: 99, No: "1001", Name: "赵小明", Role: app.RoleClerk, Active: true}
-	r := NewRejected(env, snd, &clerk)
+	r := NewRejected(env, senderSource{snd}, &clerk)
 	env.Win.SetContent(r.Content())
 	r.Reload()
 	r.List.Select(0)
@@ -158,4 +158,17 @@ func TestRejectedClerkCannotRequeue(t *testing.T) {
 	if !back {
 		t.Fatal("返回 did nothing")
 	}
+}
+
+// senderSource is the window's conversion of the county sender for the
+// screen (roles.go's senderRejected).
+type senderSource struct{ *countysync.Sender }
+
+func (s senderSource) Rejected(ctx context.Context, limit int) ([]RejectedRecord, error) {
+	list, err := s.Sender.Rejected(ctx, limit)
+	out := make([]RejectedRecord, len(list))
+	for i, r := range list {
+		out[i] = RejectedRecord(r)
+	}
+	return out, err
 }

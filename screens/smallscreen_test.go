@@ -126,7 +126,7 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 		}},
 		{"上传退回", func() []fyne.CanvasObject {
 			set := countysync.DefaultSettings()
-			r := NewRejected(d.Env(), countysync.NewSender(db, set), m)
+			r := NewRejected(d.Env(), senderSource{countysync.NewSender(db, set)}, m)
 			r.OnBack = d.ShowSub("rejected", r.Content())
 			r.Reload()
 			return []fyne.CanvasObject{r.Back}
