@@ -912,3 +912,40 @@ func (s *Service) MyOrders(ctx context.Context, actor *Staff) ([]ClerkOrder, err
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	return out, nil
 }
+
+// LedgerChoices are the ledger screen's filter and assignee options.
+type LedgerChoices struct {
+	Windows []Window
+	Staff   []Staff // without PIN hashes: the screen needs names, not secrets
+	Items   []ServiceItem
+}
+
+// LedgerChoices reads the windows, staff and items the ledger filters by.
+// Manager only.
+func (s *Service) LedgerChoices(ctx context.Context, actor *Staff) (*LedgerChoices, error) {
+	if err := requireManager(actor); err != nil {
+		return nil, err
+	}
+	var c LedgerChoices
+	var err error
+	if c.Windows, err = s.Store.Windows(ctx); err != nil {
+		return nil, err
+	}
+	staff, err := s.Store.AllStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range staff {
+		c.Staff = append(c.Staff, Staff{ID: x.ID, No: x.No, Name: x.Name, Role: x.Role, Active: x.Active})
+	}
+	if c.Items, err = s.Store.Items(ctx); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// CentreName is the centre's name ("" before it is set up), for titles.
+func (s *Service) CentreName(ctx context.Context) (string, error) {
+	c, err := s.Store.Centre(ctx)
+	return c.Name, err
+}

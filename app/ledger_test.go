@@ -605,3 +605,41 @@ func appealDue(t *testing.T, svc *app.Service, o app.WorkOrder) time.Time {
 	}
 	return due
 }
+
+// The ledger's filter options carry names, never the staff's PIN hashes,
+// and only a manager reads them.
+func TestLedgerChoicesWithoutSecrets(t *testing.T) {
+	f := newLedger(t, "national", at(2026, 6, 30, 17))
+	if _, err := f.svc.LedgerChoices(f.ctx, f.a); app.ErrorCode(err) != "forbidden" {
+		t.Fatalf("a clerk read the choices: %v", err)
+	}
+	if _, err := f.st.AddStaff(f.ctx, app.Staff{No: "0105", Name: "郑窗口", Role: app.RoleClerk, Active: true,
+		PINHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA"}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := f.svc.Store.AllStaff(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashed := 0
+	for _, s := range raw {
+		if s.PINHash != "" {
+			hashed++
+		}
+	}
+	if hashed == 0 {
+		t.Fatal("no staff with a PIN in the fixture: the test would prove nothing")
+	}
+	c, err := f.svc.LedgerChoices(f.ctx, f.mgr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Staff) < 3 || len(c.Items) == 0 {
+		t.Fatalf("choices %+v", c)
+	}
+	for _, s := range c.Staff {
+		if s.PINHash != "" || s.No == "" || s.Name == "" {
+			t.Errorf("staff choice %+v", s)
+		}
+	}
+}

@@ -203,27 +203,11 @@ func NewLedger(env *Env, svc *app.Service, user *app.Staff) *Ledger {
 	return l
 }
 
-// ledgerChoices are the options of the filters and the assignee list.
-type ledgerChoices struct {
-	windows []app.Window
-	staff   []app.Staff
-	items   []app.ServiceItem
-}
-
 // loadChoices fills the window, clerk and item filters and the assignee list.
 func (l *Ledger) loadChoices() {
-	Run(l.env, func(ctx context.Context) (ledgerChoices, error) {
-		var c ledgerChoices
-		var err error
-		if c.windows, err = l.svc.Store.Windows(ctx); err != nil {
-			return c, err
-		}
-		if c.staff, err = l.svc.Store.AllStaff(ctx); err != nil {
-			return c, err
-		}
-		c.items, err = l.svc.Store.Items(ctx)
-		return c, err
-	}, func(c ledgerChoices, err error) {
+	Run(l.env, func(ctx context.Context) (*app.LedgerChoices, error) {
+		return l.svc.LedgerChoices(ctx, l.user)
+	}, func(c *app.LedgerChoices, err error) {
 		if err != nil {
 			l.env.ShowError("ledger choices failed", "读取窗口、人员和事项未成功", err, nil)
 			return
@@ -231,11 +215,11 @@ func (l *Ledger) loadChoices() {
 		l.windowByLabel, l.clerkByLabel, l.itemByLabel = map[string]int64{}, map[string]int64{}, map[string]string{}
 		l.assignees, l.assigneeID = nil, map[string]int64{}
 		wins, clerks, items := []string{allWindows}, []string{allClerks}, []string{allItems}
-		for _, w := range c.windows {
+		for _, w := range c.Windows {
 			wins = append(wins, windowLabel(w))
 			l.windowByLabel[windowLabel(w)] = w.ID
 		}
-		for _, s := range c.staff {
+		for _, s := range c.Staff {
 			clerks = append(clerks, staffLabel(s))
 			l.clerkByLabel[staffLabel(s)] = s.ID
 			if s.Active {
@@ -243,7 +227,7 @@ func (l *Ledger) loadChoices() {
 				l.assigneeID[staffLabel(s)] = s.ID
 			}
 		}
-		for _, it := range c.items {
+		for _, it := range c.Items {
 			items = append(items, itemLabel(it))
 			l.itemByLabel[itemLabel(it)] = it.Code
 		}

@@ -142,8 +142,8 @@ func (s *Shell) Start() {
 		}
 		o := opened{svc: svc, centre: "便民服务中心"}
 		// A failure here only leaves the generic title; the dashboard reports errors.
-		if c, err := svc.Store.Centre(ctx); err == nil && c.Name != "" {
-			o.centre = c.Name
+		if name, err := svc.CentreName(ctx); err == nil && name != "" {
+			o.centre = name
 		}
 		return o, nil
 	}, func(o opened, err error) {
