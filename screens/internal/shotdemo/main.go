@@ -22,6 +22,8 @@ import (
 
 	"bianmin/app"
 	"bianmin/cli"
+	"bianmin/devices"
+	"bianmin/devices/devconf"
 	"bianmin/screens"
 	"bianmin/storage"
 	"bianmin/sync/lan"
@@ -194,6 +196,14 @@ func main() {
 			time.Sleep(1200 * time.Millisecond)
 			fyne.Do(func() { list.AddPC(app.PCCounter, 3, "") })
 		}()
+	case "devices":
+		size = fyne.NewSize(1024, 768)
+		rig, err := devices.StartWindow(ctx, devconf.Default(), devices.WindowOptions{Rater: svc, Audit: db,
+			Centre: "泰山区省庄镇便民服务中心", ConfigPath: filepath.Join(dir, devconf.FileName), SimDir: filepath.Join(dir, "printed")})
+		must(err)
+		defer rig.Close()
+		ds := screens.NewDeviceSettings(env, rig, 0)
+		win.SetContent(ds.Content())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown screen", which)
 		os.Exit(2)
