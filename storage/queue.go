@@ -234,25 +234,37 @@ func (q *queueTx) tickets(what, query string, args ...any) ([]app.Ticket, error)
 }
 
 // candidatesSQL is app.QueueCandidates in SQL: the first of each queue and
-// class by issue time, and every appointment inside its slot (?2 = now).
-// The window function runs inside SQLite, so a long queue costs a scan of
-// the waiting rows but only a handful of rows handed to Go.
+// class by issue time, and every appointment inside its slot (?1 = the
+// first day, ?2 = now, ?3 = the first day's start). Each first ticket is
+// one step into a v7 index (the categories and windows are few), so a call
+// costs the same however long the queue is.
 const candidatesSQL = `
-	SELECT ` + queueTicketCols + ` FROM (
-		SELECT t.*, row_number() OVER (
-			PARTITION BY to_window_id, IFNULL(to_window_id = return_window_id, 0),
-				CASE WHEN to_window_id IS NULL THEN category_id END, (priority <> 0 OR priority_kind <> '')
-			ORDER BY issued_at, id) AS rn
-		FROM tickets t
-		WHERE state = 'waiting' AND day >= ?1 AND NOT IFNULL(slot_start <= ?2 AND slot_end > ?2, 0))
-	WHERE rn = 1
-	UNION ALL
-	SELECT ` + queueTicketCols + ` FROM tickets
-	WHERE state = 'waiting' AND day >= ?1 AND slot_start <= ?2 AND slot_end > ?2
+	SELECT ` + queueTicketCols + ` FROM tickets WHERE id IN (
+		SELECT (SELECT t.id FROM tickets t
+			WHERE t.state = 'waiting' AND t.to_window_id IS NULL AND t.category_id = c.id
+				AND (t.priority <> 0 OR t.priority_kind <> '') = k.p AND t.issued_at >= ?3 AND t.day >= ?1
+				AND NOT IFNULL(t.slot_start <= ?2 AND t.slot_end > ?2, 0)
+			ORDER BY t.issued_at, t.id LIMIT 1)
+		FROM categories c, (SELECT 0 AS p UNION ALL SELECT 1) k
+		UNION ALL
+		SELECT (SELECT t.id FROM tickets t
+			WHERE t.state = 'waiting' AND t.to_window_id IS NOT NULL AND t.to_window_id = w.id
+				AND IFNULL(t.to_window_id = t.return_window_id, 0) = r.v
+				AND (t.priority <> 0 OR t.priority_kind <> '') = k.p AND t.issued_at >= ?3 AND t.day >= ?1
+				AND NOT IFNULL(t.slot_start <= ?2 AND t.slot_end > ?2, 0)
+			ORDER BY t.issued_at, t.id LIMIT 1)
+		FROM windows w, (SELECT 0 AS v UNION ALL SELECT 1) r, (SELECT 0 AS p UNION ALL SELECT 1) k
+		UNION ALL
+		SELECT id FROM tickets INDEXED BY tickets_waiting_slot -- not tickets_state: that walks every waiting ticket
+		WHERE state = 'waiting' AND slot_start IS NOT NULL AND slot_start <= ?2 AND slot_end > ?2 AND day >= ?1)
 	ORDER BY issued_at, id`
 
 func (q *queueTx) Candidates(fromDay string, now time.Time) ([]app.Ticket, error) {
-	return q.tickets("candidate tickets", candidatesSQL, fromDay, now.UnixMilli())
+	start, err := time.ParseInLocation("2006-01-02", fromDay, app.ChinaTime)
+	if err != nil {
+		return nil, fmt.Errorf("storage: candidate tickets: bad day %q: %w", fromDay, err)
+	}
+	return q.tickets("candidate tickets", candidatesSQL, fromDay, now.UnixMilli(), start.UnixMilli())
 }
 
 func (q *queueTx) WaitingCounts(fromDay string) ([]app.WaitingCount, error) {
