@@ -269,8 +269,8 @@ func (q *queueTx) Candidates(fromDay string, now time.Time) ([]app.Ticket, error
 
 func (q *queueTx) WaitingCounts(fromDay string) ([]app.WaitingCount, error) {
 	rows, err := q.query(`
-		SELECT category_id, IFNULL(to_window_id, 0), (priority <> 0 OR priority_kind <> ''), count(*) FROM tickets
-		WHERE state = 'waiting' AND day >= ? GROUP BY 1, 2, 3`, fromDay)
+		SELECT category_id, to_window_id, priority, sum(n) FROM waiting_counts
+		WHERE day >= ? GROUP BY 1, 2, 3 HAVING sum(n) > 0`, fromDay) // kept by schema v7's triggers
 	if err != nil {
 		return nil, queryErr(err, "waiting counts")
 	}

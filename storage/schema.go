@@ -36,7 +36,8 @@ var migrations = []migration{
 // queue (a category, or the window a ticket was sent to, those coming back
 // apart) and class (绿色通道 or not), in issue order; and the appointments
 // by slot. A call then reads the first ticket of each queue and class from
-// an index (candidatesSQL), the same with 20 or 30,000 waiting.
+// an index (candidatesSQL), the same with 20 or 30,000 waiting; the waiting
+// counts are kept in waiting_counts by triggers.
 const schemaV7 = `
 CREATE INDEX tickets_waiting_general ON tickets(category_id, (priority <> 0 OR priority_kind <> ''), issued_at, id)
 	WHERE state = 'waiting' AND to_window_id IS NULL;
@@ -44,6 +45,46 @@ CREATE INDEX tickets_waiting_sent ON tickets(to_window_id, IFNULL(to_window_id =
 	(priority <> 0 OR priority_kind <> ''), issued_at, id)
 	WHERE state = 'waiting' AND to_window_id IS NOT NULL;
 CREATE INDEX tickets_waiting_slot ON tickets(slot_start) WHERE state = 'waiting' AND slot_start IS NOT NULL;
+
+-- How many wait per day, category, window sent to (0: none) and class, kept
+-- by triggers, so taking a ticket (its place in line, the hall's counts)
+-- does not count the whole queue.
+CREATE TABLE waiting_counts (
+	day          TEXT NOT NULL,
+	category_id  INTEGER NOT NULL,
+	to_window_id INTEGER NOT NULL,
+	priority     INTEGER NOT NULL,
+	n            INTEGER NOT NULL,
+	PRIMARY KEY (day, category_id, to_window_id, priority)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO waiting_counts
+	SELECT day, category_id, IFNULL(to_window_id, 0), (priority <> 0 OR priority_kind <> ''), count(*)
+	FROM tickets WHERE state = 'waiting' GROUP BY 1, 2, 3, 4;
+
+CREATE TRIGGER tickets_waiting_insert AFTER INSERT ON tickets WHEN NEW.state = 'waiting'
+BEGIN
+	INSERT INTO waiting_counts (day, category_id, to_window_id, priority, n)
+	VALUES (NEW.day, NEW.category_id, IFNULL(NEW.to_window_id, 0), (NEW.priority <> 0 OR NEW.priority_kind <> ''), 1)
+	ON CONFLICT (day, category_id, to_window_id, priority) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER tickets_waiting_delete AFTER DELETE ON tickets WHEN OLD.state = 'waiting'
+BEGIN
+	UPDATE waiting_counts SET n = n - 1 WHERE day = OLD.day AND category_id = OLD.category_id
+		AND to_window_id = IFNULL(OLD.to_window_id, 0) AND priority = (OLD.priority <> 0 OR OLD.priority_kind <> '');
+END;
+
+CREATE TRIGGER tickets_waiting_update AFTER UPDATE OF state, day, category_id, to_window_id, priority, priority_kind ON tickets
+	WHEN OLD.state = 'waiting' OR NEW.state = 'waiting'
+BEGIN
+	UPDATE waiting_counts SET n = n - 1 WHERE OLD.state = 'waiting' AND day = OLD.day AND category_id = OLD.category_id
+		AND to_window_id = IFNULL(OLD.to_window_id, 0) AND priority = (OLD.priority <> 0 OR OLD.priority_kind <> '');
+	INSERT INTO waiting_counts (day, category_id, to_window_id, priority, n)
+	SELECT NEW.day, NEW.category_id, IFNULL(NEW.to_window_id, 0), (NEW.priority <> 0 OR NEW.priority_kind <> ''), 1
+	WHERE NEW.state = 'waiting'
+	ON CONFLICT (day, category_id, to_window_id, priority) DO UPDATE SET n = n + 1;
+END;
 `
 
 // schemaV6 holds the PCs enrolled at the hub (sync/lan). Only hashes of the
