@@ -194,6 +194,12 @@ func runGUI(args []string) int {
 		WorkOrderSheet: func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error) {
 			return cli.SaveWorkOrder(ctx, svc, actor, *dbPath, id)
 		},
+		BlankForms: func(ctx context.Context, svc *app.Service, n int) (string, error) {
+			if st.db == nil {
+				return "", errors.New("database not open")
+			}
+			return cli.SaveBlankForms(ctx, svc, st.db, *dbPath, n)
+		},
 		Backup: func(ctx context.Context) (string, error) {
 			if st.db == nil {
 				return "", errors.New("database not open")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/printing/forms"
+	"bianmin/storage"
 )
 
 // forms prints 书面评价表: blank ones in a numbered batch, or pre-filled for
@@ -39,44 +41,14 @@ func (c *cmd) forms(args []string) int {
 		return c.fail("forms", err)
 	}
 	defer d.Close()
-	centre, err := svc.Store.Centre(c.ctx)
-	if err != nil {
-		return c.fail("forms", err)
-	}
-	now := time.Now().In(app.ChinaTime)
-	opt := forms.Options{Centre: centre.Name, Layout: layout, BadTags: svc.Profile.Tags.Bad, Created: now}
-	for i, l := range []app.Level{5, 4, 3, 2, 1} {
-		opt.Levels[i] = svc.Profile.Def(l).Name
-	}
-
-	// Form numbers come from a counter in the database, so no two batches
-	// printed here share a number (entering one twice is refused).
-	const seqKey = "forms.seq"
-	kv, err := d.Settings(c.ctx, seqKey)
-	if err != nil {
-		return c.fail("forms", err)
-	}
-	seq, _ := strconv.Atoi(kv[seqKey])
-	var list []forms.Form
-	next := func() string {
-		seq++
-		return fmt.Sprintf("F%s-%05d", now.Format("20060102"), seq)
-	}
-	if *blank > 0 {
-		for i := 0; i < *blank; i++ {
-			list = append(list, forms.Form{FormNo: next()})
+	var prefilled func(next func() string) ([]forms.Form, error)
+	if *blank == 0 {
+		prefilled = func(next func() string) ([]forms.Form, error) {
+			return c.prefilled(svc, strings.Split(*forSerials, ","), next)
 		}
-	} else {
-		f, err := c.prefilled(svc, strings.Split(*forSerials, ","), next)
-		if err != nil {
-			return c.fail("forms", err)
-		}
-		list = f
 	}
-	if err := d.SaveSettings(c.ctx, map[string]string{seqKey: strconv.Itoa(seq)}); err != nil {
-		return c.fail("forms", err)
-	}
-	if err := writeAtomic(*out, func(f *os.File) error { return forms.Write(f, list, opt) }); err != nil {
+	list, err := writeForms(c.ctx, svc, d, *out, *blank, prefilled, layout, time.Now())
+	if err != nil {
 		return c.fail("forms", err)
 	}
 	abs, _ := filepath.Abs(*out)
@@ -131,4 +103,67 @@ func (c *cmd) prefilled(svc *app.Service, serials []string, next func() string) 
 		return nil, &app.UserError{Code: "no_serial", Msg: "请用 --for 给出至少一个办件流水号"}
 	}
 	return out, nil
+}
+
+// writeForms writes n blank forms (or, with prefilled, the forms it makes)
+// to out. Form numbers come from a counter in the database, so no two
+// batches share a number (entering one twice is refused).
+func writeForms(ctx context.Context, svc *app.Service, d *storage.DB, out string, n int,
+	prefilled func(next func() string) ([]forms.Form, error), layout forms.Layout, now time.Time) ([]forms.Form, error) {
+	centre, err := svc.Store.Centre(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now = now.In(app.ChinaTime)
+	opt := forms.Options{Centre: centre.Name, Layout: layout, BadTags: svc.Profile.Tags.Bad, Created: now}
+	for i, l := range []app.Level{5, 4, 3, 2, 1} {
+		opt.Levels[i] = svc.Profile.Def(l).Name
+	}
+	const seqKey = "forms.seq"
+	kv, err := d.Settings(ctx, seqKey)
+	if err != nil {
+		return nil, err
+	}
+	seq, _ := strconv.Atoi(kv[seqKey])
+	next := func() string {
+		seq++
+		return fmt.Sprintf("F%s-%05d", now.Format("20060102"), seq)
+	}
+	var list []forms.Form
+	if prefilled != nil {
+		if list, err = prefilled(next); err != nil {
+			return nil, err
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			list = append(list, forms.Form{FormNo: next()})
+		}
+	}
+	if err := d.SaveSettings(ctx, map[string]string{seqKey: strconv.Itoa(seq)}); err != nil {
+		return nil, err
+	}
+	app.ReportProgress(ctx, 1, 2)
+	if err := writeAtomic(out, func(f *os.File) error { return forms.Write(f, list, opt) }); err != nil {
+		return nil, err
+	}
+	app.ReportProgress(ctx, 2, 2)
+	return list, nil
+}
+
+// SaveBlankForms writes n blank paper evaluation forms (A4, two to a page)
+// into the reports folder and returns the PDF's path (录入评价表's
+// 打印空白评价表).
+func SaveBlankForms(ctx context.Context, svc *app.Service, d *storage.DB, dbPath string, n int) (string, error) {
+	if n < 1 || n > 2000 {
+		return "", &app.UserError{Code: "bad_form_count", Msg: "张数应在 1 至 2000 之间"}
+	}
+	dir := ReportsFolder(dbPath)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("空白评价表-%d张-%s.pdf", n, time.Now().In(app.ChinaTime).Format("20060102-150405")))
+	if _, err := writeForms(ctx, svc, d, path, n, nil, forms.A4x2, time.Now()); err != nil {
+		return "", err
+	}
+	return path, nil
 }

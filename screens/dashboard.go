@@ -71,6 +71,9 @@ type Dashboard struct {
 	user   *app.Staff
 	obj    fyne.CanvasObject
 	render ReportFunc
+	// BlankForms writes n numbered blank paper forms and returns the PDF's
+	// path (cli.SaveBlankForms); nil hides 录入评价表's 打印空白评价表.
+	BlankForms func(ctx context.Context, n int) (string, error)
 	// BackedUp is the last backup written (for tests).
 	BackedUp string
 	// ReportDialog is the last 月报 dialog shown (for tests).

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
@@ -39,9 +40,17 @@ type PaperEntry struct {
 	Date       *widget.Entry // YYYY-MM-DD
 	Save       *widget.Button
 	Back       *widget.Button
-	Status     *widget.Label // the last refusal, in red, above the save button
-	Count      *widget.Label // 本次已录入 N 张
-	Last       *widget.Label // the last form saved
+	// BlankForms (打印空白评价表) prints numbered blank forms for the
+	// counters; hidden until SetBlankForms.
+	BlankForms *widget.Button
+	blankForms func(ctx context.Context, n int) (string, error)
+	// BlankPrinted is the last blank-forms PDF written, BlankDialog the
+	// dialog asking how many (for tests).
+	BlankPrinted string
+	BlankDialog  dialog.Dialog
+	Status       *widget.Label // the last refusal, in red, above the save button
+	Count        *widget.Label // 本次已录入 N 张
+	Last         *widget.Label // the last form saved
 	// OnBack runs when the user leaves the screen.
 	OnBack func()
 
@@ -201,7 +210,9 @@ func NewPaperEntry(env *Env, svc *app.Service, user *app.Staff) *PaperEntry {
 	p.form = form
 	p.Channel.SetSelected(app.ChannelPaper.Name())
 	title := widget.NewLabelWithStyle("录入评价（书面评价表及其他渠道）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewBorder(nil, nil, container.NewHBox(title, p.Count), p.Back)
+	p.BlankForms = widget.NewButton("打印空白评价表", p.askBlankForms)
+	p.BlankForms.Hide()
+	top := container.NewBorder(nil, nil, container.NewHBox(title, p.Count), container.NewHBox(p.BlankForms, p.Back))
 	body := container.NewVBox(form, p.Status, p.Save, p.Last, help)
 	p.obj = container.NewBorder(container.NewPadded(top), nil, nil, nil,
 		container.NewVScroll(container.NewCenter(container.New(&fixedWidth{w: 860}, card("评价表内容", body)))))
@@ -504,7 +515,63 @@ func (p *PaperEntry) clear() {
 // 返回首页 brings the dashboard back, refreshed.
 func (d *Dashboard) openPaperEntry() {
 	p := NewPaperEntry(d.env, d.svc, d.user)
+	p.SetBlankForms(d.BlankForms)
 	d.PaperScreen = p
 	p.OnBack = d.ShowSub("paperentry", p.Content())
 	p.Focus()
+}
+
+// SetBlankForms shows 打印空白评价表, which writes n numbered blank forms
+// with f and returns the PDF's path.
+func (p *PaperEntry) SetBlankForms(f func(ctx context.Context, n int) (string, error)) {
+	p.blankForms = f
+	if f != nil {
+		p.BlankForms.Show()
+	}
+}
+
+// askBlankForms asks how many blank forms to print (two to an A4 sheet),
+// then makes them with a progress bar and offers 打印 / 打开.
+func (p *PaperEntry) askBlankForms() {
+	if p.blankForms == nil {
+		return
+	}
+	keys := hotkeys{}
+	count := newHKEntry(keys, "20")
+	count.SetText("20")
+	msg := widget.NewLabel("每张 A4 纸印两份（裁开使用），每份有不重复的表号。")
+	msg.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	do := func() {
+		n, err := strconv.Atoi(strings.TrimSpace(count.Text))
+		if err != nil || n < 1 || n > 2000 {
+			msg.SetText("张数应为 1 至 2000 之间的整数")
+			msg.Importance = widget.DangerImportance
+			msg.Refresh()
+			return
+		}
+		d.Hide()
+		RunWithProgress(p.env, "打印空白评价表", fmt.Sprintf("正在生成 %d 份空白评价表…", n),
+			func(ctx context.Context) (string, error) { return p.blankForms(ctx, n) },
+			func(path string, err error) {
+				if err != nil {
+					p.env.ShowError("blank forms failed", "空白评价表未生成", err, nil)
+					return
+				}
+				p.BlankPrinted = path
+				docReady(p.env, fmt.Sprintf("%d 份空白评价表", n), path)
+			})
+	}
+	count.OnSubmitted = func(string) { do() }
+	yes := newHKButton(keys, "生成 (回车)", do)
+	yes.Importance = widget.HighImportance
+	no := newHKButton(keys, "取消 (Esc)", nil)
+	d = dialog.NewCustomWithoutButtons("打印空白评价表", container.NewVBox(
+		widget.NewForm(widget.NewFormItem("份数", count)), msg, container.NewCenter(container.NewHBox(no, yes))), p.env.Win)
+	no.OnTapped = d.Hide
+	p.env.escapable(d, keys, d.Hide)
+	p.BlankDialog = d
+	d.Resize(fyne.NewSize(420, 0))
+	d.Show()
+	p.env.Win.Canvas().Focus(count)
 }

@@ -41,6 +41,9 @@ type Backend struct {
 	// LedgerXLSX writes the ledger's orders as filtered to an xlsx and
 	// returns its path (cli.SaveLedgerXLSX); nil hides 导出 Excel.
 	LedgerXLSX func(ctx context.Context, svc *app.Service, actor *app.Staff, f app.LedgerFilter) (string, error)
+	// BlankForms writes n numbered blank paper forms and returns the PDF's
+	// path (cli.SaveBlankForms); nil hides 打印空白评价表.
+	BlankForms func(ctx context.Context, svc *app.Service, n int) (string, error)
 	// Backup writes a consistent backup of the database and returns its path
 	// (cli.SaveBackup); nil hides 备份数据.
 	Backup func(ctx context.Context) (string, error)
@@ -246,6 +249,10 @@ func (s *Shell) showDashboard(user *app.Staff) {
 		}
 	}
 	d.SetBackup(s.be.Backup)
+	if s.be.BlankForms != nil {
+		svc, bf := s.svc, s.be.BlankForms
+		d.BlankForms = func(ctx context.Context, n int) (string, error) { return bf(ctx, svc, n) }
+	}
 	if s.be.WorkOrderSheet != nil {
 		svc, sheet := s.svc, s.be.WorkOrderSheet
 		d.PrintSheet = func(ctx context.Context, actor *app.Staff, id int64) (string, error) {
