@@ -14,38 +14,8 @@ import (
 	"bianmin/app"
 )
 
-// BenchmarkIngestDurable stores ratings the way the counter does: one
-// AddEvaluations (its own durable commit: WAL, synchronous=FULL) per rating,
-// with its outbox row and audit entry; every 50th is a bad one with a work order.
-func BenchmarkIngestDurable(b *testing.B) {
-	d, err := Open(filepath.Join(b.TempDir(), "ingest.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	f := seed(b, d)
-	txIDs := bulkTransactions(b, d, f, b.N)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		e := app.Evaluation{TransactionID: txIDs[i], Visit: 1, Dimension: app.DimWindow, Level: app.LevelVeryGood,
-			Channel: app.ChannelKeypad, Kind: app.KindActive, WindowID: f.win1, ClerkID: f.clerk1, ItemCode: "110000001"}
-		var orders []app.WorkOrder
-		var orderFor []int
-		if i%50 == 49 {
-			e.Level = app.LevelVeryBad
-			orders, orderFor = []app.WorkOrder{{TransactionID: txIDs[i], ClerkID: f.clerk1, Category: app.CatStaff}}, []int{0}
-		}
-		if _, err := d.AddEvaluations(ctx, []app.Evaluation{e}, orders, orderFor,
-			app.AuditEntry{StaffID: f.clerk1, Action: "rate"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ratings/s")
-}
-
 // bulkTransactions inserts n finished transactions in one transaction.
-func bulkTransactions(b *testing.B, d *DB, f fixture, n int) []int64 {
+func bulkTransactions(b testing.TB, d *DB, f fixture, n int) []int64 {
 	b.Helper()
 	tx, err := d.db.Begin()
 	if err != nil {

@@ -59,21 +59,28 @@ type DB struct {
 	migs     []migration // the schema's definition (migrations, or a test's)
 	repairs  []string    // what Open put back in the schema
 
-	// wmu serialises this process's write transactions. SQLite allows one
-	// writer at a time anyway; queueing in Go instead of in SQLite's busy
-	// handler (which sleeps and polls) keeps latency low under contention.
-	// Other processes still meet the busy timeout.
-	wmu sync.Mutex
+	// wlock serialises this process's write transactions: holding it is
+	// sending into it, letting go is receiving. SQLite allows one writer at a
+	// time anyway; queueing in Go instead of in SQLite's busy handler (which
+	// sleeps and polls) keeps latency low under contention. Other processes
+	// still meet the busy timeout. A channel rather than a mutex so that a
+	// grouped write can wait for its answer or the lock, whichever comes.
+	wlock chan struct{}
 
 	clock atomic.Pointer[clockHolder]
 	dest  atomic.Pointer[string]
 
 	// onOutbox is called after a commit that wrote outbox rows (OnOutbox);
-	// enqueued is set by enqueue during the write in progress (under wmu).
+	// enqueued is set by enqueue during the write in progress (under wlock).
 	onOutbox atomic.Pointer[func()]
 	enqueued bool
 
 	stmts sync.Map // query text → *sql.Stmt, prepared once (queue.go)
+
+	gmu   sync.Mutex  // guards group
+	group []*groupJob // writes waiting to share the next commit (writeGrouped)
+	// onGroup, when set (tests), is told the size of every group committed.
+	onGroup func(size int)
 }
 
 type clockHolder struct{ c app.Clock }
@@ -157,24 +164,11 @@ func tighten(abs string) {
 }
 
 func openRW(abs string, migs []migration) (*DB, error) {
-	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	// FULL: in WAL mode every commit is fsynced, so a rating the clerk saw
-	// stored survives a power cut, not just a crash. Township centres lose
-	// power; rating volume is hundreds a day, so the fsync is affordable
-	// (see BenchmarkIngestDurable).
-	q.Add("_pragma", "synchronous(FULL)")
-	// Every transaction takes the write lock at BEGIN: a deferred transaction
-	// that reads and then writes can fail with SQLITE_BUSY without waiting.
-	// Reads in this package run outside transactions.
-	q.Set("_txlock", "immediate")
-	sdb, err := sql.Open("sqlite", fileURI(abs, q))
+	sdb, err := sql.Open("sqlite", fileURI(abs, rwParams()))
 	if err != nil {
 		return nil, fmt.Errorf("storage: unable to open %s: %w", abs, err)
 	}
-	d := &DB{db: sdb, path: abs, migs: migs}
+	d := &DB{db: sdb, path: abs, migs: migs, wlock: make(chan struct{}, 1)}
 	if err := d.migrate(context.Background(), migs); err != nil {
 		sdb.Close()
 		return nil, err
@@ -184,6 +178,24 @@ func openRW(abs string, migs []migration) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// rwParams are the connection settings of a read-write database.
+func rwParams() url.Values {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	// FULL: in WAL mode every commit is fsynced, so a rating the clerk saw
+	// stored survives a power cut, not just a crash. Township centres lose
+	// power; rating volume is hundreds a day, so the fsync is affordable
+	// (see BenchmarkIngestVsPlain).
+	q.Add("_pragma", "synchronous(FULL)")
+	// Every transaction takes the write lock at BEGIN: a deferred transaction
+	// that reads and then writes can fail with SQLITE_BUSY without waiting.
+	// Reads in this package run outside transactions.
+	q.Set("_txlock", "immediate")
+	return q
 }
 
 // ErrNotBianmin is returned by OpenExisting for a file that exists but is
@@ -270,7 +282,7 @@ func OpenReadOnly(path string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("storage: unable to open %s read-only: %w (schema v%d, this build's v%d); open it read-write once to upgrade it", abs, ErrOlderSchema, v, len(migrations))
 	}
-	return &DB{db: sdb, path: abs, readOnly: true, version: v, migs: migrations}, nil
+	return &DB{db: sdb, path: abs, readOnly: true, version: v, migs: migrations, wlock: make(chan struct{}, 1)}, nil
 }
 
 func newerSchemaError(path string, have, know int) error {
@@ -417,8 +429,13 @@ func (d *DB) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) 
 	if d.readOnly {
 		return fmt.Errorf("storage: unable to %s: %w", what, ErrReadOnly)
 	}
-	d.wmu.Lock()
-	defer d.wmu.Unlock()
+	d.wlock <- struct{}{}
+	defer func() { <-d.wlock }()
+	return d.writeLocked(ctx, what, fn)
+}
+
+// writeLocked is write for a caller that holds wlock.
+func (d *DB) writeLocked(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	d.enqueued = false
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -501,4 +518,26 @@ func queryErr(err error, format string, args ...any) error {
 		return notFound(format, args...)
 	}
 	return fmt.Errorf("storage: unable to read %s: %w", fmt.Sprintf(format, args...), explain(err))
+}
+
+// txExec runs query in tx through the DB's prepared statement for it: the
+// hot writes (a rating, its outbox row and audit entry) cost more to parse,
+// with the triggers that compile with them, than to run.
+func (d *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// txQueryRow is txExec for a statement that returns one row.
+func (d *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	st, err := d.stmt(ctx, query)
+	if err != nil {
+		// A sql.Row cannot carry the error: let the transaction run the
+		// query unprepared and report it.
+		return tx.QueryRowContext(ctx, query, args...)
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }

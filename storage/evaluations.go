@@ -161,24 +161,19 @@ func (d *DB) AddEvaluations(ctx context.Context, evs []app.Evaluation, orders []
 		normOrder(o)
 	}
 
-	err := d.write(ctx, fmt.Sprintf("add %d evaluations", len(evs)), func(tx *sql.Tx) error {
+	err := d.writeGrouped(ctx, fmt.Sprintf("add %d evaluations", len(evs)), func(tx *sql.Tx) error {
 		if len(out) > 0 {
-			ins, err := tx.PrepareContext(ctx, insertEvalSQL)
-			if err != nil {
-				return err
-			}
-			defer ins.Close()
 			for i := range out {
 				if evs[i].UID != "" { // a given UID may have been stored before (a resent rating)
 					var n int
-					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM evaluations WHERE uid = ?`, out[i].UID).Scan(&n); err != nil {
+					if err := d.txQueryRow(ctx, tx, `SELECT count(*) FROM evaluations WHERE uid = ?`, out[i].UID).Scan(&n); err != nil {
 						return err
 					}
 					if n > 0 {
 						return fmt.Errorf("row %d: evaluation %s is already stored: %w", i, out[i].UID, ErrDuplicate)
 					}
 				}
-				if err := ins.QueryRowContext(ctx, evalArgs(&out[i], tags[i])...).Scan(&out[i].ID); err != nil {
+				if err := d.txQueryRow(ctx, tx, insertEvalSQL, evalArgs(&out[i], tags[i])...).Scan(&out[i].ID); err != nil {
 					return fmt.Errorf("row %d: %w", i, err)
 				}
 			}
@@ -191,7 +186,7 @@ func (d *DB) AddEvaluations(ctx context.Context, evs []app.Evaluation, orders []
 			if orderFor != nil && orderFor[j] >= 0 {
 				o.EvaluationID = out[orderFor[j]].ID
 			}
-			if err := tx.QueryRowContext(ctx, insertOrderSQL, orderArgs(o)...).Scan(&o.ID); err != nil {
+			if err := d.txQueryRow(ctx, tx, insertOrderSQL, orderArgs(o)...).Scan(&o.ID); err != nil {
 				return fmt.Errorf("work order %d: %w", j, err)
 			}
 		}
@@ -252,7 +247,7 @@ func (d *DB) addAudit(ctx context.Context, tx *sql.Tx, a app.AuditEntry) error {
 	if a.At.IsZero() {
 		a.At = d.now()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, staff_id, action, detail) VALUES (?, ?, ?, ?)`,
+	_, err := d.txExec(ctx, tx, `INSERT INTO audit_log (at, staff_id, action, detail) VALUES (?, ?, ?, ?)`,
 		a.At.UnixMilli(), ref(a.StaffID), a.Action, a.Detail)
 	return err
 }

@@ -48,7 +48,7 @@ func (d *DB) enqueue(ctx context.Context, tx *sql.Tx, kind, uid string, payload 
 	if err != nil {
 		return fmt.Errorf("encode %s outbox payload: %w", kind, err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, record_uid, payload, created_at, destination) VALUES (?, ?, ?, ?, ?)`,
+	_, err = d.txExec(ctx, tx, `INSERT INTO outbox (kind, record_uid, payload, created_at, destination) VALUES (?, ?, ?, ?, ?)`,
 		kind, uid, string(b), d.now().UnixMilli(), d.destination())
 	d.enqueued = d.enqueued || err == nil
 	return err

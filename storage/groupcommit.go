@@ -1,0 +1,148 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+)
+
+// Group commit. With synchronous=FULL every commit waits for the disk; when
+// several windows store ratings at the same moment they would queue for one
+// fsync each. writeGrouped lets the writes that arrive while a commit is in
+// progress share the next one: each runs in its own savepoint of one
+// transaction, so a write that fails is undone alone, and each caller is
+// answered only after the commit that holds its write is durable.
+
+// maxGroup bounds the writes in one commit, so the first caller in a group
+// does not wait behind an unbounded queue.
+const maxGroup = 64
+
+type groupJob struct {
+	ctx  context.Context
+	what string
+	fn   func(tx *sql.Tx) error
+	done chan error // buffered: the committer never blocks on delivering
+}
+
+// writeGrouped is write for writes that may share a commit with others. fn
+// must be safe to run a second time after a failed attempt (it is, when it
+// only assigns its results): when a commit's transaction breaks (an I/O
+// error, an interrupted statement) the writes in it are retried one by one.
+func (d *DB) writeGrouped(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	if d.readOnly {
+		return fmt.Errorf("storage: unable to %s: %w", what, ErrReadOnly)
+	}
+	j := &groupJob{ctx: ctx, what: what, fn: fn, done: make(chan error, 1)}
+	d.gmu.Lock()
+	d.group = append(d.group, j)
+	d.gmu.Unlock()
+
+	// Whoever holds wlock commits everything queued. A job taken by another
+	// committer is answered before that committer lets go of wlock, so a
+	// caller waits for its answer or for wlock, and holding wlock finds its
+	// job either answered or still queued.
+	select {
+	case err := <-j.done:
+		return err
+	case d.wlock <- struct{}{}:
+	}
+	defer func() { <-d.wlock }()
+	d.gmu.Lock()
+	alone := len(d.group) == 1
+	d.gmu.Unlock()
+	if alone {
+		// Writers answered by the last commit are often runnable but not yet
+		// queued again (2 cores, 10 windows): let them queue, so they share
+		// this commit instead of each waiting for a commit of its own.
+		runtime.Gosched()
+	}
+	for {
+		select {
+		case err := <-j.done:
+			return err
+		default:
+		}
+		d.gmu.Lock()
+		n := min(len(d.group), maxGroup)
+		batch := append([]*groupJob(nil), d.group[:n]...)
+		d.group = append(d.group[:0], d.group[n:]...)
+		d.gmu.Unlock()
+		d.commitGroup(batch)
+	}
+}
+
+// commitGroup runs batch in one transaction, one savepoint per job, and
+// answers every job. The caller holds wlock.
+func (d *DB) commitGroup(batch []*groupJob) {
+	if h := d.onGroup; h != nil {
+		h(len(batch))
+	}
+	if len(batch) == 1 {
+		j := batch[0]
+		j.done <- d.writeLocked(j.ctx, j.what, j.fn)
+		return
+	}
+	fail := func(j *groupJob, err error) error {
+		return fmt.Errorf("storage: unable to %s: %w", j.what, explain(err))
+	}
+	d.enqueued = false
+	// The transaction belongs to the group: one caller giving up must not
+	// roll back the others' writes.
+	tx, err := d.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, j := range batch {
+			j.done <- fail(j, err)
+		}
+		return
+	}
+	results := make([]error, len(batch))
+	broken := false
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			results[i] = fail(j, err)
+			continue
+		}
+		if broken = !d.inSavepoint(tx, j, &results[i]); broken {
+			break
+		}
+	}
+	if broken {
+		// SQLite rolled the transaction back (an interrupted statement rolls
+		// back all of it): nothing of the group is stored; try each alone.
+		tx.Rollback()
+		for _, j := range batch {
+			j.done <- d.writeLocked(j.ctx, j.what, j.fn)
+		}
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for i, j := range batch {
+			if results[i] == nil {
+				results[i] = fail(j, err)
+			}
+		}
+	} else if f := d.onOutbox.Load(); f != nil && d.enqueued {
+		(*f)()
+	}
+	for i, j := range batch {
+		j.done <- results[i]
+	}
+}
+
+// inSavepoint runs j in a savepoint of tx, setting *result to j's error (its
+// work undone). It reports false when the transaction itself is gone.
+func (d *DB) inSavepoint(tx *sql.Tx, j *groupJob, result *error) bool {
+	ctx := context.Background()
+	if _, err := d.txExec(ctx, tx, `SAVEPOINT group_write`); err != nil {
+		return false
+	}
+	if err := j.fn(tx); err != nil {
+		*result = fmt.Errorf("storage: unable to %s: %w", j.what, explain(err))
+		if _, err := d.txExec(ctx, tx, `ROLLBACK TO group_write`); err != nil {
+			return false
+		}
+	}
+	_, err := d.txExec(ctx, tx, `RELEASE group_write`)
+	return err == nil
+}
