@@ -58,33 +58,34 @@ func (c *Counts) addEval(p *Profile, f EvalFact) {
 	}
 	if f.Kind == KindFollowUp {
 		// SZ 16/20: follow-ups are reported, but are not a second 一次一评 rating.
-		c.FollowUps++
+		c.FollowUps += max(f.N, 1)
 		return
 	}
-	c.ByChannel[f.Channel]++
+	n := max(f.N, 1)
+	c.ByChannel[f.Channel] += n
 	if f.Level >= 0 && int(f.Level) < len(c.ByLevel) {
-		c.ByLevel[f.Level]++
+		c.ByLevel[f.Level] += n
 	}
 	if f.Level.Valid() {
-		c.Scored++
-		c.ScoreSum += p.Score(f.Level)
+		c.Scored += n
+		c.ScoreSum += n * p.Score(f.Level)
 	}
 	// GB/T 39735 A.1: 总评价次数 = 主动评价次数 + 超时“未评”次数. A timeout that the
 	// profile defaults to a level (SZ 15, TA 二.4) is still not 主动评价.
-	c.Total++
+	c.Total += n
 	switch f.Kind {
 	case KindTimeout:
-		c.TimeoutUnrated++
+		c.TimeoutUnrated += n
 	case KindActive:
-		c.Active++
+		c.Active += n
 		if p.IsBad(f.Level) {
 			if f.Verdict.Invalid() {
-				c.InvalidBad++
+				c.InvalidBad += n
 			} else {
-				c.ValidBad++
+				c.ValidBad += n
 			}
 		} else if p.IsGood(f.Level) {
-			c.ActiveGood++
+			c.ActiveGood += n
 		}
 	}
 }
@@ -116,9 +117,10 @@ func (c *Counts) addOrder(p *Profile, o OrderFact) {
 }
 
 func (c *Counts) addTx(t TxFact) {
-	c.Transactions++
+	n := max(t.N, 1)
+	c.Transactions += n
 	if t.ActiveRated {
-		c.ActiveRatedTx++
+		c.ActiveRatedTx += n
 	}
 }
 

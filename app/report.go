@@ -222,7 +222,7 @@ func (s *Service) MonthReport(ctx context.Context, month time.Time, by string) (
 		from  time.Time
 		label string
 	}{{&r.Prev, from.AddDate(0, -1, 0), "上月"}, {&r.LastYear, from.AddDate(-1, 0, 0), "去年同月"}} {
-		pf, err := s.facts(ctx, cmp.from, cmp.from.AddDate(0, 1, 0))
+		pf, err := s.Store.FactCounts(ctx, cmp.from, cmp.from.AddDate(0, 1, 0), ByNone)
 		if err != nil {
 			return nil, err
 		}

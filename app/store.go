@@ -85,6 +85,12 @@ type Store interface {
 	OrderFacts(ctx context.Context, from, to time.Time) ([]OrderFact, error)
 	// TxFacts: transactions (not theme parents) finished in [from, to).
 	TxFacts(ctx context.Context, from, to time.Time) ([]TxFact, error)
+	// FactCounts is the three for [from, to) with the evaluations and
+	// transactions counted by the store, as CountFacts would count them:
+	// each fact stands for N rows; only the fields Compute reads for by are
+	// set. What Stats and the month comparisons read: a month of a large
+	// centre is tens of thousands of rows but a few hundred counts.
+	FactCounts(ctx context.Context, from, to time.Time, by GroupBy) (Facts, error)
 
 	AddAudit(ctx context.Context, a AuditEntry) error
 	// AuditLog returns the entries with At in [from, to), oldest first.
@@ -138,6 +144,7 @@ type EvalFact struct {
 	ItemCode      string
 	Verdict       Verdict // of the row's work order; pending when none
 	RatedAt       time.Time
+	N             int // rows this fact stands for (FactCounts); 0 is one
 }
 
 // OrderFact is the slim view of a work order that metrics need.
@@ -165,4 +172,5 @@ type TxFact struct {
 	ClerkID     int64
 	ItemCode    string
 	ActiveRated bool // has at least one active rating row
+	N           int  // transactions this fact stands for (FactCounts); 0 is one
 }

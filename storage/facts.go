@@ -171,11 +171,23 @@ const orderFactsSQL = `
 // rated in [from, to), by order ID.
 func (d *DB) OrderFacts(ctx context.Context, from, to time.Time) ([]app.OrderFact, error) {
 	lo, hi := bounds(from, to)
+	out, err := orderFacts(ctx, d.db, orderFactsSQL, []any{lo, hi}, nil, nil)
+	if err != nil {
+		return nil, queryErr(err, "work order facts")
+	}
+	return out, nil
+}
+
+// orderFacts reads the packed rows of orderFactsSQL or a query like it; a
+// query with more columns after the packed one scans them into extra and
+// has each called for every row.
+func orderFacts(ctx context.Context, q querier, query string, args, extra []any, each func(app.OrderFact)) ([]app.OrderFact, error) {
 	out := make([]app.OrderFact, 0, 64)
 	codes := interner{}
-	err := eachRow(ctx, d.db, orderFactsSQL, []any{lo, hi}, func(r *sql.Rows) error {
-		var buf sql.RawBytes
-		if err := r.Scan(&buf); err != nil {
+	var buf sql.RawBytes
+	dest := append([]any{&buf}, extra...)
+	err := eachRow(ctx, q, query, args, func(r *sql.Rows) error {
+		if err := r.Scan(dest...); err != nil {
 			return err
 		}
 		p := packed{b: buf}
@@ -192,12 +204,12 @@ func (d *DB) OrderFacts(ctx context.Context, from, to time.Time) ([]app.OrderFac
 			return fmt.Errorf("work order row %q: %w", buf, p.err)
 		}
 		out = append(out, f)
+		if each != nil {
+			each(f)
+		}
 		return nil
 	})
-	if err != nil {
-		return nil, queryErr(err, "work order facts")
-	}
-	return out, nil
+	return out, err
 }
 
 const txFactsSQL = `

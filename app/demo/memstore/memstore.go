@@ -551,6 +551,22 @@ func (s *Store) OrderFacts(ctx context.Context, from, to time.Time) ([]app.Order
 	return out, nil
 }
 
+// FactCounts counts EvalFacts, OrderFacts and TxFacts with app.CountFacts.
+func (s *Store) FactCounts(ctx context.Context, from, to time.Time, by app.GroupBy) (app.Facts, error) {
+	var f app.Facts
+	var err error
+	if f.Evals, err = s.EvalFacts(ctx, from, to); err != nil {
+		return f, err
+	}
+	if f.Orders, err = s.OrderFacts(ctx, from, to); err != nil {
+		return f, err
+	}
+	if f.Txs, err = s.TxFacts(ctx, from, to); err != nil {
+		return f, err
+	}
+	return app.CountFacts(f, by), nil
+}
+
 // TxFacts: finished non-theme-parent transactions finished in [from, to).
 func (s *Store) TxFacts(ctx context.Context, from, to time.Time) ([]app.TxFact, error) {
 	s.mu.Lock()
