@@ -295,17 +295,6 @@ func (s *Service) addGroup(ctx context.Context, rows []Transaction, audit AuditE
 	return out, s.Store.AddAudit(ctx, audit)
 }
 
-// txRank orders the states: a transaction never moves back.
-func txRank(st TxStatus) int {
-	switch st {
-	case TxRegistered:
-		return 0
-	case TxAccepted:
-		return 1
-	}
-	return 2
-}
-
 // checkMove says whether a transaction in state from may move to to.
 // 受理 follows 登记; 办结 follows 登记 (即办件 on the spot) or 受理; 退件
 // follows 登记 or 受理; 不予受理 only before acceptance; a finished

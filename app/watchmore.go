@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// LowRankRules: SZ 30 “对服务评价连续三月排名靠后的工作人员限期整改”. The
+// LowRankRules are the rules of SZ 30 “对服务评价连续三月排名靠后的工作人员限期整改”. The
 // rules name no cut-off, so "靠后" is the bottom Bottom clerks of a month
 // among those with at least MinRatings window ratings (a clerk rated twice
 // is not ranked), by the SZ 20 score where the profile scores, else by 好评率.
@@ -18,7 +18,7 @@ type LowRankRules struct {
 	MinRatings int // ratings a clerk needs in a month to be ranked
 }
 
-// DefaultLowRankRules: three months, the single lowest clerk, 10 ratings.
+// DefaultLowRankRules are three months, the single lowest clerk, 10 ratings.
 var DefaultLowRankRules = LowRankRules{Months: 3, Bottom: 1, MinRatings: 10}
 
 // LowRankedClerk is a clerk ranked among the lowest every month of the run.
@@ -124,7 +124,7 @@ func (s *Service) LowRanked(ctx context.Context, actor *Staff, r LowRankRules) (
 	return out, nil
 }
 
-// SuspiciousRules: what makes a run of good ratings at one window look made
+// SuspiciousRules say what makes a run of good ratings at one window look made
 // up. A rating with a real transaction behind it follows a queue ticket and
 // some minutes of handling; one whose transaction was registered and
 // completed within Quick, with no ticket, at a window rated good again and
@@ -136,7 +136,7 @@ type SuspiciousRules struct {
 	Days  int           // look back this many days
 }
 
-// DefaultSuspiciousRules: 5 good ratings within 30 minutes, each of a
+// DefaultSuspiciousRules are 5 good ratings within 30 minutes, each of a
 // ticketless transaction handled in under a minute, over the last 30 days.
 var DefaultSuspiciousRules = SuspiciousRules{Quick: time.Minute, Span: 30 * time.Minute, Count: 5, Days: 30}
 
@@ -241,7 +241,7 @@ type PausedRating struct {
 	ClerkName   string
 }
 
-// PauseGrace: a person may still press the keypad a little after the clerk
+// PauseGrace is how long a person may still press the keypad after the clerk
 // paused the window behind them; a rating later than this into a pause is
 // worth a look.
 const PauseGrace = 3 * time.Minute

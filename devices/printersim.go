@@ -14,11 +14,10 @@ import (
 // queries with the state it is set to and collects the jobs it receives.
 // The demo runs it on a PTY or on loopback TCP; tests set paper-out on it.
 type PrinterSim struct {
-	mu       sync.Mutex
-	status   escpos.Status
-	jobs     [][]byte
-	OnJob    func([]byte)
-	received bytes.Buffer
+	mu     sync.Mutex
+	status escpos.Status
+	jobs   [][]byte
+	OnJob  func([]byte)
 }
 
 // SetStatus sets what the simulated printer reports.

@@ -705,7 +705,6 @@ func (r *WindowRig) PrintTicket(ctx context.Context, t app.IssuedTicket, centre 
 
 // --- the settings screen's functions ---
 
-// Ports lists the machine's serial ports.
 // SystemPrinters lists the printers installed in the system and its default.
 func (r *WindowRig) SystemPrinters(ctx context.Context) ([]string, string, error) {
 	names, err := sysprint.Printers(ctx)

@@ -162,7 +162,7 @@ func (d *HallDisplay) SetVoiceProblem(msg string) {
 	d.Voice.Refresh()
 }
 
-// TypedKey: F11 toggles full screen (the integrator sets it as the window
+// TypedKey handles F11, which toggles full screen (the integrator sets it as the window
 // canvas's OnTypedKey; Start does it too).
 func (d *HallDisplay) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyF11 {

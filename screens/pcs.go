@@ -94,7 +94,7 @@ func NewPCList(env *Env, src PCAdmin, user *app.Staff) *PCList {
 // Content is the screen's canvas object.
 func (p *PCList) Content() fyne.CanvasObject { return p.obj }
 
-// TypedKey: Esc goes back.
+// TypedKey handles Esc: back.
 func (p *PCList) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape && p.OnBack != nil {
 		p.OnBack()
@@ -162,8 +162,7 @@ func (p *PCList) showAdd() {
 	role.SetSelected(app.PCCounter.Name())
 	form := widget.NewForm(widget.NewFormItem("角色", role), widget.NewFormItem("窗口号", window),
 		widget.NewFormItem("名称", name))
-	var d dialog.Dialog
-	d = dialog.NewCustomConfirm("添加电脑", "生成加入码", "取消", form, func(ok bool) {
+	d := dialog.NewCustomConfirm("添加电脑", "生成加入码", "取消", form, func(ok bool) {
 		if !ok {
 			return
 		}

@@ -26,7 +26,6 @@ type fakeHall struct {
 	windows map[int64]*app.WindowState
 	recent  []app.Call
 	notice  string
-	seq     int
 	calls   []string // methods called, with arguments
 	err     error    // returned (once) by the next call
 	events  chan app.HallEvent

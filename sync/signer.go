@@ -28,7 +28,7 @@ type Signer interface {
 	VerifyAnswer(req, answer http.Header, body []byte) error
 }
 
-// HMACSigner: X-Signature = hex HMAC-SHA256(secret, timestamp + "\n" + body).
+// HMACSigner signs with X-Signature = hex HMAC-SHA256(secret, timestamp + "\n" + body).
 type HMACSigner struct {
 	AppKey string
 	Secret []byte

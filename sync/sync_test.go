@@ -24,7 +24,7 @@ const (
 
 type centre struct {
 	db                 *storage.DB
-	win, clerk, mgr    int64
+	win, clerk         int64
 	item               string
 	transactions, rows int
 }

@@ -27,7 +27,7 @@ const TextSize = 256
 
 var fieldSizes = []int{30, 2, 4, 16, 70, 36, 30, 16, 16, 36}
 
-// ErrText: the read answer's text block is missing or malformed.
+// ErrText means the read answer's text block is missing or malformed.
 var ErrText = errors.New("idcard: malformed text block")
 
 // ParseRead decodes a 30 01 answer's data: text length and photo length

@@ -105,7 +105,7 @@ func (f Frame) Cmd() [2]byte {
 	return [2]byte{f.Body[0], f.Body[1]}
 }
 
-// ErrChecksum: a whole frame arrived whose checksum does not match.
+// ErrChecksum means a whole frame arrived whose checksum does not match.
 var ErrChecksum = errors.New("idcard: frame checksum mismatch")
 
 // Parser finds frames in a byte stream, skipping noise before a preamble

@@ -43,12 +43,6 @@ func newFakeHall(windows int) *fakeHall {
 	return h
 }
 
-func (h *fakeHall) changeCount() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.changes
-}
-
 // emit sends ev to every subscriber; h.mu held. A subscriber that is 256
 // events behind is dropped (its channel closed), as the real broadcaster does.
 func (h *fakeHall) emit(ev app.HallEvent) {

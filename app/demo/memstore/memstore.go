@@ -299,7 +299,7 @@ func (s *Store) TransactionBySerial(ctx context.Context, serial string) (app.Tra
 	return app.Transaction{}, app.ErrNotFound
 }
 
-// RelatedTransactions: batch members, theme parent and children, tx itself.
+// RelatedTransactions returns the batch members, theme parent and children, tx itself.
 func (s *Store) RelatedTransactions(ctx context.Context, tx app.Transaction) ([]app.Transaction, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -317,7 +317,7 @@ func (s *Store) RelatedTransactions(ctx context.Context, tx app.Transaction) ([]
 	return out, nil
 }
 
-// FinishedUnrated: see app.Store.
+// FinishedUnrated is app.Store.FinishedUnrated.
 func (s *Store) FinishedUnrated(ctx context.Context, before time.Time, limit int) ([]app.Transaction, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -514,7 +514,7 @@ func (s *Store) verdictOf(evalID int64) app.Verdict {
 	return app.VerdictPending
 }
 
-// EvalFacts: rows rated in [from, to), superseded rows left out.
+// EvalFacts returns the rows rated in [from, to), superseded rows left out.
 func (s *Store) EvalFacts(ctx context.Context, from, to time.Time) ([]app.EvalFact, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -531,7 +531,7 @@ func (s *Store) EvalFacts(ctx context.Context, from, to time.Time) ([]app.EvalFa
 	return out, nil
 }
 
-// OrderFacts: orders whose bad review was rated in [from, to).
+// OrderFacts returns the orders whose bad review was rated in [from, to).
 func (s *Store) OrderFacts(ctx context.Context, from, to time.Time) ([]app.OrderFact, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -567,7 +567,7 @@ func (s *Store) FactCounts(ctx context.Context, from, to time.Time, by app.Group
 	return app.CountFacts(f, by), nil
 }
 
-// TxFacts: finished non-theme-parent transactions finished in [from, to).
+// TxFacts returns the finished non-theme-parent transactions finished in [from, to).
 func (s *Store) TxFacts(ctx context.Context, from, to time.Time) ([]app.TxFact, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -616,7 +616,7 @@ func (s *Store) Audit() []app.AuditEntry {
 	return append([]app.AuditEntry(nil), s.audit...)
 }
 
-// RatedOrders: orders whose bad review was rated in [from, to), by ID.
+// RatedOrders returns the orders whose bad review was rated in [from, to), by ID.
 func (s *Store) RatedOrders(ctx context.Context, from, to time.Time) ([]app.RatedOrder, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
