@@ -34,6 +34,11 @@ type Env struct {
 	// progress dialog (quick work shows none); zero means 400 ms, negative
 	// shows it at once.
 	ProgressDelay time.Duration
+	// After schedules UI work for later (the delayed progress dialog). Nil
+	// means real timers posting to the UI goroutine; tests whose Go runs
+	// work on their own goroutine pass a fake, since a real timer would touch
+	// widgets from its goroutine while the test does.
+	After AfterFunc
 	// PrintPDF sends a PDF to this PC's A4 printer and names the printer;
 	// nil (no system printing here) leaves documents to be opened only.
 	PrintPDF func(ctx context.Context, path string) (printer string, err error)

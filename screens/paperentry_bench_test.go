@@ -35,7 +35,7 @@ func BenchmarkPaperEntry100Forms(b *testing.B) {
 		a.Settings().SetTheme(Theme{})
 		w := test.NewTempWindow(b, widget.NewLabel(""))
 		w.Resize(fyne.NewSize(1366, 768))
-		env := &Env{Win: w, Go: func(f func()) { f() }}
+		env := &Env{Win: w, Go: func(f func()) { f() }, After: neverAfter}
 		d := NewDashboard(env, f.svc, &f.manager)
 		w.SetContent(d.Content())
 		test.Tap(d.Paper)

@@ -30,7 +30,7 @@ func RunWithProgress[T any](e *Env, title, what string, work func(ctx context.Co
 		delay = 400 * time.Millisecond
 		fallthrough
 	default:
-		p.timer = time.AfterFunc(delay, func() { fyne.Do(p.show) })
+		p.cancel = afterOrReal(e.After)(delay, p.show)
 	}
 	Run(e, func(ctx context.Context) (T, error) {
 		return work(app.WithProgress(ctx, p.report))
@@ -48,7 +48,7 @@ type progressDialog struct {
 	bar      *widget.ProgressBar
 	infinite *widget.ProgressBarInfinite
 	step     *widget.Label
-	timer    *time.Timer
+	cancel   func() // the delayed show
 
 	mu       sync.Mutex
 	finished bool
@@ -104,8 +104,8 @@ func (p *progressDialog) finish() {
 	p.mu.Lock()
 	p.finished = true
 	p.mu.Unlock()
-	if p.timer != nil {
-		p.timer.Stop()
+	if p.cancel != nil {
+		p.cancel()
 	}
 	p.infinite.Stop()
 	p.dlg.Hide()

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -72,5 +73,28 @@ func TestProgressDialogForLongWork(t *testing.T) {
 	}, func(int, error) {})
 	if shown {
 		t.Error("instant work flashed a progress dialog")
+	}
+
+	// Work that outlasts the delay: the dialog comes when the timer fires,
+	// and the timer is cancelled when the work ends.
+	var due func()
+	var delay time.Duration
+	env.After = func(d time.Duration, f func()) func() {
+		delay, due = d, f
+		return func() { due = nil }
+	}
+	RunWithProgress(env, "慢", "很慢", func(ctx context.Context) (int, error) {
+		if due == nil {
+			t.Fatal("no timer for the progress dialog")
+		}
+		due()
+		_, shown = progressShown(env.Win)
+		return 0, nil
+	}, func(int, error) {})
+	if delay != 400*time.Millisecond || !shown {
+		t.Errorf("after %v the dialog was shown: %v; want after 400ms, shown", delay, shown)
+	}
+	if due != nil {
+		t.Error("the timer was not cancelled when the work ended")
 	}
 }

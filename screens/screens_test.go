@@ -95,8 +95,13 @@ func syncEnv(t *testing.T) *Env {
 	test.ApplyTheme(t, Theme{})
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	w.Resize(fyne.NewSize(1366, 768))
-	return &Env{Win: w, Go: func(f func()) { f() }}
+	return &Env{Win: w, Go: func(f func()) { f() }, After: neverAfter}
 }
+
+// neverAfter is the AfterFunc of a synchronous Env: its timers never fire
+// (work runs on the test's goroutine, so a due one would race with it);
+// tests that want a delayed dialog set ProgressDelay below zero.
+func neverAfter(time.Duration, func()) func() { return func() {} }
 
 // texts lists every string drawn in the window, overlays (dialogs) included.
 func texts(w fyne.Window) []string {
