@@ -196,18 +196,6 @@ func LoadProfile(name, overridePath string) (*Profile, error) {
 	return p, nil
 }
 
-// ParseProfile reads a complete profile from TOML text (a county's own profile).
-func ParseProfile(text string) (*Profile, error) {
-	p := &Profile{}
-	if err := decodeStrict(text, p); err != nil {
-		return nil, err
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
 // decodeStrict decodes TOML onto p, refusing keys the profile does not know,
 // so a typo in a county file is an error rather than a silently ignored rule.
 func decodeStrict(text string, p *Profile) error {

@@ -435,12 +435,6 @@ func (c *Counter) showClerk() {
 	c.ClerkLabel.SetText(fmt.Sprintf("工作人员 %s %s%s", c.Clerk.No, c.Clerk.Name, post))
 }
 
-// SetLink shows the link to the hub in the top line (ok: quiet; not ok: in
-// red), e.g. the counter's forwarder status "中心主机未连接，已在本机保存 N 条";
-// call it on the UI goroutine. The counter sets it itself from the hall's
-// event stream and from failed calls.
-func (c *Counter) SetLink(ok bool, msg string) { c.setLink(ok, msg) }
-
 // togglePinyin switches the built-in pinyin input of the name fields.
 func (c *Counter) togglePinyin() {
 	c.pinyin.on = !c.pinyin.on

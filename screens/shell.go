@@ -98,9 +98,6 @@ type Shell struct {
 	stopLine   func()
 }
 
-// Counter is the counter screen on show (nil when none), for tests.
-func (s *Shell) Counter() *Counter { return s.desk }
-
 // leave stops what the shown screen runs (the counter's event stream).
 func (s *Shell) leave() {
 	if s.be.Devices != nil {
@@ -127,9 +124,6 @@ func (s *Shell) logout() {
 
 // NewShell makes the flow for env.Win; call Start.
 func NewShell(env *Env, be Backend) *Shell { return &Shell{env: env, be: be} }
-
-// Service is the opened service (nil before Open succeeded).
-func (s *Shell) Service() *app.Service { return s.svc }
 
 // Start opens the database and shows the first-start or the login screen.
 func (s *Shell) Start() {

@@ -469,13 +469,6 @@ func ValidAreaCode(code string) error {
 	return nil
 }
 
-// ValidateRecord applies the receiver's rules (the spec's validation). The
-// sender runs them before sending; the simulator runs them on receipt.
-func ValidateRecord(r Record) error {
-	_, err := decodeRecord(r)
-	return err
-}
-
 // decodeRecord parses a record's data by kind (*ServiceData,
 // *EvaluationData or *WorkOrderData) and validates it.
 func decodeRecord(r Record) (any, error) {
