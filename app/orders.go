@@ -39,7 +39,11 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 	if actor == nil {
 		return WorkOrder{}, refuse("login", "请先登录")
 	}
-	if in.Kind == StepVerified || in.Kind == StepClosed || in.Kind == StepExtended || in.Kind == StepNotified {
+	rule, ok := stepRules[in.Kind]
+	if !ok {
+		return WorkOrder{}, refuse("bad_step", "未知的处理步骤：%s", in.Kind)
+	}
+	if rule.managerOnly {
 		if err := requireManager(actor); err != nil {
 			return WorkOrder{}, err
 		}
@@ -56,56 +60,79 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 	}
 	now := s.Clock.Now()
 	in.Detail = strings.TrimSpace(in.Detail)
-	switch in.Kind {
-	case StepContacted:
-		if in.Detail == "" {
-			return o, refuse("need_detail", "请填写联系方式和结果")
-		}
+	if rule.needDetail != "" && in.Detail == "" {
+		return o, refuse("need_detail", "%s", rule.needDetail)
+	}
+	if err := rule.apply(s, ctx, &o, &in, now); err != nil {
+		return o, err
+	}
+	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: now, Step: string(in.Kind), Detail: in.Detail}
+	if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
+		return o, fmt.Errorf("record step: %w", err)
+	}
+	return o, nil
+}
+
+// stepRule is what one kind of step requires and what it changes.
+type stepRule struct {
+	managerOnly bool   // steps that decide the order's fate
+	needDetail  string // the message when the detail is required and empty
+	// apply checks the step against the order and changes o (and the
+	// recorded in.Detail); it runs after needDetail is checked.
+	apply func(s *Service, ctx context.Context, o *WorkOrder, in *StepInput, now time.Time) error
+}
+
+var stepRules = map[StepKind]stepRule{
+	StepContacted: {needDetail: "请填写联系方式和结果", apply: func(_ *Service, _ context.Context, o *WorkOrder, _ *StepInput, now time.Time) error {
 		if o.RepliedAt.IsZero() {
 			o.RepliedAt = now
 		}
 		if o.State == OrderOpen {
 			o.State = OrderContacted
 		}
-	case StepVerified:
+		return nil
+	}},
+	StepVerified: {managerOnly: true, apply: func(_ *Service, _ context.Context, o *WorkOrder, in *StepInput, _ time.Time) error {
 		if in.Verdict != VerdictValid && !in.Verdict.Invalid() {
-			return o, refuse("need_verdict", "请选择核实结论：有效差评、误评或恶意评价")
+			return refuse("need_verdict", "请选择核实结论：有效差评、误评或恶意评价")
 		}
 		if in.Verdict.Invalid() && in.Detail == "" {
-			return o, refuse("need_evidence", "认定误评或恶意评价须记录核实依据")
+			return refuse("need_evidence", "认定误评或恶意评价须记录核实依据")
 		}
 		o.Verdict = in.Verdict
 		in.Detail = in.Verdict.Name() + "：" + in.Detail
-	case StepRectified:
-		if in.Detail == "" {
-			return o, refuse("need_detail", "请填写整改情况")
-		}
+		return nil
+	}},
+	StepRectified: {needDetail: "请填写整改情况", apply: func(_ *Service, _ context.Context, o *WorkOrder, _ *StepInput, now time.Time) error {
 		o.RectifiedAt = now
 		o.State = OrderRectified
-	case StepExtended:
+		return nil
+	}},
+	StepExtended: {managerOnly: true, apply: func(_ *Service, _ context.Context, o *WorkOrder, in *StepInput, _ time.Time) error {
 		if in.NewDue.IsZero() || !in.NewDue.After(o.FinishDue) {
-			return o, refuse("bad_due", "延期后的期限应晚于原办结期限")
+			return refuse("bad_due", "延期后的期限应晚于原办结期限")
 		}
 		if in.Detail == "" {
-			return o, refuse("need_detail", "请填写延期原因及告知评价人的情况")
+			return refuse("need_detail", "请填写延期原因及告知评价人的情况")
 		}
 		o.FinishDue = in.NewDue
 		o.State = OrderRectifying
-	case StepCalledBack:
+		return nil
+	}},
+	StepCalledBack: {apply: func(_ *Service, _ context.Context, o *WorkOrder, in *StepInput, now time.Time) error {
 		if in.Callback != CallbackSatisfied && in.Callback != CallbackBasic && in.Callback != CallbackNotSatisfied {
-			return o, refuse("need_callback", "请选择回访结果：满意、基本满意或不满意")
+			return refuse("need_callback", "请选择回访结果：满意、基本满意或不满意")
 		}
 		if o.RectifiedAt.IsZero() {
-			return o, refuse("not_rectified", "工单尚未整改，不能回访")
+			return refuse("not_rectified", "工单尚未整改，不能回访")
 		}
 		o.CalledBackAt = now
 		o.CallbackResult = in.Callback
 		o.State = OrderCalledBack
 		in.Detail = string(in.Callback) + " " + in.Detail
-	case StepOnSite:
-		if in.Detail == "" {
-			return o, refuse("need_detail", "请填写现场化解的问题和处理情况")
-		}
+		return nil
+	}},
+	StepOnSite: {needDetail: "请填写现场化解的问题和处理情况", apply: func(_ *Service, _ context.Context, o *WorkOrder, _ *StepInput, now time.Time) error {
 		// JZ 8.2.1.3: settled on the spot closes contact and rectification in one record.
 		o.OnSite = true
 		if o.RepliedAt.IsZero() {
@@ -113,28 +140,23 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 		}
 		o.RectifiedAt = now
 		o.State = OrderRectified
-	case StepNotified:
-		if in.Detail == "" {
-			return o, refuse("need_detail", "请填写告知被评价人的内容和方式")
-		}
+		return nil
+	}},
+	StepNotified: {managerOnly: true, needDetail: "请填写告知被评价人的内容和方式", apply: func(s *Service, ctx context.Context, o *WorkOrder, in *StepInput, _ time.Time) error {
 		// SZ 25: the clerk is told of the review, not of who gave it.
 		if o.EvaluationID != 0 {
 			if ev, err := s.Store.Evaluation(ctx, o.EvaluationID); err == nil && scrub(in.Detail, ev) != in.Detail {
-				return o, refuse("evaluator_in_notice", "告知被评价人的内容不能包含评价人的姓名或电话（深圳办法第二十五条）")
+				return refuse("evaluator_in_notice", "告知被评价人的内容不能包含评价人的姓名或电话（深圳办法第二十五条）")
 			}
 		}
-	case StepClosed:
+		return nil
+	}},
+	StepClosed: {managerOnly: true, apply: func(_ *Service, _ context.Context, o *WorkOrder, _ *StepInput, now time.Time) error {
 		if o.RepliedAt.IsZero() {
-			return o, refuse("not_replied", "工单尚未联系评价人，不能办结")
+			return refuse("not_replied", "工单尚未联系评价人，不能办结")
 		}
 		o.ClosedAt = now
 		o.State = OrderClosed
-	default:
-		return o, refuse("bad_step", "未知的处理步骤：%s", in.Kind)
-	}
-	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: now, Step: string(in.Kind), Detail: in.Detail}
-	if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
-		return o, fmt.Errorf("record step: %w", err)
-	}
-	return o, nil
+		return nil
+	}},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -91,38 +92,9 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 	if clerk != actor.ID && actor.Role != RoleManager {
 		return out, refuse("not_your_case", "只能以本人工号登记办件")
 	}
-	name := strings.TrimSpace(req.ApplicantName)
-	if name == "" {
-		return out, refuse("no_name", "请填写申请人姓名")
-	}
-	if !validName(name) {
-		return out, refuse("bad_name", "申请人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
-	}
-	id, err := ValidateIDNumber(req.IDNumber)
+	who, err := checkApplicant(req)
 	if err != nil {
 		return out, err
-	}
-	phone := strings.TrimSpace(req.Phone)
-	if phone != "" { // optional: not everyone has a phone; checked when given
-		if phone, err = ValidatePhone(phone); err != nil {
-			return out, err
-		}
-	}
-	agent := strings.TrimSpace(req.AgentName)
-	if agent != "" {
-		if !validName(agent) {
-			return out, refuse("bad_agent", "代办人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
-		}
-		if agent == name {
-			return out, refuse("bad_agent", "代办人与申请人是同一人，无需填写代办人")
-		}
-	}
-	batch := req.BatchCount
-	if batch == 0 {
-		batch = 1
-	}
-	if batch < 1 || batch > maxBatch {
-		return out, refuse("bad_batch", "批量件数应为1至%d", maxBatch)
 	}
 	if req.WindowID == 0 {
 		return out, refuse("no_window", "未选择窗口，请在设置中指定本机窗口")
@@ -130,37 +102,19 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 	if err := s.checkWindow(ctx, req.WindowID); err != nil {
 		return out, err
 	}
-
 	catalogue, err := s.Store.Items(ctx)
 	if err != nil {
 		return out, err
 	}
-	byCode := make(map[string]ServiceItem, len(catalogue))
-	for _, it := range catalogue {
-		byCode[it.Code] = it
+	items, err := pickItems(catalogue, req.Items)
+	if err != nil {
+		return out, err
 	}
-	var items []ServiceItem
-	seen := map[string]bool{}
-	for _, c := range req.Items {
-		c = strings.TrimSpace(c)
-		if c == "" {
-			continue
+	var themeItem ServiceItem
+	if req.Theme {
+		if themeItem, err = pickTheme(catalogue, items, req.ThemeName); err != nil {
+			return out, err
 		}
-		if seen[c] {
-			return out, refuse("dup_item", "事项 %s 选了两次；同一事项多次申报请填写批量件数", c)
-		}
-		seen[c] = true
-		it, ok := byCode[c]
-		if !ok {
-			return out, refuse("unknown_item", "事项清单中没有编码为 %s 的事项", c)
-		}
-		if !it.Active {
-			return out, refuse("inactive_item", "事项“%s”已停用，不能登记", it.Name)
-		}
-		items = append(items, it)
-	}
-	if len(items) == 0 {
-		return out, refuse("no_item", "请至少选择一个办理事项")
 	}
 
 	key := unkeyedID
@@ -171,39 +125,18 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 	}
 	now := s.Clock.Now()
 	base := Transaction{
-		ApplicantName: name, IDMasked: MaskID(id), IDHash: HashID(key, id), Phone: phone, AgentName: agent,
-		WindowID: req.WindowID, ClerkID: clerk, TicketID: req.TicketID, Status: TxRegistered, Visits: 1,
-		BatchCount: batch, CreatedAt: now,
+		ApplicantName: who.name, IDMasked: MaskID(who.id), IDHash: HashID(key, who.id), Phone: who.phone,
+		AgentName: who.agent, WindowID: req.WindowID, ClerkID: clerk, TicketID: req.TicketID, Status: TxRegistered,
+		Visits: 1, BatchCount: who.batch, CreatedAt: now,
 	}
 	var rows []Transaction
-	var themeItem ServiceItem
 	if req.Theme {
 		// GB39734 7.1.3: a theme is a parent transaction for the overall
 		// rating and one child per item (each may also be rated alone).
-		if len(items) < 2 {
-			return out, refuse("theme_items", "“一件事”主题至少包含两个事项")
-		}
-		tn := strings.TrimSpace(req.ThemeName)
-		if tn == "" {
-			return out, refuse("no_theme", "请选择“一件事”主题")
-		}
-		found := false
-		for _, it := range catalogue {
-			if it.Code == tn || it.Name == tn {
-				themeItem, found = it, true
-				break
-			}
-		}
-		if !found || !themeItem.Active {
-			return out, refuse("unknown_theme", "事项清单中没有“%s”这个“一件事”主题，请从清单中选择", tn)
-		}
-		if seen[themeItem.Code] {
-			return out, refuse("theme_items", "主题“%s”不能同时作为它自己的子事项", themeItem.Name)
-		}
 		p := base
 		p.ItemCode, p.IsTheme, p.BatchCount = themeItem.Code, true, 1
 		rows = append(rows, p)
-	} else if len(items) > 1 || batch > 1 {
+	} else if len(items) > 1 || who.batch > 1 {
 		// GB39734 7.1.2: one rating covers every declaration of the visit.
 		base.BatchID = "B" + newUID()
 	}
@@ -215,7 +148,7 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 
 	audit := AuditEntry{At: now, StaffID: actor.ID, Action: "register",
 		Detail: fmt.Sprintf("window %d ticket %d items %s theme %t batch %d agent %t", req.WindowID, req.TicketID,
-			strings.Join(codes(items), ","), req.Theme, batch, agent != "")}
+			strings.Join(codes(items), ","), req.Theme, who.batch, who.agent != "")}
 	stored, err := s.addGroup(ctx, rows, audit)
 	if err != nil {
 		return out, err
@@ -234,6 +167,103 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 	s.Log.Info("transaction registered", "serial", stored[0].Serial, "rows", len(stored), "window", req.WindowID,
 		"clerk", clerk)
 	return out, nil
+}
+
+// applicant is a registration's person, checked and normalised.
+type applicant struct {
+	name, id, phone, agent string
+	batch                  int
+}
+
+// checkApplicant checks who is registering: the name, the ID number (GB
+// 11643), the phone when given, the agent (帮办代办) and the batch count.
+func checkApplicant(req RegisterRequest) (applicant, error) {
+	a := applicant{name: strings.TrimSpace(req.ApplicantName), agent: strings.TrimSpace(req.AgentName), batch: req.BatchCount}
+	if a.name == "" {
+		return a, refuse("no_name", "请填写申请人姓名")
+	}
+	if !validName(a.name) {
+		return a, refuse("bad_name", "申请人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
+	}
+	var err error
+	if a.id, err = ValidateIDNumber(req.IDNumber); err != nil {
+		return a, err
+	}
+	if a.phone = strings.TrimSpace(req.Phone); a.phone != "" { // optional: not everyone has a phone
+		if a.phone, err = ValidatePhone(a.phone); err != nil {
+			return a, err
+		}
+	}
+	if a.agent != "" {
+		if !validName(a.agent) {
+			return a, refuse("bad_agent", "代办人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
+		}
+		if a.agent == a.name {
+			return a, refuse("bad_agent", "代办人与申请人是同一人，无需填写代办人")
+		}
+	}
+	if a.batch == 0 {
+		a.batch = 1
+	}
+	if a.batch < 1 || a.batch > maxBatch {
+		return a, refuse("bad_batch", "批量件数应为1至%d", maxBatch)
+	}
+	return a, nil
+}
+
+// pickItems finds the chosen item codes in the catalogue: each once, known
+// and active, at least one.
+func pickItems(catalogue []ServiceItem, codes []string) ([]ServiceItem, error) {
+	byCode := make(map[string]ServiceItem, len(catalogue))
+	for _, it := range catalogue {
+		byCode[it.Code] = it
+	}
+	var items []ServiceItem
+	seen := map[string]bool{}
+	for _, c := range codes {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if seen[c] {
+			return nil, refuse("dup_item", "事项 %s 选了两次；同一事项多次申报请填写批量件数", c)
+		}
+		seen[c] = true
+		it, ok := byCode[c]
+		if !ok {
+			return nil, refuse("unknown_item", "事项清单中没有编码为 %s 的事项", c)
+		}
+		if !it.Active {
+			return nil, refuse("inactive_item", "事项“%s”已停用，不能登记", it.Name)
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return nil, refuse("no_item", "请至少选择一个办理事项")
+	}
+	return items, nil
+}
+
+// pickTheme finds the 一件事 theme named (by code or name) for items: an
+// active catalogue entry that is not one of its own items, with two items
+// or more.
+func pickTheme(catalogue, items []ServiceItem, name string) (ServiceItem, error) {
+	if len(items) < 2 {
+		return ServiceItem{}, refuse("theme_items", "“一件事”主题至少包含两个事项")
+	}
+	tn := strings.TrimSpace(name)
+	if tn == "" {
+		return ServiceItem{}, refuse("no_theme", "请选择“一件事”主题")
+	}
+	i := slices.IndexFunc(catalogue, func(it ServiceItem) bool { return it.Code == tn || it.Name == tn })
+	if i < 0 || !catalogue[i].Active {
+		return ServiceItem{}, refuse("unknown_theme", "事项清单中没有“%s”这个“一件事”主题，请从清单中选择", tn)
+	}
+	theme := catalogue[i]
+	if slices.ContainsFunc(items, func(it ServiceItem) bool { return it.Code == theme.Code }) {
+		return ServiceItem{}, refuse("theme_items", "主题“%s”不能同时作为它自己的子事项", theme.Name)
+	}
+	return theme, nil
 }
 
 func codes(items []ServiceItem) []string {

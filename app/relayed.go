@@ -27,25 +27,8 @@ func (s *Service) VetRelayed(e Evaluation, tx Transaction) error {
 	default:
 		return refuse("relay_kind", "评价记录类型无效：%s", e.Kind)
 	}
-	if e.Kind == KindTimeout {
-		if e.Channel != ChannelSystem {
-			return refuse("relay_channel", "超时未评记录的渠道无效：%s", e.Channel)
-		}
-	} else {
-		switch e.Channel {
-		case ChannelKeypad, ChannelTablet, ChannelSelfService:
-		case ChannelPaper, ChannelHotline, ChannelSMS, ChannelBook, ChannelCallback:
-			return refuse("relay_channel", "“%s”只能由中心负责人在中心主机录入，窗口电脑报来的这条评价未导入", e.Channel.Name())
-		default:
-			return refuse("relay_channel", "窗口电脑不能报送“%s”渠道的评价", e.Channel.Name())
-		}
-		req := RateRequest{Level: e.Level, Tags: e.Tags, Text: e.Text, Channel: e.Channel, Rater: e.Rater}
-		if err := checkContent(s.Profile, &req); err != nil {
-			return err
-		}
-		if e.FormNo != "" {
-			return refuse("relay_form", "窗口评价不应带有评价表号（%s），书面评价表请在中心主机录入", e.FormNo)
-		}
+	if err := s.vetRelayedChannel(e); err != nil {
+		return err
 	}
 	if e.WindowID != tx.WindowID || e.ClerkID != tx.ClerkID || e.ItemCode != tx.ItemCode {
 		return refuse("relay_mismatch", "评价记录的窗口、工作人员或事项与办件 %s 不一致，未导入", tx.Serial)
@@ -64,6 +47,39 @@ func (s *Service) VetRelayed(e Evaluation, tx Transaction) error {
 		return refuse("relay_backdated", "评价时间（%s）早于办件 %s 的登记时间（%s），未导入",
 			at.Format("2006-01-02 15:04"), tx.Serial, tx.CreatedAt.Format("2006-01-02 15:04"))
 	}
+	return s.vetRelayedKind(e, tx, at)
+}
+
+// vetRelayedChannel checks the channel against the kind: a 超时 row is the
+// system's, a rating one of the window's own channels, with valid content.
+func (s *Service) vetRelayedChannel(e Evaluation) error {
+	if e.Kind == KindTimeout {
+		if e.Channel != ChannelSystem {
+			return refuse("relay_channel", "超时未评记录的渠道无效：%s", e.Channel)
+		}
+		return nil
+	}
+	switch e.Channel {
+	case ChannelKeypad, ChannelTablet, ChannelSelfService:
+	case ChannelPaper, ChannelHotline, ChannelSMS, ChannelBook, ChannelCallback:
+		return refuse("relay_channel", "“%s”只能由中心负责人在中心主机录入，窗口电脑报来的这条评价未导入", e.Channel.Name())
+	default:
+		return refuse("relay_channel", "窗口电脑不能报送“%s”渠道的评价", e.Channel.Name())
+	}
+	req := RateRequest{Level: e.Level, Tags: e.Tags, Text: e.Text, Channel: e.Channel, Rater: e.Rater}
+	if err := checkContent(s.Profile, &req); err != nil {
+		return err
+	}
+	if e.FormNo != "" {
+		return refuse("relay_form", "窗口评价不应带有评价表号（%s），书面评价表请在中心主机录入", e.FormNo)
+	}
+	return nil
+}
+
+// vetRelayedKind checks what each kind must meet at time at: a 超时 row only
+// after the rating window, of the profile's level; a rating within it, of
+// its channel's dimension; a 追加评价 only where the profile has them.
+func (s *Service) vetRelayedKind(e Evaluation, tx Transaction, at time.Time) error {
 	switch e.Kind {
 	case KindTimeout:
 		if !tx.Status.Finished() || e.Visit != tx.Visits {

@@ -188,63 +188,87 @@ func (s *Service) WatchUntil(ctx context.Context, actor *Staff, r WatchRules, to
 		c := &w.Clerks[i]
 		c.Name, c.No = n.person(c.StaffID), n.staff[c.StaffID].No
 	}
+	if w.Evaluators, err = s.flagEvaluators(ctx, orders, r); err != nil {
+		return nil, err
+	}
+	w.Items = flagItems(s.Profile, orders, r, n)
+	return w, nil
+}
 
-	// SZ 27: evaluators with malicious verdicts, keyed by ID-number hash, else phone, else name.
-	type evKey struct{ key, name, tel string }
+// flagEvaluators applies SZ 27: evaluators with malicious verdicts, keyed by
+// ID-number hash, else phone, else name; anonymous ones cannot be followed.
+func (s *Service) flagEvaluators(ctx context.Context, orders []RatedOrder, r WatchRules) ([]FlaggedEvaluator, error) {
 	byEval := map[string]*FlaggedEvaluator{}
 	var evalOrder []string
 	for _, o := range orders {
 		if o.Verdict != VerdictMalicious {
 			continue
 		}
-		ev, err := s.Store.Evaluation(ctx, o.EvaluationID)
+		key, name, tel, err := s.evaluatorKey(ctx, o)
 		if err != nil {
 			return nil, err
 		}
-		k := evKey{name: ev.EvaluatorName, tel: ev.EvaluatorTel}
-		if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
-			if k.name == "" && ev.Rater != RaterAgent {
-				k.name = tx.ApplicantName
-			}
-			if k.tel == "" {
-				k.tel = tx.Phone
-			}
-			if tx.IDHash != "" && ev.Rater != RaterAgent {
-				k.key = "id:" + tx.IDHash
-			}
+		if key == "" {
+			continue
 		}
-		switch {
-		case k.key != "":
-		case k.tel != "":
-			k.key = "tel:" + k.tel
-		case k.name != "":
-			k.key = "name:" + k.name
-		default:
-			continue // anonymous: cannot be followed
-		}
-		we := byEval[k.key]
+		we := byEval[key]
 		if we == nil {
-			we = &FlaggedEvaluator{Name: MaskName(k.name), Tel: MaskPhone(k.tel)}
-			byEval[k.key] = we
-			evalOrder = append(evalOrder, k.key)
+			we = &FlaggedEvaluator{Name: MaskName(name), Tel: MaskPhone(tel)}
+			byEval[key] = we
+			evalOrder = append(evalOrder, key)
 		}
 		we.Count++
 		we.OrderIDs = append(we.OrderIDs, o.ID)
 	}
+	var out []FlaggedEvaluator
 	for _, k := range evalOrder {
 		if we := byEval[k]; we.Count >= r.EvaluatorYear {
-			w.Evaluators = append(w.Evaluators, *we)
+			out = append(out, *we)
 		}
 	}
+	return out, nil
+}
 
-	// GB/T 39735 8.2.2: items with a burst of bad reviews (not found invalid,
-	// not corrected away as a data-entry mistake).
+// evaluatorKey names who gave o's review: the key they are counted by ("" for
+// an anonymous review), with their name and phone. An agent's review is not
+// the applicant's, so neither the applicant's name nor ID number stand for it.
+func (s *Service) evaluatorKey(ctx context.Context, o RatedOrder) (key, name, tel string, err error) {
+	ev, err := s.Store.Evaluation(ctx, o.EvaluationID)
+	if err != nil {
+		return "", "", "", err
+	}
+	name, tel = ev.EvaluatorName, ev.EvaluatorTel
+	if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
+		if name == "" && ev.Rater != RaterAgent {
+			name = tx.ApplicantName
+		}
+		if tel == "" {
+			tel = tx.Phone
+		}
+		if tx.IDHash != "" && ev.Rater != RaterAgent {
+			key = "id:" + tx.IDHash
+		}
+	}
+	switch {
+	case key != "":
+	case tel != "":
+		key = "tel:" + tel
+	case name != "":
+		key = "name:" + name
+	}
+	return key, name, tel, nil
+}
+
+// flagItems applies GB/T 39735 8.2.2: items with a burst of bad reviews (not
+// found invalid, not corrected away as a data-entry mistake).
+func flagItems(p *Profile, orders []RatedOrder, r WatchRules, n ledgerNames) []FlaggedItem {
 	byItem := map[string][]RatedOrder{}
 	for _, o := range orders {
-		if !o.Verdict.Invalid() && o.ItemCode != "" && standsBad(s.Profile, o) {
+		if !o.Verdict.Invalid() && o.ItemCode != "" && standsBad(p, o) {
 			byItem[o.ItemCode] = append(byItem[o.ItemCode], o)
 		}
 	}
+	var out []FlaggedItem
 	for code, list := range byItem {
 		if len(list) < r.ItemBurst {
 			continue
@@ -264,13 +288,13 @@ func (s *Service) WatchUntil(ctx context.Context, actor *Staff, r WatchRules, to
 				wi.OrderIDs = append(wi.OrderIDs, o.ID)
 			}
 		}
-		w.Items = append(w.Items, wi)
+		out = append(out, wi)
 	}
-	sort.Slice(w.Items, func(i, j int) bool {
-		if w.Items[i].Count != w.Items[j].Count {
-			return w.Items[i].Count > w.Items[j].Count
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
 		}
-		return w.Items[i].ItemCode < w.Items[j].ItemCode
+		return out[i].ItemCode < out[j].ItemCode
 	})
-	return w, nil
+	return out
 }

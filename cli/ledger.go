@@ -165,58 +165,89 @@ func RenderLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, f
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Order.ID < entries[j].Order.ID })
 
-	windows := map[int64]int{}
-	ws, err := svc.Store.Windows(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, w := range ws {
-		windows[w.ID] = w.Number
-	}
-	staffNo := map[int64]string{}
-	st, err := svc.Store.AllStaff(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, s := range st {
-		staffNo[s.ID] = s.No
-	}
-
 	x := excelize.NewFile()
 	defer x.Close()
 	if err := x.SetSheetName("Sheet1", LedgerSheet); err != nil {
 		return nil, 0, err
 	}
-	dateStyle, err := x.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")})
+	lb, err := newLedgerBook(ctx, svc, x)
 	if err != nil {
 		return nil, 0, err
 	}
-	headStyle, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
-	if err != nil {
+	if err := lb.writeLedger(ctx, entries); err != nil {
 		return nil, 0, err
 	}
-	redStyle, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "C00000", Bold: true}})
-	if err != nil {
+	if err := writeSummarySheet(x, sum, lb.date, lb.head); err != nil {
 		return nil, 0, err
 	}
-	date := func(t time.Time) any {
-		if t.IsZero() {
-			return nil
-		}
-		return excelize.Cell{StyleID: dateStyle, Value: t.In(app.ChinaTime)}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		return nil, 0, err
 	}
-	head := func(h []string) []any {
-		r := make([]any, len(h))
-		for i, s := range h {
-			r[i] = excelize.Cell{StyleID: headStyle, Value: s}
-		}
-		return r
-	}
+	return b.Bytes(), len(entries), nil
+}
 
-	sw, err := x.NewStreamWriter(LedgerSheet)
+// ledgerBook is the ledger workbook being written: its styles and the
+// numbers its rows show for windows and staff.
+type ledgerBook struct {
+	svc                          *app.Service
+	x                            *excelize.File
+	dateStyle, headStyle, redSty int
+	windows                      map[int64]int
+	staffNo                      map[int64]string
+}
+
+func newLedgerBook(ctx context.Context, svc *app.Service, x *excelize.File) (*ledgerBook, error) {
+	lb := &ledgerBook{svc: svc, x: x, windows: map[int64]int{}, staffNo: map[int64]string{}}
+	ws, err := svc.Store.Windows(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
+	}
+	for _, w := range ws {
+		lb.windows[w.ID] = w.Number
+	}
+	st, err := svc.Store.AllStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range st {
+		lb.staffNo[s.ID] = s.No
+	}
+	if lb.dateStyle, err = x.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")}); err != nil {
+		return nil, err
+	}
+	if lb.headStyle, err = x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}); err != nil {
+		return nil, err
+	}
+	if lb.redSty, err = x.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "C00000", Bold: true}}); err != nil {
+		return nil, err
+	}
+	return lb, nil
+}
+
+// date is t as an Excel date in China time, or an empty cell.
+func (lb *ledgerBook) date(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return excelize.Cell{StyleID: lb.dateStyle, Value: t.In(app.ChinaTime)}
+}
+
+// head is a header row.
+func (lb *ledgerBook) head(h []string) []any {
+	r := make([]any, len(h))
+	for i, s := range h {
+		r[i] = excelize.Cell{StyleID: lb.headStyle, Value: s}
+	}
+	return r
+}
+
+// writeLedger writes 差评台账: the header, frozen, and a row per entry.
+func (lb *ledgerBook) writeLedger(ctx context.Context, entries []app.LedgerEntry) error {
+	sw, err := lb.x.NewStreamWriter(LedgerSheet)
+	if err != nil {
+		return err
 	}
 	header := LedgerHeader()
 	widths := map[int]float64{2: 20, 3: 17, 5: 24, 15: 30}
@@ -226,77 +257,74 @@ func RenderLedgerXLSX(ctx context.Context, svc *app.Service, actor *app.Staff, f
 			w = 12
 		}
 		if err := sw.SetColWidth(i, i, w); err != nil {
-			return nil, 0, err
+			return err
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
-		return nil, 0, err
+		return err
 	}
-	if err := sw.SetRow("A1", head(header)); err != nil {
-		return nil, 0, err
+	if err := sw.SetRow("A1", lb.head(header)); err != nil {
+		return err
 	}
 	for i, e := range entries {
 		if i%50 == 0 {
 			app.ReportProgress(ctx, i, len(entries))
 		}
-		o := e.Order
-		serial := ""
-		if o.TransactionID != 0 {
-			tx, err := svc.Store.Transaction(ctx, o.TransactionID)
-			if err != nil && !errors.Is(err, app.ErrNotFound) {
-				return nil, 0, err
-			}
-			serial = tx.Serial
+		row, err := lb.row(ctx, e)
+		if err != nil {
+			return err
 		}
-		var win any
-		if n, ok := windows[o.WindowID]; ok {
-			win = n
-		}
-		evName := ""
-		if o.EvaluationID != 0 {
-			ev, err := svc.Store.Evaluation(ctx, o.EvaluationID)
-			if err != nil && !errors.Is(err, app.ErrNotFound) {
-				return nil, 0, err
-			}
-			evName = ev.EvaluatorName
-		}
-		row := []any{o.ID, serial, date(o.CreatedAt), o.ItemCode, e.ItemName, win, staffNo[o.ClerkID], e.ClerkName,
-			o.Category.Name(), e.AssigneeName, o.State.Name(), o.Verdict.Name(), e.Level.Name(),
-			strings.Join(e.Tags, "、"), maskText(e.Text, evName), e.EvaluatorName, e.EvaluatorTel}
-		for _, k := range app.DueKinds() {
-			d, ok := e.Due(k)
-			if !ok {
-				row = append(row, nil, nil, "")
-				continue
-			}
-			var status any = DueStatus(d)
-			if d.Overdue {
-				status = excelize.Cell{StyleID: redStyle, Value: status}
-			}
-			row = append(row, date(d.Due), date(d.DoneAt), status)
-		}
-		row = append(row, yesNo(o.OnSite), string(o.CallbackResult), appealStatus(e.Appeal), yesNo(e.Overdue))
 		cell, err := excelize.CoordinatesToCellName(1, i+2)
 		if err != nil {
-			return nil, 0, err
+			return err
 		}
 		if err := sw.SetRow(cell, row); err != nil {
-			return nil, 0, err
+			return err
 		}
 	}
 	app.ReportProgress(ctx, len(entries), len(entries))
-	if err := sw.Flush(); err != nil {
-		return nil, 0, err
-	}
+	return sw.Flush()
+}
 
-	if err := writeSummarySheet(x, sum, date, head); err != nil {
-		return nil, 0, err
+// row is one order's row of 差评台账, in LedgerHeader's columns.
+func (lb *ledgerBook) row(ctx context.Context, e app.LedgerEntry) ([]any, error) {
+	o := e.Order
+	serial := ""
+	if o.TransactionID != 0 {
+		tx, err := lb.svc.Store.Transaction(ctx, o.TransactionID)
+		if err != nil && !errors.Is(err, app.ErrNotFound) {
+			return nil, err
+		}
+		serial = tx.Serial
 	}
-	var b bytes.Buffer
-	if err := x.Write(&b); err != nil {
-		return nil, 0, err
+	var win any
+	if n, ok := lb.windows[o.WindowID]; ok {
+		win = n
 	}
-	return b.Bytes(), len(entries), nil
+	evName := ""
+	if o.EvaluationID != 0 {
+		ev, err := lb.svc.Store.Evaluation(ctx, o.EvaluationID)
+		if err != nil && !errors.Is(err, app.ErrNotFound) {
+			return nil, err
+		}
+		evName = ev.EvaluatorName
+	}
+	row := []any{o.ID, serial, lb.date(o.CreatedAt), o.ItemCode, e.ItemName, win, lb.staffNo[o.ClerkID], e.ClerkName,
+		o.Category.Name(), e.AssigneeName, o.State.Name(), o.Verdict.Name(), e.Level.Name(),
+		strings.Join(e.Tags, "、"), maskText(e.Text, evName), e.EvaluatorName, e.EvaluatorTel}
+	for _, k := range app.DueKinds() {
+		d, ok := e.Due(k)
+		if !ok {
+			row = append(row, nil, nil, "")
+			continue
+		}
+		var status any = DueStatus(d)
+		if d.Overdue {
+			status = excelize.Cell{StyleID: lb.redSty, Value: status}
+		}
+		row = append(row, lb.date(d.Due), lb.date(d.DoneAt), status)
+	}
+	return append(row, yesNo(o.OnSite), string(o.CallbackResult), appealStatus(e.Appeal), yesNo(e.Overdue)), nil
 }
 
 func ptr[T any](v T) *T { return &v }

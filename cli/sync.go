@@ -21,10 +21,10 @@ import (
 // periodically until interrupted. The connection flags are saved for later runs.
 func (c *cmd) sync(args []string) int {
 	fs, db := c.flags("sync", "--db PATH [--county URL --key KEY --secret SECRET] [--qr-key KEY] [--allow-http] [--interval 5m] [--once] [--status] [--rejected] [--requeue ID]")
-	county := fs.String("county", "", "县级平台地址（保存供以后使用）/ county platform base URL (saved)")
-	key := fs.String("key", "", "应用标识 AppKey（保存）/ app key (saved)")
-	secret := fs.String("secret", "", "应用密钥（保存）/ app secret (saved)")
-	qrKey := fs.String("qr-key", "", "回执二维码的签名密钥（保存），用于核验扫码评价 / key of the receipt QR link signature (saved)")
+	fs.String("county", "", "县级平台地址（保存供以后使用）/ county platform base URL (saved)")
+	fs.String("key", "", "应用标识 AppKey（保存）/ app key (saved)")
+	fs.String("secret", "", "应用密钥（保存）/ app secret (saved)")
+	fs.String("qr-key", "", "回执二维码的签名密钥（保存），用于核验扫码评价 / key of the receipt QR link signature (saved)")
 	allowHTTP := fs.Bool("allow-http", false, "县里只提供 http 时明确允许不加密的连接（保存；--allow-http=false 取消）/ allow a plain-http county URL off loopback (saved)")
 	interval := fs.Duration("interval", 0, "定时上传间隔（保存，默认5分钟）/ upload interval (saved; default 5m)")
 	once := fs.Bool("once", false, "上传一次后退出 / drain once and exit")
@@ -43,21 +43,21 @@ func (c *cmd) sync(args []string) int {
 	if err != nil {
 		return c.fail("sync: load settings", err)
 	}
+	// A flag given changes its setting; an empty value or a zero interval
+	// leaves it as saved.
 	changed := false
-	set := func(p *string, v string) {
-		if v != "" {
-			*p, changed = v, true
-		}
-	}
-	set(&s.URL, *county)
-	set(&s.AppKey, *key)
-	set(&s.Secret, *secret)
-	set(&s.QRKey, *qrKey)
-	if *interval != 0 {
-		s.Interval, changed = *interval, true
-	}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "allow-http" {
+		switch f.Name {
+		case "county", "key", "secret", "qr-key":
+			p := map[string]*string{"county": &s.URL, "key": &s.AppKey, "secret": &s.Secret, "qr-key": &s.QRKey}[f.Name]
+			if v := f.Value.String(); v != "" {
+				*p, changed = v, true
+			}
+		case "interval":
+			if *interval != 0 {
+				s.Interval, changed = *interval, true
+			}
+		case "allow-http":
 			s.AllowHTTP, changed = *allowHTTP, true
 		}
 	})
@@ -76,36 +76,9 @@ func (c *cmd) sync(args []string) int {
 	snd.Rater = svc // phone (QR) ratings that come with the county's configuration
 	switch {
 	case *status:
-		st, err := snd.Status(c.ctx)
-		if err != nil {
-			return c.fail("sync status", err)
-		}
-		for _, l := range st.Lines() {
-			fmt.Fprintln(c.out, l)
-		}
-		return 0
+		return c.syncStatus(snd)
 	case *rejected:
-		list, err := snd.Rejected(c.ctx, 0)
-		if err != nil {
-			return c.fail("sync rejected", err)
-		}
-		if len(list) == 0 {
-			fmt.Fprintln(c.out, "没有被退回的记录。")
-		}
-		for _, r := range list {
-			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\n", r.OutboxID, r.Kind, r.RejectedAt.In(app.ChinaTime).Format("2006-01-02 15:04"), r.Reason)
-		}
-		qr, err := snd.QRRefusals(c.ctx)
-		if err != nil {
-			return c.fail("sync rejected", err)
-		}
-		if len(qr) > 0 {
-			fmt.Fprintf(c.out, "未能入账的扫码评价 %d 条：\n", len(qr))
-		}
-		for _, r := range qr {
-			fmt.Fprintf(c.out, "%s\t%s\t%s\t%s\n", r.ProjectNo, r.RatedAt, r.Level.Name(), r.Reason)
-		}
-		return 0
+		return c.syncRejected(snd)
 	case *requeue != 0:
 		if err := snd.Requeue(c.ctx, *requeue, nil); err != nil {
 			if errors.Is(err, app.ErrNotFound) {
@@ -116,28 +89,7 @@ func (c *cmd) sync(args []string) int {
 		fmt.Fprintf(c.out, "记录 %d 已重新排队，下次上传时发送。\n", *requeue)
 		return 0
 	case *once:
-		start := time.Now()
-		res, err := snd.Drain(c.ctx)
-		el := time.Since(start)
-		n := res.Sent + res.Duplicates
-		fmt.Fprintf(c.out, "已上传 %d 条（其中县级平台已有 %d 条），退回 %d 条，用时 %.1f 秒",
-			n, res.Duplicates, res.Rejected, el.Seconds())
-		if el > 0 && n > 0 {
-			fmt.Fprintf(c.out, "，约 %.0f 条/秒", float64(n)/el.Seconds())
-		}
-		fmt.Fprintln(c.out)
-		if err == nil {
-			err = c.pullConfig(snd)
-		}
-		if err != nil {
-			var ue *countysync.UploadError
-			if errors.As(err, &ue) {
-				fmt.Fprintf(c.err, "%s\nsync: %v\n", ue.Msg, err)
-				return 1
-			}
-			return c.fail("sync", err)
-		}
-		return 0
+		return c.syncOnce(snd)
 	}
 	if !s.Configured() {
 		return c.usageErr("尚未设置县级平台：请用 --county、--key、--secret 指定。", "county upload is not configured: use --county, --key and --secret")
@@ -146,6 +98,70 @@ func (c *cmd) sync(args []string) int {
 	defer stop()
 	fmt.Fprintf(c.out, "开始定时上传（每 %s），按 Ctrl+C 停止。\n", s.Interval)
 	if err := snd.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return c.fail("sync", err)
+	}
+	return 0
+}
+
+func (c *cmd) syncStatus(snd *countysync.Sender) int {
+	st, err := snd.Status(c.ctx)
+	if err != nil {
+		return c.fail("sync status", err)
+	}
+	for _, l := range st.Lines() {
+		fmt.Fprintln(c.out, l)
+	}
+	return 0
+}
+
+// syncRejected lists the records the county refused and the QR ratings that
+// could not be stored.
+func (c *cmd) syncRejected(snd *countysync.Sender) int {
+	list, err := snd.Rejected(c.ctx, 0)
+	if err != nil {
+		return c.fail("sync rejected", err)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.out, "没有被退回的记录。")
+	}
+	for _, r := range list {
+		fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\n", r.OutboxID, r.Kind, r.RejectedAt.In(app.ChinaTime).Format("2006-01-02 15:04"), r.Reason)
+	}
+	qr, err := snd.QRRefusals(c.ctx)
+	if err != nil {
+		return c.fail("sync rejected", err)
+	}
+	if len(qr) > 0 {
+		fmt.Fprintf(c.out, "未能入账的扫码评价 %d 条：\n", len(qr))
+	}
+	for _, r := range qr {
+		fmt.Fprintf(c.out, "%s\t%s\t%s\t%s\n", r.ProjectNo, r.RatedAt, r.Level.Name(), r.Reason)
+	}
+	return 0
+}
+
+// syncOnce drains the outbox once, says how much went up and how fast, then
+// takes the county's configuration.
+func (c *cmd) syncOnce(snd *countysync.Sender) int {
+	start := time.Now()
+	res, err := snd.Drain(c.ctx)
+	el := time.Since(start)
+	n := res.Sent + res.Duplicates
+	fmt.Fprintf(c.out, "已上传 %d 条（其中县级平台已有 %d 条），退回 %d 条，用时 %.1f 秒",
+		n, res.Duplicates, res.Rejected, el.Seconds())
+	if el > 0 && n > 0 {
+		fmt.Fprintf(c.out, "，约 %.0f 条/秒", float64(n)/el.Seconds())
+	}
+	fmt.Fprintln(c.out)
+	if err == nil {
+		err = c.pullConfig(snd)
+	}
+	if err != nil {
+		var ue *countysync.UploadError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(c.err, "%s\nsync: %v\n", ue.Msg, err)
+			return 1
+		}
 		return c.fail("sync", err)
 	}
 	return 0

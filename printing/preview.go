@@ -2,6 +2,7 @@ package printing
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -93,99 +94,107 @@ func face(px int) (font.Face, error) {
 func (r *renderer) run(b []byte) error {
 	for i := 0; i < len(b); {
 		c := b[i]
-		need := func(n int) error {
-			if i+n > len(b) {
-				return fmt.Errorf("printing: truncated command %02X at byte %d", c, i)
-			}
-			return nil
-		}
+		n, err := 1, error(nil)
 		switch {
 		case c == 0x1B && i+1 < len(b): // ESC
-			switch b[i+1] {
-			case 0x40:
-				r.takeText()
-				r.w, r.h, r.bold, r.align, r.chinese = 1, 1, false, 0, false
-				i += 2
-			case 0x61, 0x45, 0x64:
-				if err := need(3); err != nil {
-					return err
-				}
-				r.takeText()
-				switch b[i+1] {
-				case 0x61:
-					r.align = b[i+2]
-				case 0x45:
-					r.bold = b[i+2] != 0
-				case 0x64:
-					r.flush()
-					r.y += int(b[i+2]) * r.lineHeight(1)
-				}
-				i += 3
-			default:
-				i += 2
-			}
+			n, err = r.esc(b[i:])
 		case c == 0x1C && i+1 < len(b): // FS & / FS .
 			r.takeText()
 			r.chinese = b[i+1] == 0x26
-			i += 2
+			n = 2
 		case c == 0x1D && i+1 < len(b): // GS
-			switch b[i+1] {
-			case 0x21:
-				if err := need(3); err != nil {
-					return err
-				}
-				r.takeText()
-				r.w, r.h = int(b[i+2]>>4)+1, int(b[i+2]&0x0F)+1
-				i += 3
-			case 0x61, 0x72:
-				i += 3
-			case 0x56: // cut
-				r.flush()
-				if i+2 < len(b) && b[i+2] == 0x41 {
-					r.y += 4 * r.lineHeight(1)
-					i += 4
-				} else {
-					i += 3
-				}
-				r.cutLine()
-			case 0x28: // GS ( k
-				if err := need(5); err != nil {
-					return err
-				}
-				n := int(b[i+3]) | int(b[i+4])<<8
-				if err := need(5 + n); err != nil {
-					return err
-				}
-				r.takeText()
-				r.qr(b[i+5 : i+5+n])
-				i += 5 + n
-			case 0x76: // GS v 0 raster
-				if err := need(8); err != nil {
-					return err
-				}
-				xb := int(b[i+4]) | int(b[i+5])<<8
-				h := int(b[i+6]) | int(b[i+7])<<8
-				if err := need(8 + xb*h); err != nil {
-					return err
-				}
-				r.flush()
-				r.raster(b[i+8:i+8+xb*h], xb, h)
-				i += 8 + xb*h
-			default:
-				i += 2
-			}
+			n, err = r.gs(b[i:])
 		case c == 0x0A:
 			r.takeText()
 			r.flush()
-			i++
 		case c == 0x10 && i+2 < len(b) && b[i+1] == 0x04: // DLE EOT: status query, prints nothing
-			i += 3
+			n = 3
 		default:
 			r.pending = append(r.pending, c)
-			i++
 		}
+		if err != nil {
+			return fmt.Errorf("printing: truncated command %02X at byte %d", c, i)
+		}
+		i += n
 	}
 	return nil
+}
+
+// errTruncated is a command cut short by the end of the job.
+var errTruncated = errors.New("truncated")
+
+// esc applies the ESC command at the start of b and returns its length.
+func (r *renderer) esc(b []byte) (int, error) {
+	switch b[1] {
+	case 0x40:
+		r.takeText()
+		r.w, r.h, r.bold, r.align, r.chinese = 1, 1, false, 0, false
+		return 2, nil
+	case 0x61, 0x45, 0x64:
+		if len(b) < 3 {
+			return 0, errTruncated
+		}
+		r.takeText()
+		switch b[1] {
+		case 0x61:
+			r.align = b[2]
+		case 0x45:
+			r.bold = b[2] != 0
+		case 0x64:
+			r.flush()
+			r.y += int(b[2]) * r.lineHeight(1)
+		}
+		return 3, nil
+	}
+	return 2, nil
+}
+
+// gs applies the GS command at the start of b and returns its length.
+func (r *renderer) gs(b []byte) (int, error) {
+	switch b[1] {
+	case 0x21:
+		if len(b) < 3 {
+			return 0, errTruncated
+		}
+		r.takeText()
+		r.w, r.h = int(b[2]>>4)+1, int(b[2]&0x0F)+1
+		return 3, nil
+	case 0x61, 0x72:
+		return 3, nil
+	case 0x56: // cut
+		r.flush()
+		n := 3
+		if len(b) > 2 && b[2] == 0x41 {
+			r.y += 4 * r.lineHeight(1)
+			n = 4
+		}
+		r.cutLine()
+		return n, nil
+	case 0x28: // GS ( k
+		if len(b) < 5 {
+			return 0, errTruncated
+		}
+		n := int(b[3]) | int(b[4])<<8
+		if len(b) < 5+n {
+			return 0, errTruncated
+		}
+		r.takeText()
+		r.qr(b[5 : 5+n])
+		return 5 + n, nil
+	case 0x76: // GS v 0 raster
+		if len(b) < 8 {
+			return 0, errTruncated
+		}
+		xb := int(b[4]) | int(b[5])<<8
+		h := int(b[6]) | int(b[7])<<8
+		if len(b) < 8+xb*h {
+			return 0, errTruncated
+		}
+		r.flush()
+		r.raster(b[8:8+xb*h], xb, h)
+		return 8 + xb*h, nil
+	}
+	return 2, nil
 }
 
 // takeText turns pending bytes into a run with the current style.

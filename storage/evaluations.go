@@ -119,67 +119,18 @@ func (d *DB) AddEvaluations(ctx context.Context, evs []app.Evaluation, orders []
 		}
 	}
 	now := d.now()
-	out := make([]app.Evaluation, len(evs))
-	copy(out, evs)
-	tags := make([]string, len(evs))
-	for i := range out {
-		e := &out[i]
-		if e.ID != 0 {
-			return nil, fmt.Errorf("storage: unable to add evaluations: row %d already has ID %d", i, e.ID)
-		}
-		if e.UID == "" {
-			e.UID = newUID()
-		}
-		if e.CreatedAt.IsZero() {
-			e.CreatedAt = now
-		}
-		if e.RatedAt.IsZero() {
-			e.RatedAt = e.CreatedAt
-		}
-		e.CreatedAt, e.RatedAt = norm(e.CreatedAt), norm(e.RatedAt)
-		var err error
-		if tags[i], err = jsonList(e.Tags); err != nil {
-			return nil, fmt.Errorf("storage: unable to add evaluations: tags of row %d: %w", i, err)
-		}
+	out, tags, err := prepareEvals(evs, now)
+	if err != nil {
+		return nil, err
 	}
-	ords := make([]app.WorkOrder, len(orders))
-	copy(ords, orders)
-	for j := range ords {
-		o := &ords[j]
-		if o.ID != 0 {
-			return nil, fmt.Errorf("storage: unable to add evaluations: work order %d already has ID %d", j, o.ID)
-		}
-		if o.UID == "" {
-			o.UID = newUID()
-		}
-		if o.CreatedAt.IsZero() {
-			o.CreatedAt = now
-		}
-		if o.State == "" {
-			o.State = app.OrderOpen
-		}
-		normOrder(o)
+	ords, err := prepareOrders(orders, now)
+	if err != nil {
+		return nil, err
 	}
 
-	err := d.writeGrouped(ctx, fmt.Sprintf("add %d evaluations", len(evs)), func(tx *sql.Tx) error {
-		if len(out) > 0 {
-			for i := range out {
-				if evs[i].UID != "" { // a given UID may have been stored before (a resent rating)
-					var n int
-					if err := d.txQueryRow(ctx, tx, `SELECT count(*) FROM evaluations WHERE uid = ?`, out[i].UID).Scan(&n); err != nil {
-						return err
-					}
-					if n > 0 {
-						return fmt.Errorf("row %d: evaluation %s is already stored: %w", i, out[i].UID, ErrDuplicate)
-					}
-				}
-				if err := d.txQueryRow(ctx, tx, insertEvalSQL, evalArgs(&out[i], tags[i])...).Scan(&out[i].ID); err != nil {
-					return fmt.Errorf("row %d: %w", i, err)
-				}
-			}
-			if err := addPaperForms(ctx, tx, out); err != nil {
-				return err
-			}
+	err = d.writeGrouped(ctx, fmt.Sprintf("add %d evaluations", len(evs)), func(tx *sql.Tx) error {
+		if err := d.insertEvals(ctx, tx, evs, out, tags); err != nil {
+			return err
 		}
 		for j := range ords {
 			o := &ords[j]
@@ -209,6 +160,82 @@ func (d *DB) AddEvaluations(ctx context.Context, evs []app.Evaluation, orders []
 		return nil, err
 	}
 	return out, nil
+}
+
+// prepareEvals copies evs with what AddEvaluations fills in before the
+// write: UID, CreatedAt, RatedAt (normalised), and each row's tags as JSON.
+func prepareEvals(evs []app.Evaluation, now time.Time) ([]app.Evaluation, []string, error) {
+	out := make([]app.Evaluation, len(evs))
+	copy(out, evs)
+	tags := make([]string, len(evs))
+	for i := range out {
+		e := &out[i]
+		if e.ID != 0 {
+			return nil, nil, fmt.Errorf("storage: unable to add evaluations: row %d already has ID %d", i, e.ID)
+		}
+		if e.UID == "" {
+			e.UID = newUID()
+		}
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now
+		}
+		if e.RatedAt.IsZero() {
+			e.RatedAt = e.CreatedAt
+		}
+		e.CreatedAt, e.RatedAt = norm(e.CreatedAt), norm(e.RatedAt)
+		var err error
+		if tags[i], err = jsonList(e.Tags); err != nil {
+			return nil, nil, fmt.Errorf("storage: unable to add evaluations: tags of row %d: %w", i, err)
+		}
+	}
+	return out, tags, nil
+}
+
+// prepareOrders copies orders with UID, CreatedAt and State filled in.
+func prepareOrders(orders []app.WorkOrder, now time.Time) ([]app.WorkOrder, error) {
+	ords := make([]app.WorkOrder, len(orders))
+	copy(ords, orders)
+	for j := range ords {
+		o := &ords[j]
+		if o.ID != 0 {
+			return nil, fmt.Errorf("storage: unable to add evaluations: work order %d already has ID %d", j, o.ID)
+		}
+		if o.UID == "" {
+			o.UID = newUID()
+		}
+		if o.CreatedAt.IsZero() {
+			o.CreatedAt = now
+		}
+		if o.State == "" {
+			o.State = app.OrderOpen
+		}
+		normOrder(o)
+	}
+	return ords, nil
+}
+
+// insertEvals inserts out (prepared from evs) in tx, setting their IDs, and
+// registers their paper forms. A UID the caller gave may have been stored
+// before (a resent rating): that is ErrDuplicate.
+func (d *DB) insertEvals(ctx context.Context, tx *sql.Tx, evs, out []app.Evaluation, tags []string) error {
+	if len(out) == 0 {
+		return nil
+	}
+	for i := range out {
+		if evs[i].UID != "" {
+			var n int
+			if err := d.txQueryRow(ctx, tx, `SELECT count(*) FROM evaluations WHERE uid = ?`, out[i].UID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return fmt.Errorf("row %d: evaluation %s is already stored: %w", i, out[i].UID, ErrDuplicate)
+			}
+		}
+		if err := d.txQueryRow(ctx, tx, insertEvalSQL, evalArgs(&out[i], tags[i])...).Scan(&out[i].ID); err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
+		}
+	}
+	return addPaperForms(ctx, tx, out)
 }
 
 // addPaperForms registers each form number first entered in rows. Rows that

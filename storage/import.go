@@ -398,59 +398,13 @@ func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r Rel
 	} else if id != 0 {
 		return ImportDuplicate, nil
 	}
-	if rules.Vet == nil {
-		return "", fmt.Errorf("storage: no rules to vet relayed ratings by")
-	}
-	if r.CorrectsUID != "" || e.CorrectsID != 0 {
-		// Checked before the row it corrects is looked up, so the answer
-		// does not tell a key holder which ratings the hub holds.
-		e.CorrectsID = -1
-		if err := rules.Vet(e, app.Transaction{}); err != nil {
-			return "", reject("%s", app.UserMessage(err))
-		}
-		return "", reject("更正评价只能在中心主机上操作，未导入")
-	}
-	e.ID, e.TransactionID, e.CorrectsID = 0, 0, 0
-	if r.TxUID == "" {
-		return "", reject("评价记录缺少所属办件，未导入")
-	}
-	txID, err := idByUID(ctx, tx, "transactions", r.TxUID)
-	if err != nil {
+	if err := vetImportedEval(ctx, tx, &e, r, rules); err != nil {
 		return "", err
 	}
-	if txID == 0 {
-		return "", reject("评价所属的办件未能导入中心主机，评价暂不能导入")
-	}
-	e.TransactionID = txID
-	hubTx, err := getTx(ctx, tx, txID)
-	if err != nil {
+	if dup, err := ratedVisit(ctx, tx, e); err != nil {
 		return "", err
-	}
-	if err := rules.Vet(e, hubTx); err != nil {
-		var ue *app.UserError
-		if !errors.As(err, &ue) {
-			return "", err
-		}
-		return "", reject("%s", ue.Msg)
-	}
-	if e.Kind == app.KindActive || e.Kind == app.KindTimeout {
-		var kind string
-		err := tx.QueryRowContext(ctx, `SELECT kind FROM evaluations
-			WHERE transaction_id = ? AND visit = ? AND kind IN ('active', 'timeout') AND corrects_id IS NULL`,
-			e.TransactionID, e.Visit).Scan(&kind)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return "", err
-		case e.Kind == app.KindTimeout:
-			// The counter's 未评 is the system's, not a person's: whatever the
-			// hub holds for that visit stands, and nothing is lost.
-			return ImportDuplicate, nil
-		case kind == string(app.KindTimeout):
-			return "", reject("该次办理在中心主机上已记为超时未评（窗口的评价到达前评价时限已过），窗口的这条评价未导入，请核实")
-		default:
-			return "", reject("该次办理在中心主机上已有评价（如扫码或书面评价），同一次办理只能评价一次，窗口的这条评价未导入")
-		}
+	} else if dup {
+		return ImportDuplicate, nil
 	}
 	if e.FormNo != "" && exists(ctx, tx, `SELECT 1 FROM paper_forms WHERE form_no = ?`, e.FormNo) {
 		return "", reject("书面评价表 %s 已在中心主机录入过", e.FormNo)
@@ -478,31 +432,99 @@ func (d *DB) importEval(ctx context.Context, tx *sql.Tx, e app.Evaluation, r Rel
 	if err := d.enqueue(ctx, tx, OutboxEvaluation, e.UID, &e); err != nil {
 		return "", err
 	}
-	if rules.Orders == nil {
-		return ImportAccepted, nil
-	}
-	o, ok := rules.Orders(e)
-	if !ok {
-		return ImportAccepted, nil
-	}
-	o.ID, o.EvaluationID = 0, e.ID
-	if o.UID == "" {
-		o.UID = newUID()
-	}
-	if o.CreatedAt.IsZero() {
-		o.CreatedAt = d.now()
-	}
-	if o.State == "" {
-		o.State = app.OrderOpen
-	}
-	normOrder(&o)
-	if err := tx.QueryRowContext(ctx, insertOrderSQL, orderArgs(&o)...).Scan(&o.ID); err != nil {
-		return "", err
-	}
-	if err := d.enqueue(ctx, tx, OutboxWorkOrder, o.UID, OrderPayload{WorkOrder: o}); err != nil {
+	if err := d.importOrderFor(ctx, tx, e, rules); err != nil {
 		return "", err
 	}
 	return ImportAccepted, nil
+}
+
+// vetImportedEval points e at the hub's transaction and judges it by the
+// hub's rules (app.Service.VetRelayed); a refusal is a reject.
+func vetImportedEval(ctx context.Context, tx *sql.Tx, e *app.Evaluation, r RelayRecord, rules ImportRules) error {
+	if rules.Vet == nil {
+		return fmt.Errorf("storage: no rules to vet relayed ratings by")
+	}
+	if r.CorrectsUID != "" || e.CorrectsID != 0 {
+		// Checked before the row it corrects is looked up, so the answer
+		// does not tell a key holder which ratings the hub holds.
+		e.CorrectsID = -1
+		if err := rules.Vet(*e, app.Transaction{}); err != nil {
+			return reject("%s", app.UserMessage(err))
+		}
+		return reject("更正评价只能在中心主机上操作，未导入")
+	}
+	e.ID, e.TransactionID, e.CorrectsID = 0, 0, 0
+	if r.TxUID == "" {
+		return reject("评价记录缺少所属办件，未导入")
+	}
+	txID, err := idByUID(ctx, tx, "transactions", r.TxUID)
+	if err != nil {
+		return err
+	}
+	if txID == 0 {
+		return reject("评价所属的办件未能导入中心主机，评价暂不能导入")
+	}
+	e.TransactionID = txID
+	hubTx, err := getTx(ctx, tx, txID)
+	if err != nil {
+		return err
+	}
+	if err := rules.Vet(*e, hubTx); err != nil {
+		var ue *app.UserError
+		if !errors.As(err, &ue) {
+			return err
+		}
+		return reject("%s", ue.Msg)
+	}
+	return nil
+}
+
+// ratedVisit applies one rating per visit to a relayed rating or 未评 row:
+// a 未评 row for a visit the hub holds a rating of is a duplicate (the
+// system's row, not a person's: what the hub holds stands); a rating for
+// such a visit is rejected.
+func ratedVisit(ctx context.Context, tx *sql.Tx, e app.Evaluation) (dup bool, err error) {
+	if e.Kind != app.KindActive && e.Kind != app.KindTimeout {
+		return false, nil
+	}
+	var kind string
+	err = tx.QueryRowContext(ctx, `SELECT kind FROM evaluations
+		WHERE transaction_id = ? AND visit = ? AND kind IN ('active', 'timeout') AND corrects_id IS NULL`,
+		e.TransactionID, e.Visit).Scan(&kind)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, err
+	case e.Kind == app.KindTimeout:
+		return true, nil
+	case kind == string(app.KindTimeout):
+		return false, reject("该次办理在中心主机上已记为超时未评（窗口的评价到达前评价时限已过），窗口的这条评价未导入，请核实")
+	default:
+		return false, reject("该次办理在中心主机上已有评价（如扫码或书面评价），同一次办理只能评价一次，窗口的这条评价未导入")
+	}
+}
+
+// importOrderFor opens the work order the hub's rules give for an imported
+// bad rating, with its outbox row.
+func (d *DB) importOrderFor(ctx context.Context, tx *sql.Tx, e app.Evaluation, rules ImportRules) error {
+	if rules.Orders == nil {
+		return nil
+	}
+	o, ok := rules.Orders(e)
+	if !ok {
+		return nil
+	}
+	o.ID, o.EvaluationID = 0, e.ID
+	ords, err := prepareOrders([]app.WorkOrder{o}, d.now())
+	if err != nil {
+		return err
+	}
+	o = ords[0]
+	if err := tx.QueryRowContext(ctx, insertOrderSQL, orderArgs(&o)...).Scan(&o.ID); err != nil {
+		return err
+	}
+	return d.enqueue(ctx, tx, OutboxWorkOrder, o.UID, OrderPayload{WorkOrder: o})
 }
 
 // CaseRecords is the case with the 流水号 serial as relay records, for a
