@@ -10,17 +10,20 @@ import (
 
 	_ "bianmin/app/locale" // before Fyne reads the locale
 	"bianmin/cli"
+	"bianmin/internal/console"
+	"bianmin/internal/gui"
+	"bianmin/node"
 )
 
 func main() {
-	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
-		attachConsole()
-	}
-	if len(os.Args) > 1 && os.Args[1] == "join" {
-		os.Exit(runJoin(os.Args[2:])) // writes node.json, which belongs to this package
-	}
-	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
+	cmd := len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-")
+	switch {
+	case cmd && os.Args[1] == "join":
+		console.Attach()
+		os.Exit(node.RunJoin(os.Args[2:])) // writes node.json
+	case cmd:
+		console.Attach()
 		os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(runGUI(os.Args[1:]))
+	os.Exit(gui.Run(os.Args[1:]))
 }

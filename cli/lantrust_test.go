@@ -385,7 +385,7 @@ func TestPlainHTTPRefusedOnLAN(t *testing.T) {
 }
 
 // counterPC is a joined counter with its own database, service and
-// forwarder, as roles.go wires one.
+// forwarder, as internal/gui/roles.go wires one.
 type counterPC struct {
 	db  *storage.DB
 	svc *app.Service

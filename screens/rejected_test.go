@@ -161,7 +161,7 @@ func TestRejectedClerkCannotRequeue(t *testing.T) {
 }
 
 // senderSource is the window's conversion of the county sender for the
-// screen (roles.go's senderRejected).
+// screen (internal/gui/roles.go's senderRejected).
 type senderSource struct{ *countysync.Sender }
 
 func (s senderSource) Rejected(ctx context.Context, limit int) ([]RejectedRecord, error) {

@@ -1,6 +1,6 @@
 //go:build windows && !nogui
 
-package main
+package gui
 
 import (
 	"syscall"

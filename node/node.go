@@ -1,4 +1,8 @@
-package main
+// Package node is this PC's place in the centre: its role (单机, 窗口,
+// 取号机, 大厅屏), how it reaches the hub, and joining the centre with a code,
+// kept in node.json next to the database. No window and no cgo: the hub's
+// nogui build and the CLI's join use it as the window does.
+package node
 
 import (
 	"context"
@@ -19,16 +23,16 @@ import (
 
 // Roles of a PC in the centre (ARCHITECTURE.md "One binary, several roles").
 const (
-	roleStandalone = "standalone" // 单机: hub and counter in one process (the default)
-	roleCounter    = "counter"    // 窗口: the clerk's PC, talking to the hub
-	roleKiosk      = "kiosk"      // 取号机
-	roleDisplay    = "display"    // 大厅屏
+	Standalone = "standalone" // 单机: hub and counter in one process (the default)
+	Counter    = "counter"    // 窗口: the clerk's PC, talking to the hub
+	Kiosk      = "kiosk"      // 取号机
+	Display    = "display"    // 大厅屏
 )
 
-// node is this PC's role and how it reaches the hub, kept in node.json next
+// Node is this PC's role and how it reaches the hub, kept in node.json next
 // to the database so an IT person sets it once (by flags) and the clerk just
 // starts the program. Flags given on a later start change it.
-type node struct {
+type Node struct {
 	Role   string `json:"role"`
 	Hub    string `json:"hub,omitempty"`    // the hub's address, https://192.168.1.10:8787
 	Pin    string `json:"pin,omitempty"`    // the pin of the hub's certificate (from the join code)
@@ -42,11 +46,12 @@ type node struct {
 	FullScreen bool `json:"fullscreen,omitempty"`
 }
 
-func nodePath(dbPath string) string { return filepath.Join(filepath.Dir(dbPath), "node.json") }
+// Path is node.json next to the database at dbPath.
+func Path(dbPath string) string { return filepath.Join(filepath.Dir(dbPath), "node.json") }
 
-// loadNode reads node.json; a missing file is a standalone PC.
-func loadNode(path string) (node, error) {
-	n := node{Role: roleStandalone}
+// Load reads node.json; a missing file is a standalone PC.
+func Load(path string) (Node, error) {
+	n := Node{Role: Standalone}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return n, nil
@@ -58,13 +63,13 @@ func loadNode(path string) (node, error) {
 		return n, fmt.Errorf("%s: %w", path, err)
 	}
 	if n.Role == "" {
-		n.Role = roleStandalone
+		n.Role = Standalone
 	}
 	return n, nil
 }
 
-// saveNode writes node.json atomically (it holds the centre key: owner only).
-func saveNode(path string, n node) error {
+// Save writes node.json atomically (it holds the centre key: owner only).
+func Save(path string, n Node) error {
 	b, err := json.MarshalIndent(n, "", "  ")
 	if err != nil {
 		return err
@@ -76,19 +81,19 @@ func saveNode(path string, n node) error {
 	return os.Rename(tmp, path)
 }
 
-// check says in Chinese what is missing for the role.
-func (n node) check() error {
+// Check says in Chinese what is missing for the role.
+func (n Node) Check() error {
 	switch n.Role {
-	case roleStandalone:
+	case Standalone:
 		return nil
-	case roleCounter, roleKiosk, roleDisplay:
+	case Counter, Kiosk, Display:
 		if n.Hub == "" || n.Key == "" || n.Pin == "" {
-			return fmt.Errorf("%s尚未加入中心：请中心负责人在中心主机上添加本机（局域网电脑 → 添加，或 bianmin pc add），再用加入码运行一次 bianmin join 加入码", roleName(n.Role))
+			return fmt.Errorf("%s尚未加入中心：请中心负责人在中心主机上添加本机（局域网电脑 → 添加，或 bianmin pc add），再用加入码运行一次 bianmin join 加入码", RoleName(n.Role))
 		}
 		if err := lan.CheckHubURL(n.Hub); err != nil {
 			return errors.New(app.UserMessage(err))
 		}
-		if n.Role == roleCounter && n.Window <= 0 {
+		if n.Role == Counter && n.Window <= 0 {
 			return fmt.Errorf("窗口电脑需要窗口号：请用 --window 3 启动一次（会保存）")
 		}
 		return nil
@@ -96,22 +101,23 @@ func (n node) check() error {
 	return fmt.Errorf("未知的角色 %q：可用 standalone（单机）、counter（窗口）、kiosk（取号机）、display（大厅屏）", n.Role)
 }
 
-func roleName(r string) string {
+// RoleName is the role in Chinese.
+func RoleName(r string) string {
 	switch r {
-	case roleCounter:
+	case Counter:
 		return "窗口电脑"
-	case roleKiosk:
+	case Kiosk:
 		return "取号机"
-	case roleDisplay:
+	case Display:
 		return "大厅屏"
 	}
 	return "单机"
 }
 
-// joinCentre enrolls this PC at the hub with a join code and returns n with
+// Join enrolls this PC at the hub with a join code and returns n with
 // what the hub decided: the role, the window, the hub's address and pin,
 // and this PC's own credential.
-func joinCentre(ctx context.Context, n node, code string) (node, error) {
+func Join(ctx context.Context, n Node, code string) (Node, error) {
 	j, err := lan.ParseJoinCode(code)
 	if err != nil {
 		return n, err
@@ -127,9 +133,9 @@ func joinCentre(ctx context.Context, n node, code string) (node, error) {
 	return n, nil
 }
 
-// runJoin is `bianmin join 加入码 [--db PATH]`: join without opening a
+// RunJoin is `bianmin join 加入码 [--db PATH]`: join without opening a
 // window (an IT person setting PCs up, or a silent install), saving node.json.
-func runJoin(args []string) int {
+func RunJoin(args []string) int {
 	fs := flag.NewFlagSet("join", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	dbPath := fs.String("db", "", "database file (default: the user config folder)")
@@ -148,35 +154,35 @@ func runJoin(args []string) int {
 		fmt.Fprintln(os.Stderr, "用法：bianmin join 加入码 [--db 数据库文件]（加入码由中心负责人在中心主机上添加本机时得到）\nusage: bianmin join CODE [--db PATH]")
 		return 2
 	}
-	if !dataPath(dbPath) {
+	if !DataPath(dbPath) {
 		return 1
 	}
-	np := nodePath(*dbPath)
-	n, err := loadNode(np)
+	np := Path(*dbPath)
+	n, err := Load(np)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "本机角色设置文件有误 / bad node.json:", err)
 		return 1
 	}
-	n, err = joinCentre(context.Background(), n, code)
+	n, err = Join(context.Background(), n, code)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s\njoin: %v\n", app.UserMessage(err), err)
 		return 1
 	}
-	if err := saveNode(np, n); err != nil {
+	if err := Save(np, n); err != nil {
 		fmt.Fprintln(os.Stderr, "无法保存本机角色设置 / cannot save node.json:", err)
 		return 1
 	}
-	what := roleName(n.Role)
-	if n.Role == roleCounter {
+	what := RoleName(n.Role)
+	if n.Role == Counter {
 		what = fmt.Sprintf("%d号窗口电脑", n.Window)
 	}
 	fmt.Printf("已加入中心：本机为%s，中心主机 %s。以后直接打开程序即可。\n", what, n.Hub)
 	return 0
 }
 
-// dataPath fills in the default database path and makes its folder, saying
+// DataPath fills in the default database path and makes its folder, saying
 // in Chinese on stderr what failed.
-func dataPath(dbPath *string) bool {
+func DataPath(dbPath *string) bool {
 	if *dbPath == "" {
 		p, err := cli.DefaultDBPath()
 		if err != nil {

@@ -1,6 +1,6 @@
 //go:build !nogui
 
-package main
+package gui
 
 import (
 	"bufio"
@@ -20,11 +20,11 @@ import (
 )
 
 // The window tests run this test binary again as the desktop program: with
-// BIANMIN_GUI_CHILD set, TestMain calls runGUI on the main goroutine (GLFW
+// BIANMIN_GUI_CHILD set, TestMain calls Run on the main goroutine (GLFW
 // needs the main thread) instead of running tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("BIANMIN_GUI_CHILD") == "1" {
-		os.Exit(runGUI(strings.Fields(os.Getenv("BIANMIN_GUI_ARGS"))))
+		os.Exit(Run(strings.Fields(os.Getenv("BIANMIN_GUI_ARGS"))))
 	}
 	os.Exit(m.Run())
 }
@@ -105,11 +105,11 @@ func TestWindowDemoLogin(t *testing.T) {
 }
 
 func TestGUIRejectsStrayArguments(t *testing.T) {
-	if code := runGUI([]string{"--db", "x.db", "extra"}); code != 2 {
-		t.Errorf("runGUI with a stray argument = %d, want 2", code)
+	if code := Run([]string{"--db", "x.db", "extra"}); code != 2 {
+		t.Errorf("Run with a stray argument = %d, want 2", code)
 	}
-	if code := runGUI([]string{"--nonsense"}); code != 2 {
-		t.Errorf("runGUI with an unknown flag = %d, want 2", code)
+	if code := Run([]string{"--nonsense"}); code != 2 {
+		t.Errorf("Run with an unknown flag = %d, want 2", code)
 	}
 }
 
@@ -124,6 +124,7 @@ func TestNoGUIBuild(t *testing.T) {
 	build := func(goarch, out string) {
 		t.Helper()
 		cmd := exec.Command("go", "build", "-tags", "nogui", "-o", out, ".")
+		cmd.Dir = "../.." // the program's main package
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("nogui build for %s: %v\n%s", goarch, err, b)

@@ -1,4 +1,4 @@
-package main
+package console
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 // PowerShell with a command, it has no standard output of its own: attach
 // to the parent's console so `bianmin stats …` prints there. A redirected
 // output (`bianmin stats … > out.txt`) is a valid handle already and kept.
-func attachConsole() {
+func Attach() {
 	const attachParent = ^uintptr(0) // ATTACH_PARENT_PROCESS (-1)
 	k := syscall.NewLazyDLL("kernel32.dll")
 	if h, _ := syscall.GetStdHandle(syscall.STD_OUTPUT_HANDLE); h != 0 && h != syscall.InvalidHandle {

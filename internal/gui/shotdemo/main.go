@@ -1,8 +1,8 @@
 // Command shotdemo opens one queue screen (counter, rating, kiosk, hall) on
 // a throwaway centre in a temp dir, for screenshots under Xvfb:
 //
-//	../shared/tools/shot docs/screenshots/counter.png -- go run ./screens/internal/shotdemo counter
-//	../shared/tools/shot -g 1920x1080 docs/screenshots/hall.png -- go run ./screens/internal/shotdemo hall
+//	../shared/tools/shot docs/screenshots/counter.png -- go run ./internal/gui/shotdemo counter
+//	../shared/tools/shot -g 1920x1080 docs/screenshots/hall.png -- go run ./internal/gui/shotdemo hall
 //
 // It runs the real app.Queue and app.Service on SQLite, with a morning's
 // tickets issued and called.

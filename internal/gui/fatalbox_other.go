@@ -1,6 +1,6 @@
 //go:build !nogui && !windows
 
-package main
+package gui
 
 import "os/exec"
 

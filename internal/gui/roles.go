@@ -1,6 +1,6 @@
 //go:build !nogui
 
-package main
+package gui
 
 import (
 	"context"
@@ -25,6 +25,7 @@ import (
 	"bianmin/devices/devconf"
 	"bianmin/devices/idcard"
 	"bianmin/devices/voice"
+	"bianmin/node"
 	"bianmin/screens"
 	"bianmin/storage"
 	countysync "bianmin/sync"
@@ -40,7 +41,7 @@ type station struct {
 	a      fyne.App
 	log    *slog.Logger
 	dbPath string
-	node   node
+	node   node.Node
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -66,7 +67,7 @@ type station struct {
 	voice           *voice.Announcer
 }
 
-func newStation(a fyne.App, n node, dbPath string, log *slog.Logger) *station {
+func newStation(a fyne.App, n node.Node, dbPath string, log *slog.Logger) *station {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &station{a: a, node: n, dbPath: dbPath, log: log, ctx: ctx, cancel: cancel}
 }
@@ -76,7 +77,7 @@ func (s *station) open(ctx context.Context) (*app.Service, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopLocked()
-	if s.node.Role == roleCounter {
+	if s.node.Role == node.Counter {
 		if err := s.joinHub(ctx); err != nil {
 			return nil, err
 		}
@@ -86,7 +87,7 @@ func (s *station) open(ctx context.Context) (*app.Service, error) {
 		return nil, err
 	}
 	s.db, s.svc = db, svc
-	if s.node.Role == roleCounter {
+	if s.node.Role == node.Counter {
 		cl, err := lan.NewPinnedClient(s.node.Hub, s.node.Pin, lan.Credential(s.node.Key), s.log)
 		if err != nil {
 			return nil, err
@@ -390,13 +391,13 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 	s.mu.Unlock()
 	clerk := *user
 	d := screens.CounterDeps{
-		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID, Local: s.node.Role != roleCounter,
+		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID, Local: s.node.Role != node.Counter,
 		Drafts: screens.FileDrafts{Dir: filepath.Join(filepath.Dir(s.dbPath), "drafts")},
 		SignIn: svc.Login, Cases: svc,
 		// No system IME for Chinese: names go in with the built-in pinyin input.
 		PinyinOn: !pinyinime.SystemIME(),
 	}
-	if s.node.Role == roleCounter && s.fwd != nil {
+	if s.node.Role == node.Counter && s.fwd != nil {
 		d.Cases = hubCases{svc, s.fwd}
 	}
 	if rig != nil {
@@ -515,7 +516,7 @@ func (s *station) showHallDisplay(title string) fyne.Window {
 	})
 	w.Show()
 	d.Start()
-	if s.node.Role == roleDisplay && s.node.FullScreen {
+	if s.node.Role == node.Display && s.node.FullScreen {
 		w.SetFullScreen(true)
 	}
 	return w
@@ -548,7 +549,7 @@ func (s *station) showKiosk(title string) fyne.Window {
 	w.SetContent(k.Content())
 	k.Attach() // F11
 	w.Show()
-	if s.node.Role == roleKiosk && s.node.FullScreen {
+	if s.node.Role == node.Kiosk && s.node.FullScreen {
 		w.SetFullScreen(true)
 	}
 	return w
@@ -627,7 +628,7 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 			go fyne.Do(open)
 		}
 	}
-	if s.db != nil && s.node.Role != roleCounter {
+	if s.db != nil && s.node.Role != node.Counter {
 		// Set up here too (not only with `bianmin sync`), with 测试连接.
 		d.AddTool("县级上传", func() {
 			cs := screens.NewCountySettings(d.Env(), countyAdmin{s})
@@ -717,11 +718,11 @@ func (a pcAdmin) RevokePC(ctx context.Context, actor *app.Staff, id int64) error
 // rememberFullScreen keeps the kiosk's or hall display's F11 state for the
 // next start (on a PC with that role).
 func (s *station) rememberFullScreen(fs bool) {
-	if s.node.Role != roleKiosk && s.node.Role != roleDisplay {
+	if s.node.Role != node.Kiosk && s.node.Role != node.Display {
 		return
 	}
 	s.node.FullScreen = fs
-	if err := saveNode(nodePath(s.dbPath), s.node); err != nil {
+	if err := node.Save(node.Path(s.dbPath), s.node); err != nil {
 		s.log.Warn("node settings not saved", "err", err)
 	}
 }

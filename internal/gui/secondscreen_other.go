@@ -1,6 +1,6 @@
 //go:build !nogui && !windows && !(linux && !wayland)
 
-package main
+package gui
 
 import "fyne.io/fyne/v2"
 

@@ -1,6 +1,6 @@
 //go:build !nogui
 
-package main
+package gui
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/cli"
+	"bianmin/node"
 	"bianmin/storage"
 	countysync "bianmin/sync"
 	"bianmin/sync/lan"
@@ -22,36 +23,36 @@ import (
 func TestNodeSettings(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "node.json")
-	n, err := loadNode(p)
-	if err != nil || n.Role != roleStandalone {
+	n, err := node.Load(p)
+	if err != nil || n.Role != node.Standalone {
 		t.Fatalf("no file: %+v %v", n, err)
 	}
 	pin := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	for _, bad := range []node{{Role: roleCounter}, {Role: roleCounter, Hub: "10.0.0.1:8787", Key: "k", Pin: pin, Window: 1},
-		{Role: roleCounter, Hub: "http://10.0.0.1:8787", Key: "k", Pin: pin, Window: 1},
-		{Role: roleCounter, Hub: "https://h:8787", Key: "k", Window: 1},
-		{Role: roleCounter, Hub: "https://h:8787", Key: "k", Pin: pin}, {Role: "server"}} {
-		if err := bad.check(); err == nil || !strings.ContainsAny(err.Error(), "中心窗口角色") {
+	for _, bad := range []node.Node{{Role: node.Counter}, {Role: node.Counter, Hub: "10.0.0.1:8787", Key: "k", Pin: pin, Window: 1},
+		{Role: node.Counter, Hub: "http://10.0.0.1:8787", Key: "k", Pin: pin, Window: 1},
+		{Role: node.Counter, Hub: "https://h:8787", Key: "k", Window: 1},
+		{Role: node.Counter, Hub: "https://h:8787", Key: "k", Pin: pin}, {Role: "server"}} {
+		if err := bad.Check(); err == nil || !strings.ContainsAny(err.Error(), "中心窗口角色") {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}
-	good := node{Role: roleCounter, Hub: "https://192.168.1.10:8787", Pin: pin, Key: "pc3.secret", Window: 3, Tablet: true}
-	if err := good.check(); err != nil {
+	good := node.Node{Role: node.Counter, Hub: "https://192.168.1.10:8787", Pin: pin, Key: "pc3.secret", Window: 3, Tablet: true}
+	if err := good.Check(); err != nil {
 		t.Fatal(err)
 	}
-	if err := saveNode(p, good); err != nil {
+	if err := node.Save(p, good); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
 		t.Errorf("node.json holds the centre key but is %v", fi.Mode().Perm())
 	}
-	if back, err := loadNode(p); err != nil || back != good {
+	if back, err := node.Load(p); err != nil || back != good {
 		t.Errorf("round trip %+v %v", back, err)
 	}
 	if err := os.WriteFile(p, []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadNode(p); err == nil {
+	if _, err := node.Load(p); err == nil {
 		t.Error("a torn node.json was accepted")
 	}
 }
@@ -59,10 +60,10 @@ func TestNodeSettings(t *testing.T) {
 // A counter that has not joined is a usage error, and nothing is saved.
 func TestGUICounterNeedsHub(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "counter.db")
-	if code := runGUI([]string{"--db", db, "--role", "counter", "--window", "2"}); code != 2 {
+	if code := Run([]string{"--db", db, "--role", "counter", "--window", "2"}); code != 2 {
 		t.Errorf("counter without --hub = %d, want 2", code)
 	}
-	if _, err := os.Stat(nodePath(db)); err == nil {
+	if _, err := os.Stat(node.Path(db)); err == nil {
 		t.Error("a refused role was saved")
 	}
 }
@@ -135,8 +136,8 @@ func TestWindowCounterAndDisplayJoinTheHub(t *testing.T) {
 	if err != nil || len(staff) < 2 {
 		t.Errorf("the counter has %d staff from the hub (%v)", len(staff), err)
 	}
-	n, err := loadNode(nodePath(counterDB))
-	if err != nil || n.Role != roleCounter || n.Window != 1 {
+	n, err := node.Load(node.Path(counterDB))
+	if err != nil || n.Role != node.Counter || n.Window != 1 {
 		t.Errorf("counter role not kept: %+v %v", n, err)
 	}
 	startWindowArgs(t, "display", "--db", filepath.Join(t.TempDir(), "display.db"), "--join", h.code(t, app.PCDisplay, 0))
@@ -150,11 +151,11 @@ func TestCounterStationForwardsToHub(t *testing.T) {
 	hub := h.d
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "counter.db")
-	n, err := joinCentre(ctx, node{}, h.code(t, app.PCCounter, 2))
+	n, err := node.Join(ctx, node.Node{}, h.code(t, app.PCCounter, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.check(); err != nil || n.Role != roleCounter || n.Window != 2 || !strings.HasPrefix(n.Hub, "https://") {
+	if err := n.Check(); err != nil || n.Role != node.Counter || n.Window != 2 || !strings.HasPrefix(n.Hub, "https://") {
 		t.Fatalf("joined node %+v: %v", n, err)
 	}
 	st := newStation(nil, n, dbPath, nil)
@@ -246,7 +247,7 @@ func TestCountyAdminAgainstSimulator(t *testing.T) {
 	t.Cleanup(func() { sim.Close() })
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	st := newStation(nil, node{}, dbPath, nil)
+	st := newStation(nil, node.Node{}, dbPath, nil)
 	st.log = slogDiscard()
 	t.Cleanup(st.close)
 	if _, err := st.open(ctx); err != nil {

@@ -1,6 +1,6 @@
 //go:build linux && !wayland && !nogui
 
-package main
+package gui
 
 /*
 #cgo LDFLAGS: -lX11

@@ -1,0 +1,3 @@
+// Package console attaches a Windows GUI-subsystem program to the console it
+// was started from, so that `bianmin stats …` prints there.
+package console
