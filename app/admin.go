@@ -91,6 +91,15 @@ func (s *Service) adminStore() (AdminStore, error) {
 	return as, nil
 }
 
+// managerAdmin is the admin store for an actor who is a manager now
+// (requireManagerNow).
+func (s *Service) managerAdmin(ctx context.Context, actor *Staff) (AdminStore, error) {
+	if err := s.requireManagerNow(ctx, actor); err != nil {
+		return nil, err
+	}
+	return s.adminStore()
+}
+
 // requireManagerNow checks the actor's session and then the stored record:
 // still a manager, still active.
 func (s *Service) requireManagerNow(ctx context.Context, actor *Staff) error {
@@ -216,10 +225,7 @@ func findWindow(all []Window, id int64) (Window, error) {
 // UpdateWindow changes a window's number, name and kind (w.Active is
 // ignored: SetWindowActive deactivates). Manager only.
 func (s *Service) UpdateWindow(ctx context.Context, actor *Staff, w Window) (Window, error) {
-	if err := s.requireManagerNow(ctx, actor); err != nil {
-		return Window{}, err
-	}
-	as, err := s.adminStore()
+	as, err := s.managerAdmin(ctx, actor)
 	if err != nil {
 		return Window{}, err
 	}
@@ -249,10 +255,7 @@ func (s *Service) UpdateWindow(ctx context.Context, actor *Staff, w Window) (Win
 // tickets could not be called. Reactivating needs its number to be free
 // among the active windows. Manager only.
 func (s *Service) SetWindowActive(ctx context.Context, actor *Staff, id int64, active bool) error {
-	if err := s.requireManagerNow(ctx, actor); err != nil {
-		return err
-	}
-	as, err := s.adminStore()
+	as, err := s.managerAdmin(ctx, actor)
 	if err != nil {
 		return err
 	}
@@ -338,10 +341,7 @@ func lastManager(err error) error {
 // manager cannot change their own role, and the last active manager stays
 // a manager. Manager only.
 func (s *Service) UpdateStaff(ctx context.Context, actor *Staff, st Staff) (Staff, error) {
-	if err := s.requireManagerNow(ctx, actor); err != nil {
-		return Staff{}, err
-	}
-	as, err := s.adminStore()
+	as, err := s.managerAdmin(ctx, actor)
 	if err != nil {
 		return Staff{}, err
 	}
@@ -384,10 +384,7 @@ func (s *Service) UpdateStaff(ctx context.Context, actor *Staff, st Staff) (Staf
 // posts; they can no longer sign in. A manager cannot deactivate themself,
 // nor the last active manager. Manager only.
 func (s *Service) SetStaffActive(ctx context.Context, actor *Staff, id int64, active bool) error {
-	if err := s.requireManagerNow(ctx, actor); err != nil {
-		return err
-	}
-	as, err := s.adminStore()
+	as, err := s.managerAdmin(ctx, actor)
 	if err != nil {
 		return err
 	}
@@ -421,10 +418,7 @@ func (s *Service) SetStaffActive(ctx context.Context, actor *Staff, id int64, ac
 // ResetPIN sets a new PIN for a staff member who forgot theirs (the rules
 // of AddStaff: 4 to 12 digits). The PIN is never logged. Manager only.
 func (s *Service) ResetPIN(ctx context.Context, actor *Staff, id int64, pin string) error {
-	if err := s.requireManagerNow(ctx, actor); err != nil {
-		return err
-	}
-	as, err := s.adminStore()
+	as, err := s.managerAdmin(ctx, actor)
 	if err != nil {
 		return err
 	}
@@ -446,10 +440,7 @@ func (s *Service) ResetPIN(ctx context.Context, actor *Staff, id int64, pin stri
 // same person; one person may hold posts at several windows (a B clerk
 // usually covers a neighbouring window). Manager only.
 func (s *Service) SetPosts(ctx context.Context, actor *Staff, windowID, a, b int64) error {
-	if err := s.requireManagerNow(ctx, actor); err != nil {
-		return err
-	}
-	as, err := s.adminStore()
+	as, err := s.managerAdmin(ctx, actor)
 	if err != nil {
 		return err
 	}
@@ -588,10 +579,7 @@ func (s *Service) AddCategory(ctx context.Context, actor *Staff, c QueueCategory
 // UpdateCategory changes a category's letter, name and windows (replaced,
 // in the order given). Manager only.
 func (s *Service) UpdateCategory(ctx context.Context, actor *Staff, c QueueCategory) (QueueCategory, error) {
-	if err := s.requireManagerNow(ctx, actor); err != nil {
-		return QueueCategory{}, err
-	}
-	as, err := s.adminStore()
+	as, err := s.managerAdmin(ctx, actor)
 	if err != nil {
 		return QueueCategory{}, err
 	}

@@ -282,6 +282,19 @@ func (h *hallConf) category(id int64) (QueueCategory, bool) {
 	return QueueCategory{}, false
 }
 
+// confWindow is the hall's configuration and one of its windows.
+func (q *Queue) confWindow(ctx context.Context, windowID int64) (*hallConf, Window, error) {
+	h, err := q.conf(ctx)
+	if err != nil {
+		return nil, Window{}, err
+	}
+	w, err := h.window(windowID)
+	if err != nil {
+		return nil, Window{}, err
+	}
+	return h, w, nil
+}
+
 func (h *hallConf) window(id int64) (Window, error) {
 	w, ok := h.wins[id]
 	if !ok || !w.Active {
@@ -434,11 +447,7 @@ func errNoCurrent(w Window) error {
 // one (PickNext). With nothing to call, the current ticket is still finished
 // and the refusal is "queue_empty".
 func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, error) {
-	h, err := q.conf(ctx)
-	if err != nil {
-		return Ticket{}, err
-	}
-	w, err := h.window(windowID)
+	h, w, err := q.confWindow(ctx, windowID)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -601,11 +610,7 @@ func finishCurrent(tx QueueWriter, ws *WindowQueue, now time.Time) (*Ticket, err
 // windowOp runs fn on the window's state in one write transaction and saves
 // the state afterwards.
 func (q *Queue) windowOp(ctx context.Context, windowID int64, fn func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error) (*hallConf, Window, error) {
-	h, err := q.conf(ctx)
-	if err != nil {
-		return nil, Window{}, err
-	}
-	w, err := h.window(windowID)
+	h, w, err := q.confWindow(ctx, windowID)
 	if err != nil {
 		return nil, Window{}, err
 	}
@@ -888,11 +893,7 @@ func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string
 
 // Window returns what the window's counter shows.
 func (q *Queue) Window(ctx context.Context, windowID int64) (WindowState, error) {
-	h, err := q.conf(ctx)
-	if err != nil {
-		return WindowState{}, err
-	}
-	w, err := h.window(windowID)
+	h, w, err := q.confWindow(ctx, windowID)
 	if err != nil {
 		return WindowState{}, err
 	}

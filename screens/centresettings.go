@@ -481,22 +481,30 @@ func (s *CentreSettings) SetWindowActive(id int64, active bool) {
 	if !ok {
 		return
 	}
+	s.toggleActive(s.WinMsg, active, shortWindow(w), "", "停用窗口", "停用后不再叫号，已有的办件和评价记录保留。",
+		func(ctx context.Context) error { return s.be.SetWindowActive(ctx, s.user, id, active) })
+}
+
+// toggleActive 启用s at once, or 停用s after confirming, what label names:
+// change makes the change; afterOn is added to the message when 启用d;
+// title and why are the confirmation's.
+func (s *CentreSettings) toggleActive(msg *widget.Label, active bool, label, afterOn, title, why string, change func(ctx context.Context) error) {
 	do := func() {
-		s.apply(s.WinMsg, func(ctx context.Context) (string, error) {
-			if err := s.be.SetWindowActive(ctx, s.user, id, active); err != nil {
+		s.apply(msg, func(ctx context.Context) (string, error) {
+			if err := change(ctx); err != nil {
 				return "", err
 			}
 			if active {
-				return "已启用 " + shortWindow(w), nil
+				return "已启用 " + label + afterOn, nil
 			}
-			return "已停用 " + shortWindow(w), nil
+			return "已停用 " + label, nil
 		}, nil)
 	}
 	if active {
 		do()
 		return
 	}
-	s.confirm("停用窗口", "停用 "+shortWindow(w)+"？\n停用后不再叫号，已有的办件和评价记录保留。", do)
+	s.confirm(title, "停用 "+label+"？\n"+why, do)
 }
 
 // ---- 工作人员 ----
@@ -670,22 +678,9 @@ func (s *CentreSettings) SetStaffActive(id int64, active bool) {
 	if !ok {
 		return
 	}
-	do := func() {
-		s.apply(s.StaffMsg, func(ctx context.Context) (string, error) {
-			if err := s.be.SetStaffActive(ctx, s.user, id, active); err != nil {
-				return "", err
-			}
-			if active {
-				return "已启用 " + staffLabel(st) + "，请到“窗口”中为其安排岗位", nil
-			}
-			return "已停用 " + staffLabel(st), nil
-		}, nil)
-	}
-	if active {
-		do()
-		return
-	}
-	s.confirm("停用工作人员", "停用 "+staffLabel(st)+"？\n停用后不能登录，其A/B岗位将空出；评价记录保留。", do)
+	s.toggleActive(s.StaffMsg, active, staffLabel(st), "，请到“窗口”中为其安排岗位", "停用工作人员",
+		"停用后不能登录，其A/B岗位将空出；评价记录保留。",
+		func(ctx context.Context) error { return s.be.SetStaffActive(ctx, s.user, id, active) })
 }
 
 // ---- 排队业务 ----
