@@ -73,15 +73,24 @@ vet: deps
 	$(GO) vet ./...
 
 # staticcheck's default checks plus the doc-comment and naming ones
-# (staticcheck.conf); the pinned version comes from the Go module proxy.
+# (staticcheck.conf); no function of the program above cyclomatic complexity
+# 30 (tests are long scripts and left out); no function that neither the
+# program nor a test reaches (deadcode -test). Pinned versions from the Go
+# module proxy.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOCYCLO     := github.com/fzipp/gocyclo/cmd/gocyclo@v0.6.0
+DEADCODE    := golang.org/x/tools/cmd/deadcode@v0.52.0
 lint: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt: not formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
+	@$(GO) run $(GOCYCLO) -over 30 -ignore '_test\.go$$|^third_party/' . || \
+	  { echo "gocyclo: the functions above are over 30: split them"; exit 1; }
+	@dead=$$($(GO) run $(DEADCODE) -test ./...); \
+	if [ -n "$$dead" ]; then echo "deadcode: unreachable even from the tests:"; echo "$$dead"; exit 1; fi
 
 # One `go test` run under Xvfb: the headless packages ignore the display, the
-# real-window tests in package main (gui_test.go) need it and
+# real-window tests in internal/gui (gui_test.go) need it and
 # BIANMIN_WINDOW_TESTS=1. -count=1 so a cached pass never hides a changed machine.
 unit-and-window-tests: deps
 	BIANMIN_WINDOW_TESTS=1 xvfb-run -a -s "-screen 0 1366x768x24" $(GO) test -race -count=1 ./...
