@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/outbox"
 	"bianmin/storage"
 )
 
@@ -70,7 +70,7 @@ type Sender struct {
 	BackoffMax  time.Duration
 
 	drainMu sync.Mutex
-	trigger chan struct{}
+	trigger outbox.Kicker
 	once    sync.Once
 
 	mu          sync.Mutex
@@ -87,7 +87,7 @@ func NewSender(st Store, s Settings) *Sender {
 
 func (s *Sender) init() {
 	s.once.Do(func() {
-		s.trigger = make(chan struct{}, 1)
+		s.trigger = outbox.NewKicker()
 		if s.Signer == nil {
 			s.Signer = HMACSigner{AppKey: s.Settings.AppKey, Secret: []byte(s.Settings.Secret)}
 		}
@@ -395,24 +395,11 @@ func (s *Sender) postWithRetry(ctx context.Context, body []byte, batch map[strin
 		if attempt == s.MaxAttempts {
 			return nil, attempt, err
 		}
-		if err := sleep(ctx, s.backoff(attempt)); err != nil {
+		if err := sleep(ctx, (outbox.Backoff{Base: s.BackoffBase, Max: s.BackoffMax}).After(attempt)); err != nil {
 			return nil, attempt, &UploadError{Msg: "上传已停止", Err: err}
 		}
 	}
 	return nil, s.MaxAttempts, last
-}
-
-// backoff is the wait after the n-th failure: base·2ⁿ⁻¹ capped, with jitter
-// (half fixed, half random) so many centres do not retry in step.
-func (s *Sender) backoff(n int) time.Duration {
-	d := s.BackoffBase
-	for i := 1; i < n && d < s.BackoffMax; i++ {
-		d *= 2
-	}
-	if d > s.BackoffMax {
-		d = s.BackoffMax
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -547,10 +534,7 @@ func zhError(err error) string {
 // coming back). It never blocks.
 func (s *Sender) SendNow() {
 	s.init()
-	select {
-	case s.trigger <- struct{}{}:
-	default:
-	}
+	s.trigger.Kick()
 }
 
 // Run drains at once, then every Settings.Interval and on SendNow, until ctx
@@ -558,29 +542,18 @@ func (s *Sender) SendNow() {
 // interval), so the backlog goes as soon as the link is back.
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
-	t := time.NewTimer(0)
-	defer t.Stop()
-	failures := 0
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		case <-s.trigger:
-		}
-		res, err := s.Drain(ctx)
-		next := s.Settings.Interval
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+	retry := outbox.Backoff{Base: s.BackoffBase, Max: s.BackoffMax}
+	return outbox.Loop{
+		Kick:     s.trigger,
+		Interval: s.Settings.Interval,
+		// A drain already retried each batch MaxAttempts times: the next
+		// one starts at the backoff of the third failure.
+		Retry: func(failures int) time.Duration { return retry.After(failures + 2) },
+		Drain: func(ctx context.Context) error {
+			res, err := s.Drain(ctx)
+			if err != nil {
+				return err
 			}
-			failures++
-			if b := s.backoff(failures + 2); b < next {
-				next = b
-			}
-			s.Log.Warn("county upload failed", "err", err, "retry_in", next)
-		} else {
-			failures = 0
 			if res.Sent+res.Duplicates+res.Rejected > 0 {
 				s.Log.Info("county upload", "sent", res.Sent, "duplicates", res.Duplicates, "rejected", res.Rejected)
 			}
@@ -592,15 +565,12 @@ func (s *Sender) Run(ctx context.Context) error {
 				s.Log.Info("county configuration", "version", pr.Offered, "applied", pr.Applied,
 					"qr_stored", pr.QR.Stored, "qr_refused", pr.QR.Refused)
 			}
-		}
-		if !t.Stop() {
-			select {
-			case <-t.C:
-			default:
-			}
-		}
-		t.Reset(next)
-	}
+			return nil
+		},
+		Failed: func(err error, next time.Duration) {
+			s.Log.Warn("county upload failed", "err", err, "retry_in", next)
+		},
+	}.Run(ctx)
 }
 
 func (s *Sender) setSending(v bool) {

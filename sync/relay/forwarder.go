@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/outbox"
 	"bianmin/storage"
 )
 
@@ -46,7 +46,7 @@ type Forwarder struct {
 	Now         func() time.Time
 
 	once    sync.Once
-	kick    chan struct{}
+	kick    outbox.Kicker
 	drainMu sync.Mutex
 
 	mu          sync.Mutex
@@ -63,7 +63,7 @@ func NewForwarder(db *storage.DB, url, key string, log *slog.Logger) *Forwarder 
 
 func (f *Forwarder) init() {
 	f.once.Do(func() {
-		f.kick = make(chan struct{}, 1)
+		f.kick = outbox.NewKicker()
 		if f.Client == nil {
 			d := &net.Dialer{Timeout: 3 * time.Second} // a LAN answers at once; a dead hub should not stall the drain
 			f.Client = &http.Client{Timeout: 60 * time.Second,
@@ -97,10 +97,7 @@ func (f *Forwarder) init() {
 // is the usual caller). It never blocks.
 func (f *Forwarder) Kick() {
 	f.init()
-	select {
-	case f.kick <- struct{}{}:
-	default:
-	}
+	f.kick.Kick()
 }
 
 // Error is a failed drain with the Chinese line for the counter's status bar.
@@ -476,51 +473,21 @@ func errText(err error) string {
 // again after a capped exponential backoff with jitter, until ctx ends.
 func (f *Forwarder) Run(ctx context.Context) error {
 	f.init()
-	t := time.NewTimer(0)
-	defer t.Stop()
-	failures := 0
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		case <-f.kick:
-		}
-		res, err := f.Drain(ctx)
-		next := f.Interval
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			failures++
-			next = min(f.backoff(failures), f.Interval)
-			f.Log.Info("forwarding to the hub failed", "err", err, "retry_in", next)
-		} else {
-			failures = 0
-			if res.Sent+res.Duplicates+res.Rejected > 0 {
+	return outbox.Loop{
+		Kick:     f.kick,
+		Interval: f.Interval,
+		Retry:    outbox.Backoff{Base: f.BackoffBase, Max: f.BackoffMax}.After,
+		Drain: func(ctx context.Context) error {
+			res, err := f.Drain(ctx)
+			if err == nil && res.Sent+res.Duplicates+res.Rejected > 0 {
 				f.Log.Info("forwarded to the hub", "sent", res.Sent, "duplicates", res.Duplicates, "rejected", res.Rejected)
 			}
-		}
-		if !t.Stop() {
-			select {
-			case <-t.C:
-			default:
-			}
-		}
-		t.Reset(next)
-	}
-}
-
-// backoff is the wait after the n-th failure in a row: base·2ⁿ⁻¹ capped at
-// BackoffMax, half of it random so the counters of a centre do not all knock
-// at once when the hub comes back.
-func (f *Forwarder) backoff(n int) time.Duration {
-	d := f.BackoffBase
-	for i := 1; i < n && d < f.BackoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, f.BackoffMax)
-	return d/2 + rand.N(d/2+1)
+			return err
+		},
+		Failed: func(err error, next time.Duration) {
+			f.Log.Info("forwarding to the hub failed", "err", err, "retry_in", next)
+		},
+	}.Run(ctx)
 }
 
 // Status is what the counter's status bar shows about the link to the hub.
