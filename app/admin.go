@@ -212,6 +212,21 @@ func (s *Service) AddWindow(ctx context.Context, actor *Staff, w Window) (Window
 	return w, nil
 }
 
+// managerWindow is managerAdmin with the centre's windows and the one with
+// id among them.
+func (s *Service) managerWindow(ctx context.Context, actor *Staff, id int64) (AdminStore, []Window, Window, error) {
+	as, err := s.managerAdmin(ctx, actor)
+	if err != nil {
+		return nil, nil, Window{}, err
+	}
+	all, err := s.Store.Windows(ctx)
+	if err != nil {
+		return nil, nil, Window{}, err
+	}
+	w, err := findWindow(all, id)
+	return as, all, w, err
+}
+
 func findWindow(all []Window, id int64) (Window, error) {
 	for _, w := range all {
 		if w.ID == id {
@@ -225,15 +240,7 @@ func findWindow(all []Window, id int64) (Window, error) {
 // UpdateWindow changes a window's number, name and kind (w.Active is
 // ignored: SetWindowActive deactivates). Manager only.
 func (s *Service) UpdateWindow(ctx context.Context, actor *Staff, w Window) (Window, error) {
-	as, err := s.managerAdmin(ctx, actor)
-	if err != nil {
-		return Window{}, err
-	}
-	all, err := s.Store.Windows(ctx)
-	if err != nil {
-		return Window{}, err
-	}
-	was, err := findWindow(all, w.ID)
+	as, all, was, err := s.managerWindow(ctx, actor, w.ID)
 	if err != nil {
 		return Window{}, err
 	}
@@ -255,15 +262,7 @@ func (s *Service) UpdateWindow(ctx context.Context, actor *Staff, w Window) (Win
 // tickets could not be called. Reactivating needs its number to be free
 // among the active windows. Manager only.
 func (s *Service) SetWindowActive(ctx context.Context, actor *Staff, id int64, active bool) error {
-	as, err := s.managerAdmin(ctx, actor)
-	if err != nil {
-		return err
-	}
-	all, err := s.Store.Windows(ctx)
-	if err != nil {
-		return err
-	}
-	w, err := findWindow(all, id)
+	as, all, w, err := s.managerWindow(ctx, actor, id)
 	if err != nil {
 		return err
 	}
@@ -440,15 +439,7 @@ func (s *Service) ResetPIN(ctx context.Context, actor *Staff, id int64, pin stri
 // same person; one person may hold posts at several windows (a B clerk
 // usually covers a neighbouring window). Manager only.
 func (s *Service) SetPosts(ctx context.Context, actor *Staff, windowID, a, b int64) error {
-	as, err := s.managerAdmin(ctx, actor)
-	if err != nil {
-		return err
-	}
-	all, err := s.Store.Windows(ctx)
-	if err != nil {
-		return err
-	}
-	w, err := findWindow(all, windowID)
+	as, _, w, err := s.managerWindow(ctx, actor, windowID)
 	if err != nil {
 		return err
 	}

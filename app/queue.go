@@ -607,6 +607,25 @@ func finishCurrent(tx QueueWriter, ws *WindowQueue, now time.Time) (*Ticket, err
 	return &t, nil
 }
 
+// changeCurrent applies change to the window's current ticket (errNoCurrent
+// when there is none), stores it and logs what was done (log with its ticket
+// and clerk filled in).
+func changeCurrent(tx QueueWriter, w Window, ws *WindowQueue, log QueueLog, change func(t *Ticket)) (Ticket, error) {
+	t, ok, err := currentTicket(tx, *ws)
+	if err != nil {
+		return t, err
+	}
+	if !ok {
+		return t, errNoCurrent(w)
+	}
+	change(&t)
+	if err := tx.UpdateTicket(t); err != nil {
+		return t, err
+	}
+	log.TicketID, log.ClerkID = t.ID, t.ClerkID
+	return t, tx.AddQueueLog(log)
+}
+
 // windowOp runs fn on the window's state in one write transaction and saves
 // the state afterwards.
 func (q *Queue) windowOp(ctx context.Context, windowID int64, fn func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error) (*hallConf, Window, error) {
@@ -650,19 +669,12 @@ func (q *Queue) Recall(ctx context.Context, windowID int64) (Ticket, error) {
 	now := q.now()
 	var t Ticket
 	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
-		var ok bool
 		var err error
-		if t, ok, err = currentTicket(tx, *ws); err != nil {
-			return err
-		} else if !ok {
-			return errNoCurrent(w)
-		}
-		t.Calls++
-		ws.CallAt = now
-		if err := tx.UpdateTicket(t); err != nil {
-			return err
-		}
-		return tx.AddQueueLog(QueueLog{At: now, Kind: LogRecall, WindowID: windowID, TicketID: t.ID, ClerkID: t.ClerkID})
+		t, err = changeCurrent(tx, w, ws, QueueLog{At: now, Kind: LogRecall, WindowID: windowID}, func(t *Ticket) {
+			t.Calls++
+			ws.CallAt = now
+		})
+		return err
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -678,21 +690,14 @@ func (q *Queue) NoShow(ctx context.Context, windowID int64) error {
 	now := q.now()
 	var t Ticket
 	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
-		var ok bool
 		var err error
-		if t, ok, err = currentTicket(tx, *ws); err != nil {
-			return err
-		} else if !ok {
-			return errNoCurrent(w)
-		}
-		t.State = TicketNoShow
-		t.NoShow = true
-		t.ServedAt, t.DoneAt = time.Time{}, time.Time{}
-		ws.CurrentID, ws.CallAt = 0, time.Time{}
-		if err := tx.UpdateTicket(t); err != nil {
-			return err
-		}
-		return tx.AddQueueLog(QueueLog{At: now, Kind: LogNoShow, WindowID: windowID, TicketID: t.ID, ClerkID: t.ClerkID})
+		t, err = changeCurrent(tx, w, ws, QueueLog{At: now, Kind: LogNoShow, WindowID: windowID}, func(t *Ticket) {
+			t.State = TicketNoShow
+			t.NoShow = true
+			t.ServedAt, t.DoneAt = time.Time{}, time.Time{}
+			ws.CurrentID, ws.CallAt = 0, time.Time{}
+		})
+		return err
 	})
 	if err != nil {
 		return err
@@ -763,26 +768,19 @@ func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
 				return err
 			}
 		}
-		var ok bool
 		var err error
-		if t, ok, err = currentTicket(tx, *ws); err != nil {
-			return err
-		} else if !ok {
-			return errNoCurrent(w)
-		}
-		t.State = TicketWaiting
-		if req.ToCategory != 0 {
-			t.CategoryID = req.ToCategory
-		}
-		t.ToWindowID = req.ToWindow
-		if req.Return {
-			t.ReturnWindow = req.FromWindow
-		}
-		ws.CurrentID, ws.CallAt = 0, time.Time{}
-		if err := tx.UpdateTicket(t); err != nil {
-			return err
-		}
-		return tx.AddQueueLog(QueueLog{At: now, Kind: LogTransfer, WindowID: req.FromWindow, TicketID: t.ID, ClerkID: t.ClerkID})
+		t, err = changeCurrent(tx, w, ws, QueueLog{At: now, Kind: LogTransfer, WindowID: req.FromWindow}, func(t *Ticket) {
+			t.State = TicketWaiting
+			if req.ToCategory != 0 {
+				t.CategoryID = req.ToCategory
+			}
+			t.ToWindowID = req.ToWindow
+			if req.Return {
+				t.ReturnWindow = req.FromWindow
+			}
+			ws.CurrentID, ws.CallAt = 0, time.Time{}
+		})
+		return err
 	})
 	if err != nil {
 		return err

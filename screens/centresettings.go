@@ -330,11 +330,30 @@ func emptyNote(text string) *widget.Label {
 	return l
 }
 
+// newTabForm makes what the form of the tab for what has besides its fields:
+// its title (新增… until a row is edited), 保存… (save) and 新增… (reset
+// empties the form) buttons, and its message line.
+func newTabForm(what string, save, reset func()) (title *widget.Label, saveBtn, newBtn *widget.Button, msg *widget.Label) {
+	title = widget.NewLabelWithStyle("新增"+what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg = msgLabel()
+	saveBtn = widget.NewButton("保存"+what, save)
+	saveBtn.Importance = widget.HighImportance
+	newBtn = widget.NewButton("新增"+what, func() { reset(); msg.SetText("") })
+	return title, saveBtn, newBtn, msg
+}
+
+// tabCard lays a tab's form out: title, fields, what follows them, the
+// message line and the buttons.
+func tabCard(title *widget.Label, form fyne.CanvasObject, msg *widget.Label, save, add *widget.Button, more ...fyne.CanvasObject) fyne.CanvasObject {
+	objs := append([]fyne.CanvasObject{title, form}, more...)
+	objs = append(objs, msg, container.NewHBox(save, add))
+	return widget.NewCard("", "", container.NewVBox(objs...))
+}
+
 // ---- 窗口 ----
 
 func (s *CentreSettings) buildWindows() {
 	s.WindowRows = container.NewVBox()
-	s.WinTitle = widget.NewLabelWithStyle("新增窗口", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.WinNumber = widget.NewEntry()
 	s.WinNumber.SetPlaceHolder("如 3（大厅屏和叫号时显示）")
 	s.WinName = widget.NewEntry()
@@ -343,10 +362,7 @@ func (s *CentreSettings) buildWindows() {
 	s.WinKind.PlaceHolder = "请选择（JZ 4.2.3）"
 	s.WinPostA = newSelect([]string{vacantPost}, nil)
 	s.WinPostB = newSelect([]string{vacantPost}, nil)
-	s.WinSave = widget.NewButton("保存窗口", s.saveWindow)
-	s.WinSave.Importance = widget.HighImportance
-	s.WinNew = widget.NewButton("新增窗口", func() { s.newWindow(); s.WinMsg.SetText("") })
-	s.WinMsg = msgLabel()
+	s.WinTitle, s.WinSave, s.WinNew, s.WinMsg = newTabForm("窗口", s.saveWindow, s.newWindow)
 	s.newWindow()
 }
 
@@ -359,8 +375,7 @@ func (s *CentreSettings) windowForm() fyne.CanvasObject {
 		widget.NewFormItem("B岗", s.WinPostB),
 	)
 	note := emptyNote("AB岗（JZ 7.6.4）：A岗不在时由B岗顶岗。\n一人可在别的窗口兼任B岗。")
-	return widget.NewCard("", "", container.NewVBox(s.WinTitle, form, note, s.WinMsg,
-		container.NewHBox(s.WinSave, s.WinNew)))
+	return tabCard(s.WinTitle, form, s.WinMsg, s.WinSave, s.WinNew, note)
 }
 
 // newWindow empties the window form for a new window, suggesting the next number.
@@ -511,7 +526,6 @@ func (s *CentreSettings) toggleActive(msg *widget.Label, active bool, label, aft
 
 func (s *CentreSettings) buildStaff() {
 	s.StaffRows = container.NewVBox()
-	s.StaffTitle = widget.NewLabelWithStyle("新增工作人员", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.StaffNo = widget.NewEntry()
 	s.StaffNo.SetPlaceHolder("如 1001（登录用，不能修改）")
 	s.StaffName = widget.NewEntry()
@@ -521,10 +535,7 @@ func (s *CentreSettings) buildStaff() {
 	s.StaffPIN2 = widget.NewPasswordEntry()
 	s.StaffPIN2.SetPlaceHolder("再输入一次")
 	s.StaffPINLabel = emptyNote("")
-	s.StaffSave = widget.NewButton("保存工作人员", s.saveStaff)
-	s.StaffSave.Importance = widget.HighImportance
-	s.StaffNew = widget.NewButton("新增工作人员", func() { s.newStaff(); s.StaffMsg.SetText("") })
-	s.StaffMsg = msgLabel()
+	s.StaffTitle, s.StaffSave, s.StaffNew, s.StaffMsg = newTabForm("工作人员", s.saveStaff, s.newStaff)
 	s.newStaff()
 }
 
@@ -536,8 +547,7 @@ func (s *CentreSettings) staffForm() fyne.CanvasObject {
 		widget.NewFormItem("密码", s.StaffPIN),
 		widget.NewFormItem("确认密码", s.StaffPIN2),
 	)
-	return widget.NewCard("", "", container.NewVBox(s.StaffTitle, form, s.StaffPINLabel, s.StaffMsg,
-		container.NewHBox(s.StaffSave, s.StaffNew)))
+	return tabCard(s.StaffTitle, form, s.StaffMsg, s.StaffSave, s.StaffNew, s.StaffPINLabel)
 }
 
 func (s *CentreSettings) newStaff() {
@@ -687,7 +697,6 @@ func (s *CentreSettings) SetStaffActive(id int64, active bool) {
 
 func (s *CentreSettings) buildCategories() {
 	s.CatRows = container.NewVBox()
-	s.CatTitle = widget.NewLabelWithStyle("新增排队业务", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.CatPrefix = widget.NewEntry()
 	s.CatPrefix.SetPlaceHolder("一个大写字母，如 A（号码 A001）")
 	s.CatName = widget.NewEntry()
@@ -695,10 +704,7 @@ func (s *CentreSettings) buildCategories() {
 	s.CatWindows = container.NewVBox()
 	s.CatAdd = newSelect(nil, s.catAdded)
 	s.CatAdd.PlaceHolder = addWinHint
-	s.CatSave = widget.NewButton("保存排队业务", s.saveCategory)
-	s.CatSave.Importance = widget.HighImportance
-	s.CatNew = widget.NewButton("新增排队业务", func() { s.newCategory(); s.CatMsg.SetText("") })
-	s.CatMsg = msgLabel()
+	s.CatTitle, s.CatSave, s.CatNew, s.CatMsg = newTabForm("排队业务", s.saveCategory, s.newCategory)
 	s.newCategory()
 }
 
@@ -708,8 +714,7 @@ func (s *CentreSettings) categoryForm() fyne.CanvasObject {
 		widget.NewFormItem("业务名称", s.CatName),
 	)
 	wins := container.NewVBox(widget.NewLabel("办理窗口（排在前面的窗口优先叫这项业务的号）"), s.CatWindows, s.CatAdd)
-	return widget.NewCard("", "", container.NewVBox(s.CatTitle, form, wins, s.CatMsg,
-		container.NewHBox(s.CatSave, s.CatNew)))
+	return tabCard(s.CatTitle, form, s.CatMsg, s.CatSave, s.CatNew, wins)
 }
 
 func (s *CentreSettings) newCategory() {
