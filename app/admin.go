@@ -84,7 +84,7 @@ type CentreConfig struct {
 
 // adminStore returns the store's AdminStore side.
 func (s *Service) adminStore() (AdminStore, error) {
-	as, ok := s.Store.(AdminStore)
+	as, ok := s.st.(AdminStore)
 	if !ok {
 		return nil, errors.New("app: the store cannot change the centre's setup in place")
 	}
@@ -106,7 +106,7 @@ func (s *Service) requireManagerNow(ctx context.Context, actor *Staff) error {
 	if err := requireManager(actor); err != nil {
 		return err
 	}
-	cur, err := s.Store.StaffByID(ctx, actor.ID)
+	cur, err := s.st.StaffByID(ctx, actor.ID)
 	if errors.Is(err, ErrNotFound) {
 		return requireManager(nil)
 	}
@@ -124,7 +124,7 @@ func (s *Service) audit(actor *Staff, action, format string, args ...any) AuditE
 // already; a failed audit write is logged rather than reported as a failed
 // addition (which a retry would then refuse as a duplicate).
 func (s *Service) addAudit(ctx context.Context, a AuditEntry) {
-	if err := s.Store.AddAudit(ctx, a); err != nil {
+	if err := s.st.AddAudit(ctx, a); err != nil {
 		s.Log.Error("audit entry not stored", "action", a.Action, "detail", a.Detail, "err", err)
 	}
 }
@@ -137,19 +137,19 @@ func (s *Service) CentreConfig(ctx context.Context, actor *Staff) (CentreConfig,
 	}
 	var c CentreConfig
 	var err error
-	if c.Windows, err = s.Store.Windows(ctx); err != nil {
+	if c.Windows, err = s.st.Windows(ctx); err != nil {
 		return CentreConfig{}, err
 	}
-	if c.Staff, err = s.Store.AllStaff(ctx); err != nil {
+	if c.Staff, err = s.st.AllStaff(ctx); err != nil {
 		return CentreConfig{}, err
 	}
 	for i := range c.Staff {
 		c.Staff[i].PINHash = ""
 	}
-	if c.Posts, err = s.Store.Posts(ctx); err != nil {
+	if c.Posts, err = s.st.Posts(ctx); err != nil {
 		return CentreConfig{}, err
 	}
-	if c.Categories, err = s.Store.Categories(ctx); err != nil {
+	if c.Categories, err = s.st.Categories(ctx); err != nil {
 		return CentreConfig{}, err
 	}
 	return c, nil
@@ -197,7 +197,7 @@ func (s *Service) AddWindow(ctx context.Context, actor *Staff, w Window) (Window
 	if err := s.requireManagerNow(ctx, actor); err != nil {
 		return Window{}, err
 	}
-	all, err := s.Store.Windows(ctx)
+	all, err := s.st.Windows(ctx)
 	if err != nil {
 		return Window{}, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) AddWindow(ctx context.Context, actor *Staff, w Window) (Window
 	if err := checkWindow(&w, nil, all); err != nil {
 		return Window{}, err
 	}
-	if w.ID, err = s.Store.AddWindow(ctx, w); err != nil {
+	if w.ID, err = s.st.AddWindow(ctx, w); err != nil {
 		return Window{}, duplicateWindow(err, w.Number)
 	}
 	s.addAudit(ctx, s.audit(actor, "add_window", "%d号窗口 %s（%s）", w.Number, w.Name, w.Kind))
@@ -219,7 +219,7 @@ func (s *Service) managerWindow(ctx context.Context, actor *Staff, id int64) (Ad
 	if err != nil {
 		return nil, nil, Window{}, err
 	}
-	all, err := s.Store.Windows(ctx)
+	all, err := s.st.Windows(ctx)
 	if err != nil {
 		return nil, nil, Window{}, err
 	}
@@ -272,7 +272,7 @@ func (s *Service) SetWindowActive(ctx context.Context, actor *Staff, id int64, a
 	action := "activate_window"
 	if !active {
 		action = "deactivate_window"
-		cats, err := s.Store.Categories(ctx)
+		cats, err := s.st.Categories(ctx)
 		if err != nil {
 			return err
 		}
@@ -306,7 +306,7 @@ func (s *Service) SetWindowActive(ctx context.Context, actor *Staff, id int64, a
 // AddStaff (app/auth.go) adds a staff member with an initial PIN.
 
 func (s *Service) staffMember(ctx context.Context, id int64) (Staff, error) {
-	st, err := s.Store.StaffByID(ctx, id)
+	st, err := s.st.StaffByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return Staff{}, &UserError{Code: "unknown_staff", Msg: "没有这名工作人员，请刷新后重试", Err: err}
 	}
@@ -315,7 +315,7 @@ func (s *Service) staffMember(ctx context.Context, id int64) (Staff, error) {
 
 // otherActiveManagers counts the active managers other than id.
 func (s *Service) otherActiveManagers(ctx context.Context, id int64) (int, error) {
-	all, err := s.Store.AllStaff(ctx)
+	all, err := s.st.AllStaff(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -523,11 +523,11 @@ func duplicatePrefix(err error, prefix string) error {
 }
 
 func (s *Service) categoryInput(ctx context.Context, c *QueueCategory) ([]QueueCategory, []Window, error) {
-	cats, err := s.Store.Categories(ctx)
+	cats, err := s.st.Categories(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	wins, err := s.Store.Windows(ctx)
+	wins, err := s.st.Windows(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -560,7 +560,7 @@ func (s *Service) AddCategory(ctx context.Context, actor *Staff, c QueueCategory
 	if err != nil {
 		return QueueCategory{}, err
 	}
-	if c.ID, err = s.Store.AddCategory(ctx, c); err != nil {
+	if c.ID, err = s.st.AddCategory(ctx, c); err != nil {
 		return QueueCategory{}, duplicatePrefix(err, c.Prefix)
 	}
 	s.addAudit(ctx, s.audit(actor, "add_category", "%s %s 窗口 %s", c.Prefix, c.Name, windowNumbers(c.Windows, wins)))

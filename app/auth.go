@@ -130,7 +130,7 @@ type LoginFailure struct {
 // loginFailures reads the failures of every 工号 since loginMemory ago,
 // each counted from its last successful login.
 func (s *Service) loginFailures(ctx context.Context, now time.Time) (map[string]*LoginFailure, error) {
-	log, err := s.Store.AuditLog(ctx, now.Add(-loginMemory), now.Add(time.Second))
+	log, err := s.st.AuditLog(ctx, now.Add(-loginMemory), now.Add(time.Second))
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Service) Login(ctx context.Context, no, pin string) (*Staff, error) {
 		return nil, refuse("login_locked", "密码已连续输错%d次，为防止他人猜测密码，请%s后再试；忘记密码请找中心负责人重置",
 			f.Count, waitText(f.Until.Sub(now)))
 	}
-	st, err := s.Store.StaffByNo(ctx, no)
+	st, err := s.st.StaffByNo(ctx, no)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) Login(ctx context.Context, no, pin string) (*Staff, error) {
 
 // audit writes an entry whose loss must not stop the user (the log says so).
 func (s *Service) logAudit(ctx context.Context, a AuditEntry) {
-	if err := s.Store.AddAudit(ctx, a); err != nil {
+	if err := s.st.AddAudit(ctx, a); err != nil {
 		s.Log.Error("unable to write the audit log", "action", a.Action, "err", err)
 	}
 }
@@ -240,7 +240,7 @@ func (s *Service) failedLogins(ctx context.Context) ([]LoginFailure, error) {
 		if f.Count == 0 {
 			continue
 		}
-		if st, err := s.Store.StaffByNo(ctx, f.No); err == nil {
+		if st, err := s.st.StaffByNo(ctx, f.No); err == nil {
 			f.Name = st.Name
 		}
 		out = append(out, *f)
@@ -280,7 +280,7 @@ func (s *Service) addStaff(ctx context.Context, actorID int64, st Staff, pin str
 	}
 	st.PINHash = h
 	st.Active = true
-	id, err := s.Store.AddStaff(ctx, st)
+	id, err := s.st.AddStaff(ctx, st)
 	if errors.Is(err, ErrDuplicate) {
 		return Staff{}, &UserError{Code: "duplicate_staff", Msg: fmt.Sprintf("工号 %s 已被使用（停用的工作人员也占用工号），请换一个工号", st.No), Err: err}
 	}
@@ -288,7 +288,7 @@ func (s *Service) addStaff(ctx context.Context, actorID int64, st Staff, pin str
 		return Staff{}, err
 	}
 	st.ID = id
-	_ = s.Store.AddAudit(ctx, AuditEntry{At: s.Clock.Now(), StaffID: actorID, Action: "add_staff",
+	_ = s.st.AddAudit(ctx, AuditEntry{At: s.Clock.Now(), StaffID: actorID, Action: "add_staff",
 		Detail: st.No + " " + string(st.Role)})
 	return st, nil
 }

@@ -115,7 +115,7 @@ func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n
 	if now := s.Clock.Now(); !from.Before(now) {
 		return nil, refuse("future_quarter", "%s尚未开始，无法抽取办件", q.Chinese())
 	}
-	facts, err := s.Store.TxFacts(ctx, from, to)
+	facts, err := s.st.TxFacts(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n
 		if i%200 == 0 {
 			ReportProgress(ctx, i, len(facts)) // a quarter's transactions, read one by one
 		}
-		tx, err := s.Store.Transaction(ctx, f.ID)
+		tx, err := s.st.Transaction(ctx, f.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +153,7 @@ func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n
 		})
 	}
 	slices.SortFunc(list.Entries, func(a, b CallbackEntry) int { return a.CompletedAt.Compare(b.CompletedAt) })
-	err = s.Store.AddAudit(ctx, AuditEntry{At: list.DrawnAt, StaffID: actor.ID, Action: "callback_sample",
+	err = s.st.AddAudit(ctx, AuditEntry{At: list.DrawnAt, StaffID: actor.ID, Action: "callback_sample",
 		Detail: fmt.Sprintf("%s seed=%d n=%d population=%d drawn=%d", q, seed, n, len(ids), len(list.Entries))})
 	return list, err
 }
@@ -164,11 +164,11 @@ func (s *Service) RevealPhone(ctx context.Context, actor *Staff, txID int64) (st
 	if err := requireManager(actor); err != nil {
 		return "", err
 	}
-	tx, err := s.Store.Transaction(ctx, txID)
+	tx, err := s.st.Transaction(ctx, txID)
 	if err != nil {
 		return "", err
 	}
-	err = s.Store.AddAudit(ctx, AuditEntry{At: s.Clock.Now(), StaffID: actor.ID, Action: "reveal_phone",
+	err = s.st.AddAudit(ctx, AuditEntry{At: s.Clock.Now(), StaffID: actor.ID, Action: "reveal_phone",
 		Detail: tx.Serial})
 	return tx.Phone, err
 }
@@ -190,7 +190,7 @@ func (s *Service) RecordCallback(ctx context.Context, actor *Staff, txID int64, 
 		return nil, err
 	}
 	if !out.Reached {
-		tx, err := s.Store.Transaction(ctx, txID)
+		tx, err := s.st.Transaction(ctx, txID)
 		if err != nil {
 			return nil, err
 		}
@@ -198,7 +198,7 @@ func (s *Service) RecordCallback(ctx context.Context, actor *Staff, txID int64, 
 		if note == "" {
 			note = "未接通"
 		}
-		return nil, s.Store.AddAudit(ctx, AuditEntry{At: s.Clock.Now(), StaffID: actor.ID, Action: "callback_unreached",
+		return nil, s.st.AddAudit(ctx, AuditEntry{At: s.Clock.Now(), StaffID: actor.ID, Action: "callback_unreached",
 			Detail: tx.Serial + " " + note})
 	}
 	return s.Rate(ctx, actor, RateRequest{TransactionID: txID, Level: out.Level, Tags: out.Tags, Text: out.Text,

@@ -54,7 +54,7 @@ func (s *Service) OpenCases(ctx context.Context, actor *Staff, query string, win
 	if actor == nil || !actor.Active {
 		return nil, refuse("not_logged_in", "请先登录")
 	}
-	txs, err := s.Store.OpenTransactions(ctx)
+	txs, err := s.st.OpenTransactions(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) CaseBySerial(ctx context.Context, actor *Staff, serial string)
 	if err != nil {
 		return OpenCase{}, err
 	}
-	group, err := s.Store.RelatedTransactions(ctx, tx)
+	group, err := s.st.RelatedTransactions(ctx, tx)
 	if err != nil {
 		return OpenCase{}, err
 	}
@@ -152,7 +152,7 @@ func (s *Service) caseMatcher(ctx context.Context, q string) (func(Transaction) 
 	}
 	if id, err := ValidateIDNumber(q); err == nil {
 		key := unkeyedID
-		if ks, ok := s.Store.(IDKeyStore); ok {
+		if ks, ok := s.st.(IDKeyStore); ok {
 			if key, err = ks.IDHashKey(ctx); err != nil {
 				return nil, err
 			}
@@ -173,14 +173,14 @@ type caseInfo struct {
 
 func (s *Service) caseInfo(ctx context.Context) (caseInfo, error) {
 	ci := caseInfo{items: map[string]ServiceItem{}, windows: map[int64]int{}}
-	items, err := s.Store.Items(ctx)
+	items, err := s.st.Items(ctx)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return ci, err
 	}
 	for _, it := range items {
 		ci.items[it.Code] = it
 	}
-	ws, err := s.Store.Windows(ctx)
+	ws, err := s.st.Windows(ctx)
 	if err != nil {
 		return ci, err
 	}

@@ -86,7 +86,7 @@ func (s *Service) Assign(ctx context.Context, actor *Staff, orderID int64, in As
 	if in.AssigneeID == 0 {
 		return o, refuse("need_assignee", "请选择责任人")
 	}
-	assignee, err := s.Store.StaffByID(ctx, in.AssigneeID)
+	assignee, err := s.st.StaffByID(ctx, in.AssigneeID)
 	if errors.Is(err, ErrNotFound) || (err == nil && !assignee.Active) {
 		return o, refuse("bad_assignee", "责任人不存在或已停用")
 	}
@@ -98,7 +98,7 @@ func (s *Service) Assign(ctx context.Context, actor *Staff, orderID int64, in As
 	}
 	prevName := "未指定"
 	if o.AssigneeID != 0 {
-		if p, err := s.Store.StaffByID(ctx, o.AssigneeID); err == nil {
+		if p, err := s.st.StaffByID(ctx, o.AssigneeID); err == nil {
 			prevName = p.Name
 		}
 	}
@@ -110,7 +110,7 @@ func (s *Service) Assign(ctx context.Context, actor *Staff, orderID int64, in As
 	}
 	o.Category, o.AssigneeID = in.Category, in.AssigneeID
 	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: s.Clock.Now(), Step: string(StepAssigned), Detail: detail}
-	if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
+	if err := s.st.UpdateWorkOrder(ctx, o, step); err != nil {
 		return o, fmt.Errorf("assign work order: %w", err)
 	}
 	return o, nil
@@ -118,7 +118,7 @@ func (s *Service) Assign(ctx context.Context, actor *Staff, orderID int64, in As
 
 // openOrder loads an order that is not closed.
 func (s *Service) openOrder(ctx context.Context, id int64) (WorkOrder, error) {
-	o, err := s.Store.WorkOrder(ctx, id)
+	o, err := s.st.WorkOrder(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return o, refuse("unknown_order", "未找到差评工单 %d", id)
 	}
@@ -221,7 +221,7 @@ func (s *Service) FileAppeal(ctx context.Context, actor *Staff, orderID int64, e
 		return o, refuse("already_invalid", "该差评已认定为%s，无需申诉", o.Verdict.Name())
 	}
 	now := s.Clock.Now()
-	steps, err := s.Store.OrderSteps(ctx, o.ID)
+	steps, err := s.st.OrderSteps(ctx, o.ID)
 	if err != nil {
 		return o, err
 	}
@@ -232,7 +232,7 @@ func (s *Service) FileAppeal(ctx context.Context, actor *Staff, orderID int64, e
 		return o, refuse("appeal_exists", "该差评已提出过申诉，每条差评只能申诉一次")
 	}
 	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: now, Step: string(StepAppeal), Detail: appealPrefix + evidence}
-	if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
+	if err := s.st.UpdateWorkOrder(ctx, o, step); err != nil {
 		return o, fmt.Errorf("file appeal: %w", err)
 	}
 	return o, nil
@@ -256,7 +256,7 @@ func (s *Service) DecideAppeal(ctx context.Context, actor *Staff, orderID int64,
 	if reason == "" {
 		return o, refuse("need_reason", "请填写复核依据（材料、与评价人沟通、监控、调查等）")
 	}
-	steps, err := s.Store.OrderSteps(ctx, o.ID)
+	steps, err := s.st.OrderSteps(ctx, o.ID)
 	if err != nil {
 		return o, err
 	}
@@ -266,7 +266,7 @@ func (s *Service) DecideAppeal(ctx context.Context, actor *Staff, orderID int64,
 	o.Verdict = v
 	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: s.Clock.Now(), Step: string(StepAppealDecision),
 		Detail: appealVerdictLabel(v) + "：" + reason}
-	if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
+	if err := s.st.UpdateWorkOrder(ctx, o, step); err != nil {
 		return o, fmt.Errorf("decide appeal: %w", err)
 	}
 	return o, nil
@@ -316,7 +316,7 @@ func (s *Service) RecordOnSite(ctx context.Context, actor *Staff, orderID int64,
 	if actor == nil || !actor.Active {
 		return WorkOrder{}, refuse("login", "请先登录")
 	}
-	ons, ok := s.Store.(OnSiteStore)
+	ons, ok := s.st.(OnSiteStore)
 	if !ok {
 		return WorkOrder{}, errors.New("app: the store keeps no on-site resolutions")
 	}
@@ -344,7 +344,7 @@ func (s *Service) RecordOnSite(ctx context.Context, actor *Staff, orderID int64,
 	if in.StaffID == 0 {
 		in.StaffID = actor.ID
 	}
-	who, err := s.Store.StaffByID(ctx, in.StaffID)
+	who, err := s.st.StaffByID(ctx, in.StaffID)
 	if errors.Is(err, ErrNotFound) {
 		return o, refuse("bad_staff", "未找到化解人")
 	}
@@ -544,21 +544,21 @@ type ledgerNames struct {
 
 func (s *Service) names(ctx context.Context) (ledgerNames, error) {
 	n := ledgerNames{staff: map[int64]Staff{}, items: map[string]string{}, windows: map[int64]Window{}}
-	ws, err := s.Store.Windows(ctx)
+	ws, err := s.st.Windows(ctx)
 	if err != nil {
 		return n, err
 	}
 	for _, w := range ws {
 		n.windows[w.ID] = w
 	}
-	st, err := s.Store.AllStaff(ctx)
+	st, err := s.st.AllStaff(ctx)
 	if err != nil {
 		return n, err
 	}
 	for _, x := range st {
 		n.staff[x.ID] = x
 	}
-	items, err := s.Store.Items(ctx)
+	items, err := s.st.Items(ctx)
 	if err != nil {
 		return n, err
 	}
@@ -591,7 +591,7 @@ func (s *Service) entry(ctx context.Context, n ledgerNames, o WorkOrder, now tim
 	var ev Evaluation
 	if o.EvaluationID != 0 {
 		var err error
-		ev, err = s.Store.Evaluation(ctx, o.EvaluationID)
+		ev, err = s.st.Evaluation(ctx, o.EvaluationID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return e, nil, ev, err
 		}
@@ -599,13 +599,13 @@ func (s *Service) entry(ctx context.Context, n ledgerNames, o WorkOrder, now tim
 		e.EvaluatorName, e.EvaluatorTel = MaskName(ev.EvaluatorName), MaskPhone(ev.EvaluatorTel)
 	}
 	if o.TransactionID != 0 {
-		if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
+		if tx, err := s.st.Transaction(ctx, o.TransactionID); err == nil {
 			e.Serial = tx.Serial
 		} else if !errors.Is(err, ErrNotFound) {
 			return e, nil, ev, err
 		}
 	}
-	steps, err := s.Store.OrderSteps(ctx, o.ID)
+	steps, err := s.st.OrderSteps(ctx, o.ID)
 	if err != nil {
 		return e, nil, ev, err
 	}
@@ -671,13 +671,13 @@ func (s *Service) Ledger(ctx context.Context, actor *Staff, f LedgerFilter) ([]L
 // 2 November belongs to October if it was filled in then.
 func (s *Service) ledgerOrders(ctx context.Context, f LedgerFilter) ([]WorkOrder, error) {
 	if f.From.IsZero() && f.To.IsZero() {
-		return s.Store.WorkOrders(ctx, OrderFilter{OpenOnly: f.OpenOnly, ClerkID: f.ClerkID})
+		return s.st.WorkOrders(ctx, OrderFilter{OpenOnly: f.OpenOnly, ClerkID: f.ClerkID})
 	}
 	to := f.To
 	if to.IsZero() {
 		to = s.Clock.Now().AddDate(1, 0, 0) // "from this day on": any rating stored so far
 	}
-	rated, err := s.Store.RatedOrders(ctx, f.From, to)
+	rated, err := s.st.RatedOrders(ctx, f.From, to)
 	if err != nil {
 		return nil, err
 	}
@@ -710,7 +710,7 @@ func (s *Service) OrderDetail(ctx context.Context, actor *Staff, id int64) (*Ord
 	if err := requireManager(actor); err != nil {
 		return nil, err
 	}
-	o, err := s.Store.WorkOrder(ctx, id)
+	o, err := s.st.WorkOrder(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, refuse("unknown_order", "未找到差评工单 %d", id)
 	}
@@ -726,7 +726,7 @@ func (s *Service) OrderDetail(ctx context.Context, actor *Staff, id int64) (*Ord
 		return nil, err
 	}
 	d := &OrderDetail{LedgerEntry: e, Channel: ev.Channel, RatedAt: ev.RatedAt, Window: n.windows[o.WindowID].Number}
-	if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
+	if tx, err := s.st.Transaction(ctx, o.TransactionID); err == nil {
 		d.Serial = tx.Serial
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -734,7 +734,7 @@ func (s *Service) OrderDetail(ctx context.Context, actor *Staff, id int64) (*Ord
 	for _, st := range steps {
 		d.Steps = append(d.Steps, StepView{OrderStep: st, Name: StepName(st.Step), StaffName: n.person(st.StaffID)})
 	}
-	if ons, ok := s.Store.(OnSiteStore); ok {
+	if ons, ok := s.st.(OnSiteStore); ok {
 		if d.OnSite, err = ons.OnSiteResolutions(ctx, id); err != nil {
 			return nil, err
 		}
@@ -859,11 +859,11 @@ func (s *Service) MyOrders(ctx context.Context, actor *Staff) ([]ClerkOrder, err
 	if actor == nil || !actor.Active {
 		return nil, refuse("login", "请先登录")
 	}
-	orders, err := s.Store.WorkOrders(ctx, OrderFilter{ClerkID: actor.ID})
+	orders, err := s.st.WorkOrders(ctx, OrderFilter{ClerkID: actor.ID})
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.Store.Items(ctx)
+	items, err := s.st.Items(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -877,11 +877,11 @@ func (s *Service) MyOrders(ctx context.Context, actor *Staff) ([]ClerkOrder, err
 		if o.ClerkID != actor.ID {
 			continue
 		}
-		ev, err := s.Store.Evaluation(ctx, o.EvaluationID)
+		ev, err := s.st.Evaluation(ctx, o.EvaluationID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
-		steps, err := s.Store.OrderSteps(ctx, o.ID)
+		steps, err := s.st.OrderSteps(ctx, o.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -928,17 +928,17 @@ func (s *Service) LedgerChoices(ctx context.Context, actor *Staff) (*LedgerChoic
 	}
 	var c LedgerChoices
 	var err error
-	if c.Windows, err = s.Store.Windows(ctx); err != nil {
+	if c.Windows, err = s.st.Windows(ctx); err != nil {
 		return nil, err
 	}
-	staff, err := s.Store.AllStaff(ctx)
+	staff, err := s.st.AllStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, x := range staff {
 		c.Staff = append(c.Staff, Staff{ID: x.ID, No: x.No, Name: x.Name, Role: x.Role, Active: x.Active})
 	}
-	if c.Items, err = s.Store.Items(ctx); err != nil {
+	if c.Items, err = s.st.Items(ctx); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -946,6 +946,6 @@ func (s *Service) LedgerChoices(ctx context.Context, actor *Staff) (*LedgerChoic
 
 // CentreName is the centre's name ("" before it is set up), for titles.
 func (s *Service) CentreName(ctx context.Context) (string, error) {
-	c, err := s.Store.Centre(ctx)
+	c, err := s.st.Centre(ctx)
 	return c.Name, err
 }

@@ -617,7 +617,7 @@ func TestLedgerChoicesWithoutSecrets(t *testing.T) {
 		PINHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA"}); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := f.svc.Store.AllStaff(f.ctx)
+	raw, err := f.st.AllStaff(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 			return WorkOrder{}, err
 		}
 	}
-	o, err := s.Store.WorkOrder(ctx, orderID)
+	o, err := s.st.WorkOrder(ctx, orderID)
 	if errors.Is(err, ErrNotFound) {
 		return o, refuse("unknown_order", "未找到差评工单 %d", orderID)
 	}
@@ -67,7 +67,7 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 		return o, err
 	}
 	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: now, Step: string(in.Kind), Detail: in.Detail}
-	if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
+	if err := s.st.UpdateWorkOrder(ctx, o, step); err != nil {
 		return o, fmt.Errorf("record step: %w", err)
 	}
 	return o, nil
@@ -145,7 +145,7 @@ var stepRules = map[StepKind]stepRule{
 	StepNotified: {managerOnly: true, needDetail: "请填写告知被评价人的内容和方式", apply: func(s *Service, ctx context.Context, o *WorkOrder, in *StepInput, _ time.Time) error {
 		// SZ 25: the clerk is told of the review, not of who gave it.
 		if o.EvaluationID != 0 {
-			if ev, err := s.Store.Evaluation(ctx, o.EvaluationID); err == nil && scrub(in.Detail, ev) != in.Detail {
+			if ev, err := s.st.Evaluation(ctx, o.EvaluationID); err == nil && scrub(in.Detail, ev) != in.Detail {
 				return refuse("evaluator_in_notice", "告知被评价人的内容不能包含评价人的姓名或电话（深圳办法第二十五条）")
 			}
 		}

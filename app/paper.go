@@ -66,7 +66,7 @@ func (s *Service) PaperFormContext(ctx context.Context, actor *Staff, serial str
 		info.ItemName = tx.ItemCode
 	}
 	if tx.WindowID != 0 {
-		ws, err := s.Store.Windows(ctx)
+		ws, err := s.st.Windows(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +77,7 @@ func (s *Service) PaperFormContext(ctx context.Context, actor *Staff, serial str
 		}
 	}
 	if tx.ClerkID != 0 {
-		st, err := s.Store.StaffByID(ctx, tx.ClerkID)
+		st, err := s.st.StaffByID(ctx, tx.ClerkID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}

@@ -102,7 +102,7 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 	if err := s.checkWindow(ctx, req.WindowID); err != nil {
 		return out, err
 	}
-	catalogue, err := s.Store.Items(ctx)
+	catalogue, err := s.st.Items(ctx)
 	if err != nil {
 		return out, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 	}
 
 	key := unkeyedID
-	if ks, ok := s.Store.(IDKeyStore); ok {
+	if ks, ok := s.st.(IDKeyStore); ok {
 		if key, err = ks.IDHashKey(ctx); err != nil {
 			return out, err
 		}
@@ -290,7 +290,7 @@ func missing(want, got []string) []string {
 }
 
 func (s *Service) checkWindow(ctx context.Context, id int64) error {
-	ws, err := s.Store.Windows(ctx)
+	ws, err := s.st.Windows(ctx)
 	if err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ func (s *Service) checkWindow(ctx context.Context, id int64) error {
 // addGroup stores the rows at once when the store can; otherwise one by one
 // (parent first, children pointing at it).
 func (s *Service) addGroup(ctx context.Context, rows []Transaction, audit AuditEntry) ([]Transaction, error) {
-	if gs, ok := s.Store.(TxGroupStore); ok {
+	if gs, ok := s.st.(TxGroupStore); ok {
 		return gs.AddTransactionGroup(ctx, rows, audit)
 	}
 	out := make([]Transaction, 0, len(rows))
@@ -316,13 +316,13 @@ func (s *Service) addGroup(ctx context.Context, rows []Transaction, audit AuditE
 		if i > 0 && rows[0].IsTheme {
 			t.ThemeParentID = out[0].ID
 		}
-		st, err := s.Store.AddTransaction(ctx, t)
+		st, err := s.st.AddTransaction(ctx, t)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, st)
 	}
-	return out, s.Store.AddAudit(ctx, audit)
+	return out, s.st.AddAudit(ctx, audit)
 }
 
 // checkMove says whether a transaction in state from may move to to.
@@ -359,7 +359,7 @@ func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxSt
 	if (to == TxReturned || to == TxRefused) && note == "" {
 		return nil, refuse("no_reason", "%s须填写原因，以便一次性告知申请人", to.Name())
 	}
-	tx, err := s.Store.Transaction(ctx, txID)
+	tx, err := s.st.Transaction(ctx, txID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, refuse("unknown_transaction", "未找到该办件")
 	}
@@ -368,7 +368,7 @@ func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxSt
 	}
 	// Any active clerk may move it: B covers for A (AB岗, JZ 7.6.4) and the
 	// 出件 window completes what another window accepted.
-	group, err := s.Store.RelatedTransactions(ctx, tx)
+	group, err := s.st.RelatedTransactions(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -394,17 +394,17 @@ func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxSt
 	}
 	audit := AuditEntry{At: now, StaffID: actor.ID, Action: "tx_" + string(to),
 		Detail: fmt.Sprintf("%s (%d rows) %s", tx.Serial, len(group), note)}
-	if gs, ok := s.Store.(TxGroupStore); ok {
+	if gs, ok := s.st.(TxGroupStore); ok {
 		if err := gs.UpdateTransactionGroup(ctx, group, audit); err != nil {
 			return nil, err
 		}
 	} else {
 		for _, t := range group {
-			if err := s.Store.UpdateTransaction(ctx, t); err != nil {
+			if err := s.st.UpdateTransaction(ctx, t); err != nil {
 				return nil, err
 			}
 		}
-		if err := s.Store.AddAudit(ctx, audit); err != nil {
+		if err := s.st.AddAudit(ctx, audit); err != nil {
 			return nil, err
 		}
 	}
@@ -421,7 +421,7 @@ func (s *Service) newVisit(ctx context.Context, actor *Staff, group []Transactio
 	for i, t := range group {
 		ids[i] = t.ID
 	}
-	existing, err := s.Store.EvaluationsFor(ctx, ids)
+	existing, err := s.st.EvaluationsFor(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -434,7 +434,7 @@ func (s *Service) newVisit(ctx context.Context, actor *Staff, group []Transactio
 	if !rated {
 		return nil
 	}
-	posts, err := s.Store.Posts(ctx)
+	posts, err := s.st.Posts(ctx)
 	if err != nil {
 		return err
 	}
@@ -467,7 +467,7 @@ func (s *Service) SearchItems(ctx context.Context, q string, limit int) ([]Servi
 	if limit <= 0 {
 		limit = 20
 	}
-	all, err := s.Store.Items(ctx)
+	all, err := s.st.Items(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func newRegFixture(t *testing.T) (*fixture, *regStore) {
 		},
 		windows: []Window{{ID: 3, Number: 3, Name: "综合受理窗口", Active: true}, {ID: 4, Number: 4, Active: false}},
 	}
-	f.svc.Store = rs
+	f.svc.st = rs
 	return f, rs
 }
 

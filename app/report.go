@@ -183,7 +183,7 @@ func (s *Service) MonthReport(ctx context.Context, month time.Time, by string) (
 	from := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, ChinaTime)
 	to := from.AddDate(0, 1, 0)
 	now := s.Clock.Now()
-	c, err := s.Store.Centre(ctx)
+	c, err := s.st.Centre(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (s *Service) MonthReport(ctx context.Context, month time.Time, by string) (
 		from  time.Time
 		label string
 	}{{&r.Prev, from.AddDate(0, -1, 0), "上月"}, {&r.LastYear, from.AddDate(-1, 0, 0), "去年同月"}} {
-		pf, err := s.Store.FactCounts(ctx, cmp.from, cmp.from.AddDate(0, 1, 0), ByNone)
+		pf, err := s.st.FactCounts(ctx, cmp.from, cmp.from.AddDate(0, 1, 0), ByNone)
 		if err != nil {
 			return nil, err
 		}
@@ -246,13 +246,13 @@ func (s *Service) MonthReport(ctx context.Context, month time.Time, by string) (
 func (s *Service) facts(ctx context.Context, from, to time.Time) (Facts, error) {
 	var f Facts
 	var err error
-	if f.Evals, err = s.Store.EvalFacts(ctx, from, to); err != nil {
+	if f.Evals, err = s.st.EvalFacts(ctx, from, to); err != nil {
 		return f, err
 	}
-	if f.Orders, err = s.Store.OrderFacts(ctx, from, to); err != nil {
+	if f.Orders, err = s.st.OrderFacts(ctx, from, to); err != nil {
 		return f, err
 	}
-	if f.Txs, err = s.Store.TxFacts(ctx, from, to); err != nil {
+	if f.Txs, err = s.st.TxFacts(ctx, from, to); err != nil {
 		return f, err
 	}
 	return f, nil
@@ -324,11 +324,11 @@ func daily(p *Profile, evals []EvalFact, from, to time.Time) []DayStat {
 // queueStats computes the queue section from the month's tickets.
 func (s *Service) queueStats(ctx context.Context, from, to time.Time) (QueueStats, error) {
 	q := QueueStats{BusiestHour: -1}
-	tickets, err := s.Store.TicketsIssued(ctx, from, to)
+	tickets, err := s.st.TicketsIssued(ctx, from, to)
 	if err != nil {
 		return q, err
 	}
-	cats, err := s.Store.Categories(ctx)
+	cats, err := s.st.Categories(ctx)
 	if err != nil {
 		return q, err
 	}
@@ -418,7 +418,7 @@ func (s *Service) reportOrders(ctx context.Context, r *MonthReport, now time.Tim
 	}
 	// The clerk watch list looks back a year (as Service.WatchWith does to now).
 	yearFrom := r.To.AddDate(0, -DefaultWatchRules.LookbackMonths, 0)
-	orders, err := s.Store.RatedOrders(ctx, yearFrom, r.To)
+	orders, err := s.st.RatedOrders(ctx, yearFrom, r.To)
 	if err != nil {
 		return err
 	}
@@ -491,14 +491,14 @@ type reportLabelSet struct {
 
 func (s *Service) reportLabels(ctx context.Context) (reportLabelSet, error) {
 	l := reportLabelSet{window: map[int64]string{}, clerk: map[int64]string{}, staff: map[int64]Staff{}, item: map[string]string{}}
-	ws, err := s.Store.Windows(ctx)
+	ws, err := s.st.Windows(ctx)
 	if err != nil {
 		return l, err
 	}
 	for _, w := range ws {
 		l.window[w.ID] = fmt.Sprintf("%d号窗口", w.Number)
 	}
-	st, err := s.Store.AllStaff(ctx)
+	st, err := s.st.AllStaff(ctx)
 	if err != nil {
 		return l, err
 	}
@@ -506,7 +506,7 @@ func (s *Service) reportLabels(ctx context.Context) (reportLabelSet, error) {
 		l.clerk[x.ID] = x.No + " " + x.Name
 		l.staff[x.ID] = x
 	}
-	items, err := s.Store.Items(ctx)
+	items, err := s.st.Items(ctx)
 	if err != nil {
 		return l, err
 	}

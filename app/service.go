@@ -10,8 +10,10 @@ import (
 )
 
 // Service is the entry point the screens, the CLI and the devices call.
+// Its store is its own: every write goes through the rules here, and what
+// others may read goes through Records.
 type Service struct {
-	Store   Store
+	st      Store
 	Clock   Clock
 	Profile *Profile
 	Cal     *Calendar
@@ -23,7 +25,7 @@ func NewService(st Store, clk Clock, p *Profile, cal *Calendar, log *slog.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{Store: st, Clock: clk, Profile: p, Cal: cal, Log: log}
+	return &Service{st: st, Clock: clk, Profile: p, Cal: cal, Log: log}
 }
 
 // channels that people rate on themselves; all others are entered by staff.
@@ -75,7 +77,7 @@ func (s *Service) Rate(ctx context.Context, actor *Staff, req RateRequest) ([]Ev
 // ratingContext loads what the rules need to judge a rating of tx: the
 // transactions that share its rating and the rows already stored for them.
 func (s *Service) ratingContext(ctx context.Context, tx Transaction) ([]Transaction, []Evaluation, error) {
-	related, err := s.Store.RelatedTransactions(ctx, tx)
+	related, err := s.st.RelatedTransactions(ctx, tx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,7 +85,7 @@ func (s *Service) ratingContext(ctx context.Context, tx Transaction) ([]Transact
 	for i, t := range related {
 		ids[i] = t.ID
 	}
-	existing, err := s.Store.EvaluationsFor(ctx, ids)
+	existing, err := s.st.EvaluationsFor(ctx, ids)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -100,7 +102,7 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 	if strings.TrimSpace(reason) == "" {
 		return nil, refuse("no_reason", "更正评价须填写更正原因")
 	}
-	old, err := s.Store.Evaluation(ctx, id)
+	old, err := s.st.Evaluation(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, refuse("unknown_evaluation", "未找到要更正的评价记录")
 	}
@@ -114,7 +116,7 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 	if err := checkContent(s.Profile, &req); err != nil {
 		return nil, err
 	}
-	all, err := s.Store.EvaluationsFor(ctx, []int64{old.TransactionID})
+	all, err := s.st.EvaluationsFor(ctx, []int64{old.TransactionID})
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +137,7 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 	var stored []Evaluation
 	if wasBad && isBad {
 		// Still a bad review: the order already open for it carries on.
-		stored, err = s.Store.AddEvaluations(ctx, []Evaluation{row}, nil, nil, audit)
+		stored, err = s.st.AddEvaluations(ctx, []Evaluation{row}, nil, nil, audit)
 		if err != nil {
 			return nil, s.storeErr(err)
 		}
@@ -147,7 +149,7 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 	if wasBad {
 		// Not a bad review after all (an entry mistake): its order is closed
 		// with the reason, and metrics no longer count it (see addOrder).
-		orders, err := s.Store.WorkOrders(ctx, OrderFilter{EvaluationID: old.ID, OpenOnly: true})
+		orders, err := s.st.WorkOrders(ctx, OrderFilter{EvaluationID: old.ID, OpenOnly: true})
 		if err != nil {
 			return stored, err
 		}
@@ -155,7 +157,7 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 			o.State, o.ClosedAt = OrderClosed, s.Clock.Now()
 			step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: o.ClosedAt, Step: string(StepClosed),
 				Detail: "评价已更正为“" + req.Level.Name() + "”（" + reason + "），工单随之办结"}
-			if err := s.Store.UpdateWorkOrder(ctx, o, step); err != nil {
+			if err := s.st.UpdateWorkOrder(ctx, o, step); err != nil {
 				return stored, err
 			}
 		}
@@ -187,7 +189,7 @@ func (s *Service) store(ctx context.Context, rows []Evaluation, audit AuditEntry
 		orders = append(orders, s.newOrder(r, now))
 		orderFor = append(orderFor, i)
 	}
-	stored, err := s.Store.AddEvaluations(ctx, rows, orders, orderFor, audit)
+	stored, err := s.st.AddEvaluations(ctx, rows, orders, orderFor, audit)
 	if err != nil {
 		return nil, s.storeErr(err)
 	}
@@ -212,13 +214,13 @@ func (s *Service) findTx(ctx context.Context, id int64, serial string) (Transact
 	var tx Transaction
 	var err error
 	if id != 0 {
-		tx, err = s.Store.Transaction(ctx, id)
+		tx, err = s.st.Transaction(ctx, id)
 	} else {
 		serial = strings.TrimSpace(serial)
 		if serial == "" {
 			return tx, refuse("no_serial", "请输入或扫描办件流水号")
 		}
-		tx, err = s.Store.TransactionBySerial(ctx, serial)
+		tx, err = s.st.TransactionBySerial(ctx, serial)
 	}
 	if errors.Is(err, ErrNotFound) {
 		return tx, refuse("unknown_transaction", "未找到办件 %s，请核对流水号", serial)
@@ -240,7 +242,7 @@ func (s *Service) SettleTimeouts(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for {
-		txs, err := s.Store.FinishedUnrated(ctx, before, 500)
+		txs, err := s.st.FinishedUnrated(ctx, before, 500)
 		if err != nil {
 			return total, err
 		}
@@ -255,7 +257,7 @@ func (s *Service) SettleTimeouts(ctx context.Context) (int, error) {
 			rows = append(rows, timeoutRow(s.Profile, tx, due))
 		}
 		if len(rows) > 0 {
-			if _, err := s.Store.AddEvaluations(ctx, rows, nil, nil, AuditEntry{At: now, Action: "timeout",
+			if _, err := s.st.AddEvaluations(ctx, rows, nil, nil, AuditEntry{At: now, Action: "timeout",
 				Detail: fmt.Sprintf("%d transactions", len(rows))}); err != nil {
 				return total, err
 			}
@@ -278,7 +280,7 @@ type Reminder struct {
 // delay (GB39734 7.2.1 24 h, TA 1 working day) whose window is still open.
 func (s *Service) RemindersDue(ctx context.Context, limit int) ([]Reminder, error) {
 	now := s.Clock.Now()
-	txs, err := s.Store.FinishedUnrated(ctx, now, 100000)
+	txs, err := s.st.FinishedUnrated(ctx, now, 100000)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +315,7 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time, by GroupBy) (*S
 		return nil, refuse("bad_period", "统计区间无效：结束日期应晚于开始日期")
 	}
 	// Counted by the store: the same facts as the report's, grouped in SQL.
-	f, err := s.Store.FactCounts(ctx, from, to, by)
+	f, err := s.st.FactCounts(ctx, from, to, by)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +333,7 @@ func (s *Service) labelGroups(ctx context.Context, by GroupBy, groups []Group) e
 	labels := map[string]string{}
 	switch by {
 	case ByWindow:
-		ws, err := s.Store.Windows(ctx)
+		ws, err := s.st.Windows(ctx)
 		if err != nil {
 			return err
 		}
@@ -339,7 +341,7 @@ func (s *Service) labelGroups(ctx context.Context, by GroupBy, groups []Group) e
 			labels[fmt.Sprint(w.ID)] = fmt.Sprintf("%d号窗口 %s", w.Number, w.Name)
 		}
 	case ByClerk:
-		st, err := s.Store.AllStaff(ctx)
+		st, err := s.st.AllStaff(ctx)
 		if err != nil {
 			return err
 		}
@@ -347,7 +349,7 @@ func (s *Service) labelGroups(ctx context.Context, by GroupBy, groups []Group) e
 			labels[fmt.Sprint(x.ID)] = x.No + " " + x.Name
 		}
 	case ByItem:
-		items, err := s.Store.Items(ctx)
+		items, err := s.st.Items(ctx)
 		if err != nil {
 			return err
 		}
@@ -399,7 +401,7 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		s.Log.Info("rating timeouts settled", "count", n)
 	}
 	now := s.Clock.Now()
-	c, err := s.Store.Centre(ctx)
+	c, err := s.st.Centre(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +416,7 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	orders, err := s.Store.WorkOrders(ctx, OrderFilter{OpenOnly: true})
+	orders, err := s.st.WorkOrders(ctx, OrderFilter{OpenOnly: true})
 	if err != nil {
 		return nil, err
 	}

@@ -174,7 +174,7 @@ func (s *Service) WatchUntil(ctx context.Context, actor *Staff, r WatchRules, to
 		return nil, err
 	}
 	w := &WatchLists{From: to.AddDate(0, -r.LookbackMonths, 0), To: to}
-	orders, err := s.Store.RatedOrders(ctx, w.From, w.To)
+	orders, err := s.st.RatedOrders(ctx, w.From, w.To)
 	if err != nil {
 		return nil, err
 	}
@@ -233,12 +233,12 @@ func (s *Service) flagEvaluators(ctx context.Context, orders []RatedOrder, r Wat
 // an anonymous review), with their name and phone. An agent's review is not
 // the applicant's, so neither the applicant's name nor ID number stand for it.
 func (s *Service) evaluatorKey(ctx context.Context, o RatedOrder) (key, name, tel string, err error) {
-	ev, err := s.Store.Evaluation(ctx, o.EvaluationID)
+	ev, err := s.st.Evaluation(ctx, o.EvaluationID)
 	if err != nil {
 		return "", "", "", err
 	}
 	name, tel = ev.EvaluatorName, ev.EvaluatorTel
-	if tx, err := s.Store.Transaction(ctx, o.TransactionID); err == nil {
+	if tx, err := s.st.Transaction(ctx, o.TransactionID); err == nil {
 		if name == "" && ev.Rater != RaterAgent {
 			name = tx.ApplicantName
 		}

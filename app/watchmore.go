@@ -157,7 +157,7 @@ func (s *Service) Suspicious(ctx context.Context, actor *Staff, r SuspiciousRule
 		return nil, err
 	}
 	now := s.Clock.Now()
-	evs, err := s.Store.EvalFacts(ctx, now.AddDate(0, 0, -r.Days), now.Add(time.Second))
+	evs, err := s.st.EvalFacts(ctx, now.AddDate(0, 0, -r.Days), now.Add(time.Second))
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (s *Service) Suspicious(ctx context.Context, actor *Staff, r SuspiciousRule
 		}
 		tx, ok := txCache[e.TransactionID]
 		if !ok {
-			t, err := s.Store.Transaction(ctx, e.TransactionID)
+			t, err := s.st.Transaction(ctx, e.TransactionID)
 			if err != nil {
 				return nil, err
 			}
@@ -253,7 +253,7 @@ func (s *Service) RatedWhilePaused(ctx context.Context, actor *Staff, days int) 
 	if err := requireManager(actor); err != nil {
 		return nil, err
 	}
-	pl, ok := s.Store.(PauseLogStore)
+	pl, ok := s.st.(PauseLogStore)
 	if !ok {
 		return nil, nil
 	}
@@ -285,7 +285,7 @@ func (s *Service) RatedWhilePaused(ctx context.Context, actor *Staff, days int) 
 	if len(spans) == 0 {
 		return nil, nil
 	}
-	evs, err := s.Store.EvalFacts(ctx, from, to)
+	evs, err := s.st.EvalFacts(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ func (s *Service) RatedWhilePaused(ctx context.Context, actor *Staff, days int) 
 		}
 		for _, sp := range spans[e.WindowID] {
 			if e.RatedAt.After(sp.from.Add(PauseGrace)) && e.RatedAt.Before(sp.to) {
-				tx, err := s.Store.Transaction(ctx, e.TransactionID)
+				tx, err := s.st.Transaction(ctx, e.TransactionID)
 				if err != nil {
 					return nil, err
 				}

@@ -41,7 +41,7 @@ func (c *cmd) callback(args []string) int {
 		return c.fail("callback", err)
 	}
 	if *record != "" {
-		tx, err := svc.Store.TransactionBySerial(c.ctx, strings.TrimSpace(*record))
+		tx, err := svc.Records().TransactionBySerial(c.ctx, strings.TrimSpace(*record))
 		if err != nil {
 			return c.fail("callback", &app.UserError{Code: "unknown_transaction",
 				Msg: fmt.Sprintf("未找到办件 %s，请核对流水号", *record), Err: err})
@@ -77,7 +77,7 @@ func (c *cmd) callback(args []string) int {
 	if err != nil {
 		return c.fail("callback", err)
 	}
-	centre, err := svc.Store.Centre(c.ctx)
+	centre, err := svc.Records().Centre(c.ctx)
 	if err != nil {
 		return c.fail("callback", err)
 	}
@@ -94,7 +94,7 @@ func (c *cmd) callback(args []string) int {
 // SaveCallList writes a drawn call-back list to the reports folder (the
 // window's 打印名单) and returns the file's path.
 func SaveCallList(ctx context.Context, svc *app.Service, dbPath string, list *app.CallbackList) (string, error) {
-	centre, err := svc.Store.Centre(ctx)
+	centre, err := svc.Records().Centre(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -127,7 +127,7 @@ func (c *cmd) reminders(args []string) int {
 	if err != nil {
 		return c.fail("reminders", err)
 	}
-	windows, err := svc.Store.Windows(c.ctx)
+	windows, err := svc.Records().Windows(c.ctx)
 	if err != nil {
 		return c.fail("reminders", err)
 	}

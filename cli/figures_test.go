@@ -104,7 +104,7 @@ func TestFiguresAgreeAcrossViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rated, err := svc.Store.RatedOrders(ctx, month, monthEnd)
+	rated, err := svc.Records().RatedOrders(ctx, month, monthEnd)
 	if err != nil {
 		t.Fatal(err)
 	}

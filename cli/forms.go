@@ -58,15 +58,15 @@ func (c *cmd) forms(args []string) int {
 
 // prefilled looks up each transaction and fills its form.
 func (c *cmd) prefilled(svc *app.Service, serials []string, next func() string) ([]forms.Form, error) {
-	windows, err := svc.Store.Windows(c.ctx)
+	windows, err := svc.Records().Windows(c.ctx)
 	if err != nil {
 		return nil, err
 	}
-	staff, err := svc.Store.AllStaff(c.ctx)
+	staff, err := svc.Records().AllStaff(c.ctx)
 	if err != nil {
 		return nil, err
 	}
-	items, err := svc.Store.Items(c.ctx)
+	items, err := svc.Records().Items(c.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (c *cmd) prefilled(svc *app.Service, serials []string, next func() string) 
 		if s == "" {
 			continue
 		}
-		tx, err := svc.Store.TransactionBySerial(c.ctx, s)
+		tx, err := svc.Records().TransactionBySerial(c.ctx, s)
 		if err != nil {
 			return nil, &app.UserError{Code: "unknown_transaction", Msg: fmt.Sprintf("未找到办件 %s，请核对流水号", s), Err: err}
 		}
@@ -110,7 +110,7 @@ func (c *cmd) prefilled(svc *app.Service, serials []string, next func() string) 
 // batches share a number (entering one twice is refused).
 func writeForms(ctx context.Context, svc *app.Service, d *storage.DB, out string, n int,
 	prefilled func(next func() string) ([]forms.Form, error), layout forms.Layout, now time.Time) ([]forms.Form, error) {
-	centre, err := svc.Store.Centre(ctx)
+	centre, err := svc.Records().Centre(ctx)
 	if err != nil {
 		return nil, err
 	}

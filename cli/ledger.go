@@ -96,7 +96,7 @@ func (c *cmd) ledger(args []string) int {
 // firstManager is the centre's first active manager (by ID), the actor of
 // command-line reads that the app restricts to managers.
 func firstManager(ctx context.Context, svc *app.Service) (*app.Staff, error) {
-	staff, err := svc.Store.AllStaff(ctx)
+	staff, err := svc.Records().AllStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -199,14 +199,14 @@ type ledgerBook struct {
 
 func newLedgerBook(ctx context.Context, svc *app.Service, x *excelize.File) (*ledgerBook, error) {
 	lb := &ledgerBook{svc: svc, x: x, windows: map[int64]int{}, staffNo: map[int64]string{}}
-	ws, err := svc.Store.Windows(ctx)
+	ws, err := svc.Records().Windows(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range ws {
 		lb.windows[w.ID] = w.Number
 	}
-	st, err := svc.Store.AllStaff(ctx)
+	st, err := svc.Records().AllStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (lb *ledgerBook) row(ctx context.Context, e app.LedgerEntry) ([]any, error)
 	o := e.Order
 	serial := ""
 	if o.TransactionID != 0 {
-		tx, err := lb.svc.Store.Transaction(ctx, o.TransactionID)
+		tx, err := lb.svc.Records().Transaction(ctx, o.TransactionID)
 		if err != nil && !errors.Is(err, app.ErrNotFound) {
 			return nil, err
 		}
@@ -303,7 +303,7 @@ func (lb *ledgerBook) row(ctx context.Context, e app.LedgerEntry) ([]any, error)
 	}
 	evName := ""
 	if o.EvaluationID != 0 {
-		ev, err := lb.svc.Store.Evaluation(ctx, o.EvaluationID)
+		ev, err := lb.svc.Records().Evaluation(ctx, o.EvaluationID)
 		if err != nil && !errors.Is(err, app.ErrNotFound) {
 			return nil, err
 		}

@@ -52,7 +52,7 @@ func TestLedgerXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := svc.Store.WorkOrders(ctx, app.OrderFilter{})
+	all, err := svc.Records().WorkOrders(ctx, app.OrderFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +136,11 @@ func TestLedgerXLSX(t *testing.T) {
 			t.Fatalf("order %d not in the workbook", e.Order.ID)
 		}
 		o := e.Order
-		tx, err := svc.Store.Transaction(ctx, o.TransactionID)
+		tx, err := svc.Records().Transaction(ctx, o.TransactionID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, err := svc.Store.Evaluation(ctx, o.EvaluationID)
+		ev, err := svc.Records().Evaluation(ctx, o.EvaluationID)
 		if err != nil {
 			t.Fatal(err)
 		}

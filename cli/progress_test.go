@@ -47,7 +47,7 @@ func TestLongWorkReportsProgress(t *testing.T) {
 	if len(got) != 4 || got[3] != [2]int{3, 3} {
 		t.Errorf("report progress %v, want 0..3 of 3", got)
 	}
-	orders, err := svc.Store.WorkOrders(ctx, app.OrderFilter{})
+	orders, err := svc.Records().WorkOrders(ctx, app.OrderFilter{})
 	if err != nil || len(orders) < 3 {
 		t.Fatalf("orders %d %v", len(orders), err)
 	}

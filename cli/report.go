@@ -109,7 +109,7 @@ func RenderMonthReport(ctx context.Context, svc *app.Service, month time.Time, b
 
 // managerName is the first active manager's 工号 and name, "" when none.
 func managerName(ctx context.Context, svc *app.Service) string {
-	staff, err := svc.Store.AllStaff(ctx)
+	staff, err := svc.Records().AllStaff(ctx)
 	if err != nil {
 		return ""
 	}
@@ -211,7 +211,7 @@ func AutoMonthReport(ctx context.Context, svc *app.Service, dbPath string) (stri
 	if err != nil {
 		return "", err
 	}
-	tickets, err := svc.Store.TicketsIssued(ctx, month, month.AddDate(0, 1, 0))
+	tickets, err := svc.Records().TicketsIssued(ctx, month, month.AddDate(0, 1, 0))
 	if err != nil {
 		return "", err
 	}

@@ -16,7 +16,7 @@ import (
 
 // RenderWorkOrders writes the sheets of the given work orders as one PDF.
 func RenderWorkOrders(ctx context.Context, svc *app.Service, actor *app.Staff, ids []int64, w io.Writer) error {
-	centre, err := svc.Store.Centre(ctx)
+	centre, err := svc.Records().Centre(ctx)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func TestWorkOrderSheets(t *testing.T) {
 		t.Fatal(err)
 	}
 	mgr, _ := firstManager(ctx, svc)
-	all, err := svc.Store.WorkOrders(ctx, app.OrderFilter{})
+	all, err := svc.Records().WorkOrders(ctx, app.OrderFilter{})
 	if err != nil || len(all) < 2 {
 		t.Fatalf("%d orders (%v)", len(all), err)
 	}

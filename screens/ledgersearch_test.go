@@ -165,7 +165,7 @@ func TestLedgerSearchAndExport(t *testing.T) {
 // clerkNoHas: the order's clerk's 工号 contains part (a match the search allows).
 func clerkNoHas(t *testing.T, svc *app.Service, e app.LedgerEntry, part string) bool {
 	t.Helper()
-	staff, err := svc.Store.AllStaff(context.Background())
+	staff, err := svc.Records().AllStaff(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

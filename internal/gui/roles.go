@@ -292,9 +292,9 @@ func (s *station) startDevicesLocked(ctx context.Context) {
 		s.log.Warn("device settings unreadable, using defaults", "path", cfgPath, "err", err)
 		cfg = devconf.Default()
 	}
-	centre, _ := s.svc.Store.Centre(ctx)
+	centre, _ := s.db.Centre(ctx)
 	rig, err := devices.StartWindow(s.ctx, cfg, devices.WindowOptions{
-		Rater: s.svc, Audit: s.svc.Store, Clock: s.svc.Clock, BadTags: s.svc.Profile.Tags.Bad,
+		Rater: s.svc, Audit: s.db, Clock: s.svc.Clock, BadTags: s.svc.Profile.Tags.Bad,
 		Device: fmt.Sprintf("%d号窗口评价器", s.node.Window), Centre: centre.Name,
 		ConfigPath: cfgPath, SimDir: filepath.Join(filepath.Dir(s.dbPath), "printer-sim"), Log: s.log,
 	})
@@ -343,7 +343,7 @@ func (s *station) close() {
 // windowFor is the window the user serves at this PC: the PC's window
 // number when set, else the user's A/B post, else the first active window.
 func (s *station) windowFor(ctx context.Context, user *app.Staff) (app.Window, error) {
-	ws, err := s.svc.Store.Windows(ctx)
+	ws, err := s.svc.Records().Windows(ctx)
 	if err != nil {
 		return app.Window{}, err
 	}
@@ -363,7 +363,7 @@ func (s *station) windowFor(ctx context.Context, user *app.Staff) (app.Window, e
 		return app.Window{}, &app.UserError{Code: "unknown_window",
 			Msg: fmt.Sprintf("本机设置的%d号窗口不存在或已停用，请联系管理员", s.node.Window)}
 	}
-	posts, err := s.svc.Store.Posts(ctx)
+	posts, err := s.svc.Records().Posts(ctx)
 	if err != nil {
 		return app.Window{}, err
 	}
@@ -611,7 +611,7 @@ func (w deviceWatch) OnStatus(f func()) {
 // tools adds the standalone PC's roles to the manager's dashboard.
 func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff) {
 	title := "便民服务中心"
-	if c, err := svc.Store.Centre(context.Background()); err == nil && c.Name != "" {
+	if c, err := svc.Records().Centre(context.Background()); err == nil && c.Name != "" {
 		title = c.Name
 	}
 	d.AddTool("大厅屏", func() { s.showHallDisplay(title) })
@@ -624,7 +624,7 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 		}
 		d.AddTool("中心设置", open)
 		// A new centre has no windows yet: setting them up comes first.
-		if ws, err := svc.Store.Windows(context.Background()); err == nil && len(ws) == 0 {
+		if ws, err := svc.Records().Windows(context.Background()); err == nil && len(ws) == 0 {
 			go fyne.Do(open)
 		}
 	}
