@@ -19,6 +19,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/app/demo"
+	"bianmin/internal/testdb"
 	"bianmin/printing/report"
 	"bianmin/storage"
 )
@@ -34,23 +35,29 @@ func fixedReportClock(t testing.TB, at time.Time) {
 	t.Cleanup(func() { reportNow = old })
 }
 
-// demoDB builds a demo centre ending at end, deterministically from seed.
+// demos are the demo centres this package's tests read, each generated once.
+var demos testdb.Templates[*demo.Result]
+
+func TestMain(m *testing.M) { os.Exit(demos.Main(m)) }
+
+// demoDB puts at path a demo centre of days ending at end, generated
+// deterministically from seed 1 (once per test binary; each test gets its
+// own copy).
 func demoDB(t testing.TB, path string, days, perDay int, end time.Time) *demo.Result {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := InitCentre(ctx, path, "national", "示范镇便民服务中心", "370911105000", Manager{}, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	svc, db, err := OpenService(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	res, err := demo.Generate(ctx, db, svc.Profile, svc.Cal, demo.Options{Days: days, Seed: 1, End: end, PerDay: perDay})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	key := fmt.Sprintf("demo-%d-%d-%s", days, perDay, end.Format(time.RFC3339))
+	return demos.Copy(t, key, path, func(path string) (*demo.Result, error) {
+		ctx := context.Background()
+		if _, err := InitCentre(ctx, path, "national", "示范镇便民服务中心", "370911105000", Manager{}, false, nil); err != nil {
+			return nil, err
+		}
+		svc, db, err := OpenService(ctx, path, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer db.Close()
+		return demo.Generate(ctx, db, svc.Profile, svc.Cal, demo.Options{Days: days, Seed: 1, End: end, PerDay: perDay})
+	})
 }
 
 // statsJSONFor runs `bianmin stats --json` in-process for the month.

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/app/demo"
+	"bianmin/internal/testdb"
 	"bianmin/storage"
 	countysync "bianmin/sync"
 )
@@ -18,26 +20,39 @@ import (
 // small is the smallest screen counter PCs have.
 var small = fyne.NewSize(1024, 768)
 
-// demoCentre is a two-week demo centre on a real SQLite file, for screens
-// as a manager sees them with realistic data (long item names, many orders).
+// demos are the demo centres of this package's tests, each generated once.
+var demos testdb.Templates[struct{}]
+
+func TestMain(m *testing.M) { os.Exit(demos.Main(m)) }
+
+// demoCentre is a two-week demo centre on a real SQLite file of the test's
+// own, for screens as a manager sees them with realistic data (long item
+// names, many orders).
 func demoCentre(t *testing.T) (*app.Service, *storage.DB, *app.Staff) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	p, err := app.LoadProfile("national", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cal := app.NewCalendar()
 	end := time.Date(2026, 11, 30, 17, 0, 0, 0, app.ChinaTime)
-	if _, err := demo.Generate(ctx, db, p, cal, demo.Options{Days: 14, Seed: 3, End: end,
-		Centre: "泰山区省庄镇便民服务中心", Area: "370902101000"}); err != nil {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	demos.Copy(t, "two weeks", path, func(path string) (struct{}, error) {
+		db, err := storage.Open(path)
+		if err != nil {
+			return struct{}{}, err
+		}
+		defer db.Close()
+		_, err = demo.Generate(ctx, db, p, cal, demo.Options{Days: 14, Seed: 3, End: end,
+			Centre: "泰山区省庄镇便民服务中心", Area: "370902101000"})
+		return struct{}{}, err
+	})
+	db, err := storage.Open(path)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() })
 	svc := app.NewService(db, app.NewFakeClock(end), p, cal, nil)
 	m, err := svc.Login(ctx, "0001", "123456")
 	if err != nil {
