@@ -253,6 +253,7 @@ func (s *Service) UpdateWindow(ctx context.Context, actor *Staff, w Window) (Win
 	if err := as.UpdateWindow(ctx, w, a); err != nil {
 		return Window{}, duplicateWindow(err, w.Number)
 	}
+	s.hallChanged()
 	return w, nil
 }
 
@@ -297,8 +298,11 @@ func (s *Service) SetWindowActive(ctx context.Context, actor *Staff, id int64, a
 		}
 	}
 	w.Active = active
-	err = as.UpdateWindow(ctx, w, s.audit(actor, action, "%d号窗口 %s", w.Number, w.Name))
-	return duplicateWindow(err, w.Number)
+	if err := as.UpdateWindow(ctx, w, s.audit(actor, action, "%d号窗口 %s", w.Number, w.Name)); err != nil {
+		return duplicateWindow(err, w.Number)
+	}
+	s.hallChanged()
+	return nil
 }
 
 // ---- staff ----
@@ -564,6 +568,7 @@ func (s *Service) AddCategory(ctx context.Context, actor *Staff, c QueueCategory
 		return QueueCategory{}, duplicatePrefix(err, c.Prefix)
 	}
 	s.addAudit(ctx, s.audit(actor, "add_category", "%s %s 窗口 %s", c.Prefix, c.Name, windowNumbers(c.Windows, wins)))
+	s.hallChanged()
 	return c, nil
 }
 
@@ -589,6 +594,7 @@ func (s *Service) UpdateCategory(ctx context.Context, actor *Staff, c QueueCateg
 	if err := as.UpdateCategory(ctx, c, a); err != nil {
 		return QueueCategory{}, duplicatePrefix(err, c.Prefix)
 	}
+	s.hallChanged()
 	return c, nil
 }
 
@@ -610,8 +616,16 @@ type Admin struct {
 	Queue QueueConfig
 }
 
-// NewAdmin returns the setup backend on svc and the queue q.
-func NewAdmin(svc *Service, q QueueConfig) *Admin { return &Admin{Service: svc, Queue: q} }
+// NewAdmin returns the setup backend on svc and the queue q. When q can
+// publish to the hall (the hub's *Queue), every change of the Service's to
+// windows and categories tells the hall displays and kiosks to refetch,
+// whether it is made through the Admin or the Service.
+func NewAdmin(svc *Service, q QueueConfig) *Admin {
+	if p, ok := q.(interface{ Publish(HallEvent) HallEvent }); ok {
+		svc.OnHallChanged(func() { p.Publish(HallEvent{Kind: EventWindow}) })
+	}
+	return &Admin{Service: svc, Queue: q}
+}
 
 // QueueSettings returns the queue settings. Manager only.
 func (a *Admin) QueueSettings(ctx context.Context, actor *Staff) (QueueSettings, error) {
@@ -633,48 +647,4 @@ func (a *Admin) SaveQueueSettings(ctx context.Context, actor *Staff, set QueueSe
 	a.addAudit(ctx, a.audit(actor, "queue_settings", "绿色通道 %d，隔夜保留 %t，语音 %d 次，通知 %d 字",
 		set.PriorityRatio, set.KeepOvernight, set.Repeat, utf8.RuneCountInString(strings.TrimSpace(set.Notice))))
 	return nil
-}
-
-// hallChanged tells the hall displays to refetch (EventWindow with no
-// window: a hall-wide change) when the queue can publish.
-func (a *Admin) hallChanged() {
-	if p, ok := a.Queue.(interface{ Publish(HallEvent) HallEvent }); ok {
-		p.Publish(HallEvent{Kind: EventWindow})
-	}
-}
-
-// UpdateWindow is Service.UpdateWindow; the hall displays then refetch.
-func (a *Admin) UpdateWindow(ctx context.Context, actor *Staff, w Window) (Window, error) {
-	w, err := a.Service.UpdateWindow(ctx, actor, w)
-	if err == nil {
-		a.hallChanged()
-	}
-	return w, err
-}
-
-// SetWindowActive is Service.SetWindowActive; the hall displays then refetch.
-func (a *Admin) SetWindowActive(ctx context.Context, actor *Staff, id int64, active bool) error {
-	err := a.Service.SetWindowActive(ctx, actor, id, active)
-	if err == nil {
-		a.hallChanged()
-	}
-	return err
-}
-
-// UpdateCategory is Service.UpdateCategory; the hall displays then refetch.
-func (a *Admin) UpdateCategory(ctx context.Context, actor *Staff, c QueueCategory) (QueueCategory, error) {
-	c, err := a.Service.UpdateCategory(ctx, actor, c)
-	if err == nil {
-		a.hallChanged()
-	}
-	return c, err
-}
-
-// AddCategory is Service.AddCategory; the kiosk and the hall displays then refetch.
-func (a *Admin) AddCategory(ctx context.Context, actor *Staff, c QueueCategory) (QueueCategory, error) {
-	c, err := a.Service.AddCategory(ctx, actor, c)
-	if err == nil {
-		a.hallChanged()
-	}
-	return c, err
 }

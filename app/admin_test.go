@@ -452,3 +452,53 @@ func TestAdminQueueSettings(t *testing.T) {
 		t.Errorf("audit = %q", a)
 	}
 }
+
+// A change to windows or categories tells the hall displays to refetch
+// whether it is made through the Admin or straight through the Service, and
+// a refused change tells them nothing.
+func TestSetupChangesTellTheHall(t *testing.T) {
+	r := newAdminRig(t)
+	w := r.window(1, app.WindowKinds()[0])
+	ev, err := r.q.Subscribe(r.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	told := func(what string) {
+		t.Helper()
+		select {
+		case e := <-ev:
+			if e.Kind != app.EventWindow || e.WindowID != 0 {
+				t.Errorf("%s: event %+v, want a hall-wide EventWindow", what, e)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s: the hall was not told", what)
+		}
+	}
+	w.Name = "综合受理窗口"
+	if _, err := r.svc.UpdateWindow(r.ctx, r.manager, w); err != nil { // the Service's own method
+		t.Fatal(err)
+	}
+	told("Service.UpdateWindow")
+	c, err := r.svc.AddCategory(r.ctx, r.manager, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{w.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	told("Service.AddCategory")
+	c.Name = "综合业务"
+	if _, err := r.adm.UpdateCategory(r.ctx, r.manager, c); err != nil {
+		t.Fatal(err)
+	}
+	told("Admin.UpdateCategory")
+	// Publishing is synchronous: an event of the refusal would be waiting.
+	wantRefusal(t, r.svc.SetWindowActive(r.ctx, r.manager, w.ID, false), "window_needed")
+	select {
+	case e := <-ev:
+		t.Errorf("a refused change told the hall: %+v", e)
+	default:
+	}
+	w2 := r.window(2, app.WindowKinds()[0])
+	if err := r.svc.SetWindowActive(r.ctx, r.manager, w2.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	told("Service.SetWindowActive")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +19,25 @@ type Service struct {
 	Profile *Profile
 	Cal     *Calendar
 	Log     *slog.Logger
+
+	onHall atomic.Pointer[func()] // OnHallChanged
+}
+
+// OnHallChanged has f called after every change to what the hall displays
+// and kiosks show of the setup (windows, queue categories), so they refetch;
+// NewAdmin sets it on the hub. Nil stops it.
+func (s *Service) OnHallChanged(f func()) {
+	if f == nil {
+		s.onHall.Store(nil)
+		return
+	}
+	s.onHall.Store(&f)
+}
+
+func (s *Service) hallChanged() {
+	if f := s.onHall.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // NewService wires a service; log may be nil.
