@@ -84,7 +84,7 @@ func (r *adminRig) audit() []string {
 	return out
 }
 
-func wantRefusal(t *testing.T, err error, code string) {
+func wantRefusal(t *testing.T, err error, code app.Code) {
 	t.Helper()
 	if app.ErrorCode(err) != code {
 		t.Fatalf("err = %v, want refusal %q", err, code)
@@ -373,7 +373,7 @@ func TestAdminPostsAndCategories(t *testing.T) {
 	// Categories: one capital letter, unique; a name; active windows.
 	for _, c := range []struct {
 		cat  app.QueueCategory
-		code string
+		code app.Code
 	}{
 		{app.QueueCategory{Prefix: "AB", Name: "综合", Windows: []int64{w1.ID}}, "bad_prefix"},
 		{app.QueueCategory{Prefix: "1", Name: "综合", Windows: []int64{w1.ID}}, "bad_prefix"},

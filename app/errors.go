@@ -6,25 +6,40 @@ import (
 	"unicode/utf8"
 )
 
+// Code names why something was refused. It is stable for tests and callers;
+// the codes other packages act on are the constants below, so a renamed
+// code breaks the build rather than a comparison.
+type Code string
+
+// Refusals that other packages act on.
+const (
+	CodeAlreadyRated       Code = "already_rated"       // this visit is rated (a keypad's second answer)
+	CodeBadNeedsReason     Code = "bad_needs_reason"    // a bad rating without a tag or text
+	CodeUnknownTransaction Code = "unknown_transaction" // no such 流水号 here (ask the hub)
+	CodeHubUnreachable     Code = "hub_unreachable"     // the LAN to the hub is down
+	CodeHubClosing         Code = "hub_closing"         // the hub is shutting down
+	CodeForbidden          Code = "forbidden"           // manager only
+)
+
 // UserError carries a message for the person at the screen (Chinese) next to the
-// precise cause for the log (English). Code is stable for tests and callers.
+// precise cause for the log (English).
 type UserError struct {
-	Code string // e.g. "already_rated"
+	Code Code   // e.g. CodeAlreadyRated
 	Msg  string // Chinese, shown to the user
 	Err  error  // cause, for the log; may be nil
 }
 
 func (e *UserError) Error() string {
 	if e.Err != nil {
-		return e.Code + ": " + e.Err.Error()
+		return string(e.Code) + ": " + e.Err.Error()
 	}
-	return e.Code
+	return string(e.Code)
 }
 
 func (e *UserError) Unwrap() error { return e.Err }
 
 // refuse builds a UserError without an underlying cause.
-func refuse(code, msg string, args ...any) *UserError {
+func refuse(code Code, msg string, args ...any) *UserError {
 	return &UserError{Code: code, Msg: fmt.Sprintf(msg, args...)}
 }
 
@@ -47,7 +62,7 @@ func UserMessage(err error) string {
 }
 
 // ErrorCode returns the UserError code of err, or "".
-func ErrorCode(err error) string {
+func ErrorCode(err error) Code {
 	var ue *UserError
 	if errors.As(err, &ue) {
 		return ue.Code
@@ -58,7 +73,7 @@ func ErrorCode(err error) string {
 // requireManager enforces manager-only actions in app/, whatever the UI shows.
 func requireManager(actor *Staff) error {
 	if actor == nil || actor.Role != RoleManager || !actor.Active {
-		return &UserError{Code: "forbidden", Msg: "此操作需要中心负责人权限", Err: ErrForbidden}
+		return &UserError{Code: CodeForbidden, Msg: "此操作需要中心负责人权限", Err: ErrForbidden}
 	}
 	return nil
 }

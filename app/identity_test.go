@@ -9,7 +9,7 @@ func TestValidateIDNumber(t *testing.T) {
 			t.Errorf("%s rejected: %v", ok, err)
 		}
 	}
-	for bad, code := range map[string]string{
+	for bad, code := range map[string]Code{
 		"110105194912310021": "bad_id", // wrong check digit
 		"11010519491331002X": "bad_id", // month 13
 		"1101051949123100":   "bad_id", // short

@@ -160,7 +160,7 @@ func (f *lfix) entry(id int64) app.LedgerEntry {
 	return d.LedgerEntry
 }
 
-func wantErr(t *testing.T, err error, code string) {
+func wantErr(t *testing.T, err error, code app.Code) {
 	t.Helper()
 	if app.ErrorCode(err) != code {
 		t.Fatalf("err = %v, want %s", err, code)

@@ -24,7 +24,7 @@ func TestLoginAttemptsLimited(t *testing.T) {
 	fail := func(no, pin, wantCode, wantMsg string) {
 		t.Helper()
 		_, err := r.svc.Login(r.ctx, no, pin)
-		if app.ErrorCode(err) != wantCode || !strings.Contains(app.UserMessage(err), wantMsg) {
+		if string(app.ErrorCode(err)) != wantCode || !strings.Contains(app.UserMessage(err), wantMsg) {
 			t.Fatalf("login %s/%s: %v (%q), want %s mentioning %q", no, pin, err, app.UserMessage(err), wantCode, wantMsg)
 		}
 	}

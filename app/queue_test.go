@@ -112,7 +112,7 @@ func (h *hall) issued(day time.Time) map[string]app.Ticket {
 	return m
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t *testing.T, err error, code app.Code) {
 	t.Helper()
 	if got := app.ErrorCode(err); got != code {
 		t.Fatalf("error %v (code %q), want code %q", err, got, code)

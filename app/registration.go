@@ -361,7 +361,7 @@ func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxSt
 	}
 	tx, err := s.st.Transaction(ctx, txID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, refuse("unknown_transaction", "未找到该办件")
+		return nil, refuse(CodeUnknownTransaction, "未找到该办件")
 	}
 	if err != nil {
 		return nil, err

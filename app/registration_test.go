@@ -60,7 +60,7 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 	cases := []struct {
 		name string
 		mod  func(*RegisterRequest)
-		code string
+		code Code
 	}{
 		{"no name", func(r *RegisterRequest) { r.ApplicantName = "  " }, "no_name"},
 		{"digits in name", func(r *RegisterRequest) { r.ApplicantName = "李明2" }, "bad_name"},

@@ -81,7 +81,7 @@ func checkContent(p *Profile, req *RateRequest) error {
 	req.Text = strings.TrimSpace(req.Text)
 	// SZ 8: a bad review needs a tag or a written reason.
 	if p.Rating.BadNeedsWhy && p.IsBad(req.Level) && len(req.Tags) == 0 && req.Text == "" {
-		return refuse("bad_needs_reason", "差评须选择至少一个标签或填写原因")
+		return refuse(CodeBadNeedsReason, "差评须选择至少一个标签或填写原因")
 	}
 	return nil
 }
@@ -111,7 +111,7 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 		// separate overall rating.
 		plan, err := planVisits(p, cal, req, ratedAt, target, related, existing)
 		switch ErrorCode(err) {
-		case "already_rated", "window_closed", "timed_out":
+		case CodeAlreadyRated, "window_closed", "timed_out":
 			return planCallback(req, ratedAt, target, related, existing)
 		}
 		return plan, err
@@ -241,9 +241,9 @@ func alreadyRated(tx Transaction, e *Evaluation) error {
 		if e.Rater == RaterAgent {
 			who = "代办人"
 		}
-		return refuse("already_rated", "办件 %s 已由%s评价（%s），帮办代办业务只评价一次", tx.Serial, who, e.Level.Name())
+		return refuse(CodeAlreadyRated, "办件 %s 已由%s评价（%s），帮办代办业务只评价一次", tx.Serial, who, e.Level.Name())
 	}
-	return refuse("already_rated", "办件 %s 本次办理已评价（%s，%s），同一次办理只能评价一次",
+	return refuse(CodeAlreadyRated, "办件 %s 本次办理已评价（%s，%s），同一次办理只能评价一次",
 		tx.Serial, e.Level.Name(), e.RatedAt.Format("01-02 15:04"))
 }
 

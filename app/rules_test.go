@@ -50,7 +50,7 @@ func (f *fixture) rate(actor *Staff, req RateRequest) ([]Evaluation, error) {
 	return f.svc.Rate(context.Background(), actor, req)
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t *testing.T, err error, code Code) {
 	t.Helper()
 	if ErrorCode(err) != code {
 		t.Fatalf("err = %v, want code %s", err, code)

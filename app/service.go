@@ -192,7 +192,7 @@ func (s *Service) storeErr(err error) error {
 		return &UserError{Code: "form_entered", Msg: "该表号已录入，同一张评价表不能录入两次，请核对表号", Err: err}
 	}
 	if errors.Is(err, ErrDuplicate) {
-		return &UserError{Code: "already_rated", Msg: "该次办理已评价，同一次办理只能评价一次", Err: err}
+		return &UserError{Code: CodeAlreadyRated, Msg: "该次办理已评价，同一次办理只能评价一次", Err: err}
 	}
 	return fmt.Errorf("store evaluation: %w", err)
 }
@@ -243,7 +243,7 @@ func (s *Service) findTx(ctx context.Context, id int64, serial string) (Transact
 		tx, err = s.st.TransactionBySerial(ctx, serial)
 	}
 	if errors.Is(err, ErrNotFound) {
-		return tx, refuse("unknown_transaction", "未找到办件 %s，请核对流水号", serial)
+		return tx, refuse(CodeUnknownTransaction, "未找到办件 %s，请核对流水号", serial)
 	}
 	return tx, err
 }

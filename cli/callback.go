@@ -43,7 +43,7 @@ func (c *cmd) callback(args []string) int {
 	if *record != "" {
 		tx, err := svc.Records().TransactionBySerial(c.ctx, strings.TrimSpace(*record))
 		if err != nil {
-			return c.fail("callback", &app.UserError{Code: "unknown_transaction",
+			return c.fail("callback", &app.UserError{Code: app.CodeUnknownTransaction,
 				Msg: fmt.Sprintf("未找到办件 %s，请核对流水号", *record), Err: err})
 		}
 		o := app.CallbackOutcome{Reached: !*unreached, Level: app.Level(*level), Text: *text, Note: *note}

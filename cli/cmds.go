@@ -68,7 +68,7 @@ func (c *cmd) demo(args []string) int {
 	return 0
 }
 
-func sum(m map[string]int) int {
+func sum[K comparable](m map[K]int) int {
 	n := 0
 	for _, v := range m {
 		n += v

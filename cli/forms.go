@@ -90,7 +90,7 @@ func (c *cmd) prefilled(svc *app.Service, serials []string, next func() string) 
 		}
 		tx, err := svc.Records().TransactionBySerial(c.ctx, s)
 		if err != nil {
-			return nil, &app.UserError{Code: "unknown_transaction", Msg: fmt.Sprintf("未找到办件 %s，请核对流水号", s), Err: err}
+			return nil, &app.UserError{Code: app.CodeUnknownTransaction, Msg: fmt.Sprintf("未找到办件 %s，请核对流水号", s), Err: err}
 		}
 		date := tx.CompletedAt
 		if date.IsZero() {

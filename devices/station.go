@@ -195,7 +195,7 @@ func (s *Station) rate(ctx context.Context, p Pending, stars byte, reasons []byt
 	if err != nil {
 		s.log().Info("keypad rating not stored", "serial", p.Serial, "stars", stars, "err", err)
 		s.outcome(Outcome{Serial: p.Serial, Level: app.Level(stars), Message: app.UserMessage(err)})
-		if app.ErrorCode(err) == "already_rated" {
+		if app.ErrorCode(err) == app.CodeAlreadyRated {
 			s.ClearPending()
 		}
 		return

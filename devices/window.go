@@ -489,7 +489,7 @@ func (o Outcome) Text() string {
 }
 
 // userErr wraps err with the Chinese message the clerk sees.
-func userErr(code, msg string, err error) error {
+func userErr(code app.Code, msg string, err error) error {
 	return &app.UserError{Code: code, Msg: msg, Err: err}
 }
 

@@ -473,7 +473,7 @@ func (c *Counter) setLink(ok bool, msg string) {
 // line (the form is never touched) and the link line when the hub is away.
 func (c *Counter) hallErr(what string, err error) {
 	c.env.log().Warn("counter: "+what, "err", err, "code", app.ErrorCode(err))
-	if app.ErrorCode(err) == "hub_unreachable" {
+	if app.ErrorCode(err) == app.CodeHubUnreachable {
 		c.setLink(false, "无法连接中心主机："+app.UserMessage(err))
 	}
 	c.status(false, app.UserMessage(err))

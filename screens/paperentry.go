@@ -482,10 +482,10 @@ func (p *PaperEntry) submit() {
 func (p *PaperEntry) refused(err error) {
 	p.Status.SetText(app.UserMessage(err))
 	switch app.ErrorCode(err) {
-	case "no_serial", "unknown_transaction", "already_rated", "timed_out", "no_visit", "empty_theme":
+	case "no_serial", app.CodeUnknownTransaction, app.CodeAlreadyRated, "timed_out", "no_visit", "empty_theme":
 		p.focus(p.Serial)
 		selectAll(p.Serial)
-	case "bad_needs_reason":
+	case app.CodeBadNeedsReason:
 		p.focus(p.Tags)
 	case "bad_level":
 		p.focus(p.Level)

@@ -401,7 +401,7 @@ func (r *Rating) store(tags []string, text string) {
 		r.saving = false
 		if err != nil {
 			r.env.log().Info("tablet rating refused", "serial", t.Tx.Serial, "code", app.ErrorCode(err), "err", err)
-			if r.State == RatingReason && app.ErrorCode(err) == "bad_needs_reason" {
+			if r.State == RatingReason && app.ErrorCode(err) == app.CodeBadNeedsReason {
 				setBig(r.Status, app.UserMessage(err), colError)
 				r.touch()
 				return

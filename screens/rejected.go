@@ -327,7 +327,7 @@ func (r *Rejected) showForm() {
 		build = func() (json.RawMessage, error) {
 			e.Tags, e.Text = splitTagList(f.Tags.Text), strings.TrimSpace(f.Text.Text)
 			if e.Level.Valid() && e.Level < app.LevelBasic && len(e.Tags) == 0 && e.Text == "" {
-				return nil, &app.UserError{Code: "bad_needs_reason", Msg: "差评须有评价标签或文字说明，县级平台才会接收"}
+				return nil, &app.UserError{Code: app.CodeBadNeedsReason, Msg: "差评须有评价标签或文字说明，县级平台才会接收"}
 			}
 			return json.Marshal(e)
 		}

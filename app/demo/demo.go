@@ -46,14 +46,14 @@ type Result struct {
 	Tickets        int
 	NoShows        int
 	Transactions   int
-	Ratings        int            // accepted rating requests (a batch or theme rating is one)
-	Rows           int            // evaluation rows stored by accepted requests
-	FollowUps      int            // accepted follow-up ratings
-	Corrections    int            // paper entries corrected by the manager
-	Refused        map[string]int // expected refusals by UserError code
-	Anomalies      []string       // refusals or step errors the generator did not expect
-	Timeouts       int            // rows recorded by SettleTimeouts
-	Orders         int            // work orders seen
+	Ratings        int              // accepted rating requests (a batch or theme rating is one)
+	Rows           int              // evaluation rows stored by accepted requests
+	FollowUps      int              // accepted follow-up ratings
+	Corrections    int              // paper entries corrected by the manager
+	Refused        map[app.Code]int // expected refusals by UserError code
+	Anomalies      []string         // refusals or step errors the generator did not expect
+	Timeouts       int              // rows recorded by SettleTimeouts
+	Orders         int              // work orders seen
 	OrderSteps     int
 	Manager        app.Staff
 	Clock          *app.FakeClock
@@ -99,7 +99,7 @@ func Generate(ctx context.Context, st app.Store, p *app.Profile, cal *app.Calend
 		ctx: ctx, st: st, p: p, cal: cal, clk: clk, opt: opt, log: opt.Log,
 		svc: app.NewService(st, clk, p, cal, opt.Log),
 		r:   rand.New(rand.NewPCG(uint64(opt.Seed), uint64(opt.Seed)^0x9e3779b97f4a7c15)),
-		res: &Result{From: from, To: opt.End, Refused: map[string]int{}, Clock: clk},
+		res: &Result{From: from, To: opt.End, Refused: map[app.Code]int{}, Clock: clk},
 		ord: map[int64]*orderPlan{}, followed: map[int64]bool{},
 	}
 	// A store that stamps CreatedAt itself must use the simulated time too.
@@ -855,7 +855,7 @@ func (g *gen) content(req *app.RateRequest) {
 // give ("" = accepted), and the date on a paper form or in the book.
 type rateOpt struct {
 	actor   *app.Staff
-	expect  string
+	expect  app.Code
 	ratedAt time.Time
 }
 
@@ -900,7 +900,7 @@ func (g *gen) winNumber(id int64) int {
 
 // attempt calls Service.Rate. expect is the refusal code the rules must give
 // ("" when the rating should be accepted). Unexpected outcomes are anomalies.
-func (g *gen) attempt(actor *app.Staff, req app.RateRequest, expect string) ([]app.Evaluation, bool) {
+func (g *gen) attempt(actor *app.Staff, req app.RateRequest, expect app.Code) ([]app.Evaluation, bool) {
 	rows, err := g.svc.Rate(g.ctx, actor, req)
 	code := app.ErrorCode(err)
 	switch {
@@ -955,7 +955,7 @@ func (g *gen) afterRating(v *visit, target app.Transaction, req app.RateRequest,
 		again := req
 		again.Level = g.level()
 		g.content(&again)
-		g.push(now.Add(3*time.Second), func() error { g.attempt(nil, again, "already_rated"); return nil })
+		g.push(now.Add(3*time.Second), func() error { g.attempt(nil, again, app.CodeAlreadyRated); return nil })
 	case v.agent != "" && g.r.Float64() < 0.3:
 		// SZ 14: after the agent (or the applicant) rated, the other cannot.
 		other := req
@@ -966,7 +966,7 @@ func (g *gen) afterRating(v *visit, target app.Transaction, req app.RateRequest,
 			other.Rater, other.EvaluatorName = app.RaterAgent, strings.SplitN(v.agent, "（", 2)[0]
 		}
 		g.push(now.Add(time.Duration(1+g.r.IntN(20))*time.Hour), func() error {
-			g.attempt(nil, other, "already_rated")
+			g.attempt(nil, other, app.CodeAlreadyRated)
 			return nil
 		})
 	}

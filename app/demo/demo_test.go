@@ -43,7 +43,7 @@ func TestGenerateNational(t *testing.T) {
 	}
 	// A late rating is window_closed, or timed_out once its timeout row stands.
 	res.Refused["late"] = res.Refused["window_closed"] + res.Refused["timed_out"]
-	for _, code := range []string{"already_rated", "late", "no_followup"} {
+	for _, code := range []app.Code{"already_rated", "late", "no_followup"} {
 		if res.Refused[code] == 0 {
 			t.Errorf("no refusal %s attempted", code)
 		}

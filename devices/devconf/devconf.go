@@ -127,7 +127,7 @@ func (c Config) KeypadConfigured() bool { return strings.TrimSpace(c.Keypad.Port
 // PrinterConfigured reports whether a real printer is named.
 func (c Config) PrinterConfigured() bool { return c.Printer.Kind != "" && c.Printer.Kind != KindNone }
 
-func bad(code, msg string, args ...any) error {
+func bad(code app.Code, msg string, args ...any) error {
 	return &app.UserError{Code: code, Msg: fmt.Sprintf(msg, args...)}
 }
 

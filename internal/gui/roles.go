@@ -144,7 +144,7 @@ func (s *station) joinHub(ctx context.Context) error {
 		s.log.Warn("hub unreachable: working on the configuration already here", "err", err)
 		return nil
 	}
-	return &app.UserError{Code: "hub_unreachable", Err: err,
+	return &app.UserError{Code: app.CodeHubUnreachable, Err: err,
 		Msg: "第一次使用需要连接中心主机以取得人员和事项配置，请检查网络和中心主机是否开机后重试；如本机已被撤销，请中心负责人重新添加"}
 }
 

@@ -41,7 +41,7 @@ func PrintRaw(ctx context.Context, name, title string, data []byte) error {
 func PrintPDF(ctx context.Context, name, path string) error { return printPDF(ctx, name, path) }
 
 // userError is what the clerk or manager reads when the spooler refuses.
-func userError(code, msg string, err error) error {
+func userError(code app.Code, msg string, err error) error {
 	return &app.UserError{Code: code, Msg: msg, Err: err}
 }
 

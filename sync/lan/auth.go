@@ -102,7 +102,7 @@ func authorize(auth Authenticator, pol policy, log *slog.Logger, next http.Handl
 		if !pol(p, r) {
 			log.Warn("lan: request beyond the PC's role refused", "remote", r.RemoteAddr, "method", r.Method,
 				"path", r.URL.Path, "pc", p.PC.ID, "name", p.PC.Name, "role", p.PC.Role, "window", p.PC.WindowID)
-			writeError(w, http.StatusForbidden, "forbidden", "本机的角色（"+p.Role().Name()+"）不能进行此操作")
+			writeError(w, http.StatusForbidden, app.CodeForbidden, "本机的角色（"+p.Role().Name()+"）不能进行此操作")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithPeer(r.Context(), p)))

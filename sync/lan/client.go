@@ -91,7 +91,7 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 // unreachable is the refusal for a hub that cannot be reached or did not
 // answer as a hub.
 func unreachable(format string, args ...any) error {
-	return &app.UserError{Code: "hub_unreachable",
+	return &app.UserError{Code: app.CodeHubUnreachable,
 		Msg: "无法连接中心主机，请检查网络和中心主机是否开机；恢复后会自动重连",
 		Err: fmt.Errorf(format+": %w", append(args, app.ErrHubUnreachable)...)}
 }

@@ -27,7 +27,7 @@ func (l Link) Message() string {
 		return "中心主机连接正常"
 	}
 	var ue *app.UserError
-	if errors.As(l.Err, &ue) && ue.Code != "hub_unreachable" && ue.Code != "hub_closing" && ue.Msg != "" {
+	if errors.As(l.Err, &ue) && ue.Code != app.CodeHubUnreachable && ue.Code != app.CodeHubClosing && ue.Msg != "" {
 		return "中心主机拒绝连接：" + ue.Msg
 	}
 	return "与中心主机的连接已断开，正在重连…"

@@ -88,7 +88,7 @@ func checkActor(actor *app.Staff) error {
 	// nil: the command line on the hub itself, run by whoever holds the
 	// database file (which holds everything anyway).
 	if actor != nil && actor.Role != app.RoleManager {
-		return &app.UserError{Code: "forbidden", Msg: "只有中心负责人可以添加或撤销局域网电脑", Err: app.ErrForbidden}
+		return &app.UserError{Code: app.CodeForbidden, Msg: "只有中心负责人可以添加或撤销局域网电脑", Err: app.ErrForbidden}
 	}
 	return nil
 }
@@ -306,7 +306,7 @@ func Join(ctx context.Context, code JoinCode, host string) (EnrollResponse, erro
 			return EnrollResponse{}, &app.UserError{Code: "hub_pin_mismatch", Err: err,
 				Msg: "该地址上的电脑不是加入码所指的中心主机（证书指纹不符），未发送加入码；请核对地址，或请中心负责人重新生成加入码"}
 		}
-		return EnrollResponse{}, &app.UserError{Code: "hub_unreachable", Err: err,
+		return EnrollResponse{}, &app.UserError{Code: app.CodeHubUnreachable, Err: err,
 			Msg: "无法连接中心主机，请检查网络和加入码中的地址，确认中心主机已开机"}
 	}
 	defer resp.Body.Close()
@@ -322,7 +322,7 @@ func Join(ctx context.Context, code JoinCode, host string) (EnrollResponse, erro
 	}
 	var out EnrollResponse
 	if err := json.Unmarshal(data, &out); err != nil || out.Credential == "" || !out.Role.Valid() {
-		return EnrollResponse{}, &app.UserError{Code: "hub_unreachable", Msg: "中心主机的应答无法识别", Err: fmt.Errorf("enroll answer %q", data)}
+		return EnrollResponse{}, &app.UserError{Code: app.CodeHubUnreachable, Msg: "中心主机的应答无法识别", Err: fmt.Errorf("enroll answer %q", data)}
 	}
 	return out, nil
 }

@@ -181,11 +181,11 @@ func malformed(reason string, args ...any) error {
 }
 
 // statusOf maps a refusal code to its HTTP status.
-func statusOf(code string) int {
+func statusOf(code app.Code) int {
 	switch {
 	case code == "queue_empty" || code == "window_paused" || code == "no_current":
 		return http.StatusConflict
-	case strings.HasPrefix(code, "unknown_") || code == "not_found":
+	case strings.HasPrefix(string(code), "unknown_") || code == "not_found":
 		return http.StatusNotFound
 	}
 	return http.StatusUnprocessableEntity
@@ -216,12 +216,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // errorBody is the JSON of a refusal.
 type errorBody struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		Code    app.Code `json:"code"`
+		Message string   `json:"message"`
 	} `json:"error"`
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
+func writeError(w http.ResponseWriter, status int, code app.Code, msg string) {
 	var b errorBody
 	b.Error.Code, b.Error.Message = code, msg
 	writeJSON(w, status, b)
@@ -489,7 +489,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	select {
 	case <-closing:
 		s.mu.Unlock()
-		writeError(w, http.StatusServiceUnavailable, "hub_closing", "中心主机正在关闭，请稍后重试")
+		writeError(w, http.StatusServiceUnavailable, app.CodeHubClosing, "中心主机正在关闭，请稍后重试")
 		return nil
 	default:
 	}

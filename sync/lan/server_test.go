@@ -261,7 +261,7 @@ func TestRefusalsKeepCodeMessageAndStatus(t *testing.T) {
 	c := h.client(t)
 	ctx := context.Background()
 
-	check := func(name string, err error, code string, status int, path, body string) {
+	check := func(name string, err error, code app.Code, status int, path, body string) {
 		t.Helper()
 		var ue *app.UserError
 		if !errors.As(err, &ue) || ue.Code != code || !isChinese(ue.Msg) {

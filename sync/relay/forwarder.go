@@ -373,7 +373,7 @@ func (f *Forwarder) FetchCase(ctx context.Context, serial string) error {
 // first (FetchCase).
 func CaseBySerial(ctx context.Context, svc *app.Service, f *Forwarder, actor *app.Staff, serial string) (app.OpenCase, error) {
 	oc, err := svc.CaseBySerial(ctx, actor, serial)
-	if app.ErrorCode(err) != "unknown_transaction" {
+	if app.ErrorCode(err) != app.CodeUnknownTransaction {
 		return oc, err
 	}
 	if ferr := f.FetchCase(ctx, serial); ferr != nil {

@@ -60,8 +60,8 @@ type RecordsResponse struct {
 
 // errorBody is every error answer: a stable code and a Chinese message.
 type errorBody struct {
-	Code string `json:"code"`
-	Msg  string `json:"msg"`
+	Code app.Code `json:"code"`
+	Msg  string   `json:"msg"`
 }
 
 // Handler is the hub's end of the relay. Safe for concurrent use.
@@ -115,7 +115,7 @@ func (h *Handler) rules(r *http.Request) (storage.ImportRules, error) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	peer, ok := lan.PeerFrom(r.Context())
 	if !ok || !(peer.All || peer.Role() == app.PCCounter) {
-		h.fail(w, http.StatusForbidden, "forbidden", "只有窗口电脑可以与中心主机交换办件记录和配置",
+		h.fail(w, http.StatusForbidden, app.CodeForbidden, "只有窗口电脑可以与中心主机交换办件记录和配置",
 			fmt.Errorf("%s (pc %d %q, role %q) asked for %s", r.RemoteAddr, peer.PC.ID, peer.PC.Name, peer.PC.Role, r.URL.Path))
 		return
 	}
@@ -174,7 +174,7 @@ func (h *Handler) caseRecords(w http.ResponseWriter, r *http.Request) {
 	}
 	recs, err := h.DB.CaseRecords(r.Context(), serial)
 	if errors.Is(err, app.ErrNotFound) {
-		h.fail(w, http.StatusNotFound, "unknown_transaction", "中心主机上也没有办件 "+serial+"，请核对流水号", err)
+		h.fail(w, http.StatusNotFound, app.CodeUnknownTransaction, "中心主机上也没有办件 "+serial+"，请核对流水号", err)
 		return
 	}
 	if err != nil {
@@ -279,7 +279,7 @@ func forWindow(c storage.ConfigSnapshot, window int64) storage.ConfigSnapshot {
 // happened; the forwarder sends smaller batches.
 const tooLarge = "上传数据过大，中心主机未接收"
 
-func (h *Handler) fail(w http.ResponseWriter, status int, code, msg string, err error) {
+func (h *Handler) fail(w http.ResponseWriter, status int, code app.Code, msg string, err error) {
 	if status >= 500 {
 		h.Log.Error("relay request failed", "code", code, "err", err)
 	} else {

@@ -126,7 +126,7 @@ func TestUpdateRefusesWhatThePublisherDidNotSign(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		m    Manifest
-		code string
+		code app.Code
 	}{
 		{"unsigned, hash matches", Manifest{Version: "0.5.0", URL: u + "/evil", SHA256: hex.EncodeToString(evilSum[:])}, "update_bad_manifest"},
 		{"signature is not a signature", Manifest{Version: "0.5.0", URL: u + "/evil", Minisig: "trust me"}, "update_unsigned"},
