@@ -552,19 +552,7 @@ func (s *DeviceSettings) refreshStatus() {
 }
 
 func (s *DeviceSettings) startRefresh(every time.Duration) {
-	t := time.NewTicker(every)
-	done := make(chan struct{})
-	s.stop = func() { t.Stop(); close(done) }
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fyne.Do(s.refreshStatus)
-			}
-		}
-	}()
+	s.stop = Every(every, func() struct{} { return struct{}{} }, func(struct{}) { s.refreshStatus() })
 }
 
 // Stop ends the status refresh (leaving the screen does it).

@@ -5,12 +5,14 @@
 //
 // Threading: widget callbacks run on Fyne's UI goroutine. Slow work (SQLite,
 // Argon2 PIN checks, the demo generator) runs through Env.Run on another
-// goroutine, and its result comes back to the UI with fyne.Do.
+// goroutine, and its result comes back to the UI with fyne.Do; a line that
+// refreshes itself uses Every, a timer Env.After.
 package screens
 
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,6 +51,28 @@ func (e *Env) log() *slog.Logger {
 		return slog.Default()
 	}
 	return e.Log
+}
+
+// Every runs f on the UI goroutine every d until the returned stop is
+// called (a status line that refreshes itself). f may be slow to compute
+// what it shows: read can run off the UI goroutine and hand its result to
+// show, which runs on it; a nil read shows at once.
+func Every[T any](d time.Duration, read func() T, show func(T)) (stop func()) {
+	t := time.NewTicker(d)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				v := read()
+				fyne.Do(func() { show(v) })
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { t.Stop(); close(done) }) }
 }
 
 // Run runs work off the UI goroutine and then done on it, with work's result.

@@ -98,3 +98,19 @@ func TestProgressDialogForLongWork(t *testing.T) {
 		t.Error("the timer was not cancelled when the work ended")
 	}
 }
+
+// Every reads off the UI goroutine and shows on it, tick after tick, until
+// stopped; stopping twice is harmless.
+func TestEveryRefreshes(t *testing.T) {
+	test.NewTempApp(t)
+	reads := 0
+	shown := make(chan int, 8)
+	stop := Every(time.Millisecond, func() int { reads++; return reads }, func(n int) { shown <- n })
+	for want := 1; want <= 3; want++ {
+		if got := <-shown; got != want {
+			t.Fatalf("tick %d showed %d", want, got)
+		}
+	}
+	stop()
+	stop()
+}

@@ -293,22 +293,9 @@ func (s *Shell) showCounter(user *app.Staff) {
 			// Each outcome goes to the form's status line, where the clerk
 			// looks after 办结, and replaces "请申请人评价".
 			dw.OnRated(func(msg string, stored bool) { fyne.Do(func() { c.RatingOutcome(msg, stored) }) })
-			// The line also says how many records wait for the hub: refresh it.
-			stop := make(chan struct{})
-			s.stopLine = func() { close(stop) }
-			go func() {
-				t := time.NewTicker(10 * time.Second)
-				defer t.Stop()
-				for {
-					select {
-					case <-stop:
-						return
-					case <-t.C:
-						lines := strings.Join(dw.Lines(), "　")
-						fyne.Do(func() { s.DeviceLine.SetText(lines) })
-					}
-				}
-			}()
+			// The line also says how many records wait for the hub: refresh it
+			// (the count is read off the UI goroutine).
+			s.stopLine = Every(10*time.Second, func() string { return strings.Join(dw.Lines(), "　") }, s.DeviceLine.SetText)
 		}
 		bar := container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), s.DeviceLine)
 		s.setContent("counter", container.NewBorder(bar, nil, nil, nil, c.Content()), c.TypedKey)
