@@ -15,16 +15,12 @@ import (
 	"bianmin/devices/idcard"
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
+	"bianmin/internal/eventually"
 )
 
 func waitLink(t *testing.T, link string) {
 	t.Helper()
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if _, err := os.Stat(link); err == nil {
-			return
-		}
-	}
-	t.Fatalf("%s never appeared", link)
+	eventually.True(t, link, func() bool { _, err := os.Stat(link); return err == nil })
 }
 
 // `bianmin sim keypad` answers a real START_RATING sent through tarm/serial.
@@ -80,15 +76,14 @@ func TestSimPrinter(t *testing.T) {
 	if err := pr.Print(ctx, job); err != nil {
 		t.Fatal(err)
 	}
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if got, err := os.ReadFile(filepath.Join(out, "job-0001.bin")); err == nil && bytes.Equal(got, job) {
-			if _, err := os.Stat(filepath.Join(out, "job-0001.png")); err != nil {
-				t.Fatal("no preview")
-			}
-			return
-		}
+	// The preview is written first: the .bin appearing means the job is complete.
+	eventually.True(t, "the job stored", func() bool {
+		got, err := os.ReadFile(filepath.Join(out, "job-0001.bin"))
+		return err == nil && bytes.Equal(got, job)
+	})
+	if _, err := os.Stat(filepath.Join(out, "job-0001.png")); err != nil {
+		t.Fatal("no preview")
 	}
-	t.Fatal("job not stored")
 }
 
 // `bianmin sim idcard` plays a reader with the named card, read through

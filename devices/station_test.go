@@ -15,6 +15,7 @@ import (
 	"bianmin/app"
 	"bianmin/devices/keypad"
 	"bianmin/devices/serialport"
+	"bianmin/internal/eventually"
 	"bianmin/storage"
 )
 
@@ -93,29 +94,16 @@ type statusLog struct {
 func (l *statusLog) add(s Status) { l.mu.Lock(); l.s = append(l.s, s.State); l.mu.Unlock() }
 func (l *statusLog) wait(t *testing.T, want State) {
 	t.Helper()
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+	eventually.True(t, "status "+string(want), func() bool {
 		l.mu.Lock()
-		n := len(l.s)
-		last := State("")
-		if n > 0 {
-			last = l.s[n-1]
-		}
-		l.mu.Unlock()
-		if last == want {
-			return
-		}
-	}
-	t.Fatalf("status never became %s (%v)", want, l.s)
+		defer l.mu.Unlock()
+		return len(l.s) > 0 && l.s[len(l.s)-1] == want
+	})
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
+	eventually.True(t, what, cond)
 }
 
 // Complete a transaction → START_RATING on the keypad → RESULT → exactly one

@@ -7,11 +7,11 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"bianmin/devices/devconf"
+	"bianmin/internal/eventually"
 	"bianmin/printing/sysprint/cupstest"
 )
 
@@ -52,15 +52,9 @@ func TestDeviceSettingsSystemPrinter(t *testing.T) {
 	if got.Printer.Kind != devconf.KindSystem || got.Printer.Address != "receipt" || got.A4Printer != "office" {
 		t.Fatalf("saved %+v, A4 %q", got.Printer, got.A4Printer)
 	}
-	for end := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if st := rig.Status()[1]; st.State == devconf.StateConnected {
-			if !strings.Contains(st.Text, "系统打印机：receipt") {
-				t.Errorf("printer line %q", st.Text)
-			}
-			break
-		} else if time.Now().After(end) {
-			t.Fatalf("the system printer is not ready: %+v", st)
-		}
+	eventually.True(t, "the system printer ready", func() bool { return rig.Status()[1].State == devconf.StateConnected })
+	if st := rig.Status()[1]; !strings.Contains(st.Text, "系统打印机：receipt") {
+		t.Errorf("printer line %q", st.Text)
 	}
 	test.Tap(s.TestPrinter)
 	if !strings.HasPrefix(s.PrinterMsg.Text, "测试页已发送") {

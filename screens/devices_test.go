@@ -15,6 +15,7 @@ import (
 	"bianmin/devices"
 	"bianmin/devices/devconf"
 	"bianmin/devices/idcard"
+	"bianmin/internal/eventually"
 )
 
 // deviceScreen starts the window's devices as a PC with nothing configured
@@ -32,15 +33,10 @@ func deviceScreen(t *testing.T) (*DeviceSettings, *devices.WindowRig, string, *E
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); rig.Close() })
-	for end := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	eventually.True(t, "the simulated devices connected", func() bool {
 		st := rig.Status()
-		if st[0].State == devconf.StateConnected && st[1].State == devconf.StateConnected && st[2].State == devconf.StateConnected {
-			break
-		}
-		if time.Now().After(end) {
-			t.Fatalf("the simulated devices did not connect: %+v", st)
-		}
-	}
+		return st[0].State == devconf.StateConnected && st[1].State == devconf.StateConnected && st[2].State == devconf.StateConnected
+	})
 	env := syncEnv(t)
 	s := NewDeviceSettings(env, rig, -1)
 	env.Win.SetContent(s.Content())
@@ -140,9 +136,7 @@ func TestDeviceSettingsSave(t *testing.T) {
 	if s.PrinterMsg.Text != "测试页已发送，打印机状态正常" {
 		t.Fatalf("打印测试页: %q", s.PrinterMsg.Text)
 	}
-	for end := time.Now().Add(5 * time.Second); len(psim.Jobs()) == 0 && time.Now().Before(end); {
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually.True(t, "the test page at the printer", func() bool { return len(psim.Jobs()) > 0 })
 	if n := len(psim.Jobs()); n != 1 {
 		t.Fatalf("the printer received %d jobs", n)
 	}

@@ -15,6 +15,7 @@ import (
 	"bianmin/devices"
 	"bianmin/devices/devconf"
 	"bianmin/devices/idcard"
+	"bianmin/internal/eventually"
 )
 
 // The window's ID card reader, simulated on a pty and read through the real
@@ -76,11 +77,7 @@ func TestIDCardFillsRegistration(t *testing.T) {
 		}
 		return IDCardRead{}
 	}
-	for end := time.Now().Add(10 * time.Second); rig.Status()[2].State != devconf.StateConnected; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("reader not connected: %+v", rig.Status()[2])
-		}
-	}
+	eventually.True(t, "the reader connected", func() bool { return rig.Status()[2].State == devconf.StateConnected })
 	sim := rig.SimulatedIDReader()
 
 	// A damaged answer first: a message, the form untouched; the retry fills it.
@@ -155,11 +152,7 @@ func TestIDCardFillsRegistration(t *testing.T) {
 
 	// Unplugged: the bar says so; plugged back, it reads again.
 	sim.Unplug()
-	for end := time.Now().Add(10 * time.Second); rig.Status()[2].State != devconf.StateError; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("unplug not noticed: %+v", rig.Status()[2])
-		}
-	}
+	eventually.True(t, "the unplug noticed", func() bool { return rig.Status()[2].State == devconf.StateError })
 	if s := rig.Status()[2].Short(); !strings.Contains(s, "读卡器") || !strings.Contains(s, "断开") {
 		t.Errorf("bar line %q", s)
 	}

@@ -3,12 +3,13 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"bianmin/app"
+	"bianmin/internal/eventually"
 )
 
 // queued reports how many grouped writes wait for the next commit.
@@ -22,13 +23,7 @@ func (d *DB) queued() int {
 // the test (they cannot progress, so this is a wait on their arrival).
 func waitQueued(t *testing.T, d *DB, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for d.queued() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d writes queued, want %d", d.queued(), n)
-		}
-		time.Sleep(time.Millisecond) // polling a condition, not standing in for one
-	}
+	eventually.True(t, fmt.Sprintf("%d writes queued", n), func() bool { return d.queued() >= n })
 }
 
 // TestGroupCommit: ratings that arrive while a commit is in progress share

@@ -3,6 +3,7 @@ package countysync_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/internal/eventually"
 	"bianmin/storage"
 	countysync "bianmin/sync"
 )
@@ -353,16 +355,11 @@ func TestRunAndSendNow(t *testing.T) {
 
 func waitRecords(t *testing.T, sim *countysync.Simulator, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	eventually.True(t, fmt.Sprintf("%d records at the county", n), func() bool {
 		cnt, err := sim.Counts(ctx)
 		must(t, err)
-		if cnt.Records == n {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("county did not reach %d records", n)
+		return cnt.Records == n
+	})
 }
 
 func TestSettingsPersistAndValidate(t *testing.T) {

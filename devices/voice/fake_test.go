@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"bianmin/internal/eventually"
 )
 
 // The fakes are small sh scripts standing in for espeak-ng, spd-say,
@@ -119,13 +121,7 @@ func (f *fake) count(kind string) int {
 // an assertion about speed.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	eventually.Within(t, 30*time.Second, what, cond)
 }
 
 // event is one parsed log line.

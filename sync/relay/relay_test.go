@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/internal/eventually"
 	"bianmin/storage"
 	"bianmin/sync/lan"
 	"bianmin/sync/relay"
@@ -239,18 +240,14 @@ func (c *counter) visit(t testing.TB) {
 // after a generous deadline: this is a wait, not a timing assertion).
 func (c *counter) waitEmpty(t testing.TB) relay.Status {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		st, err := c.fwd.Status(ctx)
+	var st relay.Status
+	eventually.Within(t, 90*time.Second, "the outbox drained", func() bool {
+		var err error
+		st, err = c.fwd.Status(ctx)
 		must(t, err)
-		if st.Backlog == 0 && st.Connected {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("outbox not drained: %+v (%s)", st, st.Pending())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return st.Backlog == 0 && st.Connected
+	})
+	return st
 }
 
 // checkOnce compares the hub with the counter: every transaction and rating
@@ -535,14 +532,11 @@ func TestHubKilledMidSession(t *testing.T) {
 		c.visit(t)
 	}
 	// Kill while rows are in flight: some stored on the hub, some not.
-	for {
+	eventually.True(t, "rows in flight", func() bool {
 		st, err := c.fwd.Status(ctx)
 		must(t, err)
-		if st.Backlog < 150 {
-			break
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+		return st.Backlog < 150
+	})
 	must(t, child.Process.Signal(syscall.SIGKILL))
 	child.Wait()
 	st, err := c.fwd.Status(ctx)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"bianmin/internal/eventually"
 )
 
 // Start starts a private CUPS scheduler (cupsd -f on a socket in a temp
@@ -97,16 +99,10 @@ func Start(t testing.TB) (receipt, office string) {
 	return receipt, office
 }
 
-// Eventually waits for cond, which an outside process makes true, up to 15 s.
+// Eventually waits for cond, which the scheduler makes true.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually.True(t, what, cond)
 }
 
 // FileIs reports whether path holds want.
