@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"bianmin/app"
-	"bianmin/app/demo"
 )
 
 // TestFactCountsAgreeWithRows: the facts counted in SQL are app.CountFacts
@@ -16,13 +15,8 @@ import (
 // the day it was filled in, ratings by a channel this build does not
 // know; Compute gives the same figures for both.
 func TestFactCountsAgreeWithRows(t *testing.T) {
-	d := openTest(t)
+	d, res, end := demo70(t)
 	p, err := app.LoadProfile("national", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	end := time.Date(2026, 11, 3, 12, 0, 0, 0, app.ChinaTime)
-	res, err := demo.Generate(ctx, d, p, app.NewCalendar(), demo.Options{Days: 70, Seed: 5, End: end})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/demo"
+	"bianmin/internal/testdb"
 )
 
 var ctx = context.Background()
@@ -35,6 +37,37 @@ func openTest(t testing.TB) *DB {
 	t.Cleanup(func() { d.Close() })
 	d.SetClock(app.NewFakeClock(t0))
 	return d
+}
+
+// demos are the demo centres of this package's tests, each generated once.
+var demos testdb.Templates[*demo.Result]
+
+func TestMain(m *testing.M) { os.Exit(demos.Main(m)) }
+
+// demo70 is a copy of its own of seventy days of a demo centre (national
+// profile, seed 5) ending at end, open, and what the generator made.
+func demo70(t *testing.T) (d *DB, res *demo.Result, end time.Time) {
+	t.Helper()
+	end = time.Date(2026, 11, 3, 12, 0, 0, 0, app.ChinaTime)
+	path := filepath.Join(t.TempDir(), "demo.db")
+	res = demos.Copy(t, "70 days", path, func(path string) (*demo.Result, error) {
+		d, err := Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer d.Close()
+		p, err := app.LoadProfile("national", "")
+		if err != nil {
+			return nil, err
+		}
+		return demo.Generate(ctx, d, p, app.NewCalendar(), demo.Options{Days: 70, Seed: 5, End: end})
+	})
+	d, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, res, end
 }
 
 // fixture is a small centre: two windows, three staff, two items.

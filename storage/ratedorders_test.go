@@ -5,22 +5,12 @@ import (
 	"time"
 
 	"bianmin/app"
-	"bianmin/app/demo"
 )
 
 // TestRatedOrdersMatchOrderFacts: RatedOrders returns the orders OrderFacts
 // counts, in the same order, with the same facts, on a demo centre.
 func TestRatedOrdersMatchOrderFacts(t *testing.T) {
-	d := openTest(t)
-	p, err := app.LoadProfile("national", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	end := time.Date(2026, 11, 3, 12, 0, 0, 0, app.ChinaTime)
-	res, err := demo.Generate(ctx, d, p, app.NewCalendar(), demo.Options{Days: 70, Seed: 5, End: end})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, res, _ := demo70(t)
 	if res.Corrections == 0 {
 		t.Log("no corrections in this demo")
 	}
