@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"bianmin/app"
@@ -89,7 +90,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	c := &cmd{ctx: ctx, out: stdout, err: stderr, log: log}
+	c := &cmd{ctx: ctx, out: stdout, err: stderr, log: log,
+		now: func() time.Time { return time.Now().In(app.ChinaTime) }, open: openInViewer}
+	return c.run(args)
+}
+
+// run runs the command args names.
+func (c *cmd) run(args []string) int {
 	// A terminal in a GBK locale passes names as GBK bytes: stored, they
 	// would show as garbage everywhere and break the county upload. Nothing
 	// is written from arguments that are not UTF-8.
@@ -140,18 +147,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "release-sign":
 		run = c.releaseSign
 	case "version":
-		fmt.Fprintln(stdout, "bianmin", app.Version)
+		fmt.Fprintln(c.out, "bianmin", app.Version)
 		return 0
 	case "serve":
 		run = c.serve
 	case "pc":
 		run = c.pc
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(c.out, usage)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "未知命令：%s / unknown command %q\n\n", args[0], args[0])
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(c.err, "未知命令：%s / unknown command %q\n\n", args[0], args[0])
+		fmt.Fprint(c.err, usage)
 		return 2
 	}
 	return run(args[1:])
@@ -162,6 +169,11 @@ type cmd struct {
 	out io.Writer
 	err io.Writer
 	log *slog.Logger
+	// now is the commands' clock: what `report` says it was generated at,
+	// what `ledger` counts as overdue (tests fix it).
+	now func() time.Time
+	// open shows a written file in the system's program (--open).
+	open func(path string) error
 }
 
 // flags makes a sub-command's flag set with the --db flag.

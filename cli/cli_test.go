@@ -8,7 +8,9 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"os/exec"
@@ -26,6 +28,18 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// runWith is run with the command changed by set first (its clock, how it
+// opens files), as Run makes it otherwise.
+func runWith(t *testing.T, set func(c *cmd), args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := &cmd{ctx: context.Background(), out: &out, err: &errb, log: slog.New(slog.NewTextHandler(&errb, nil)),
+		now: func() time.Time { return time.Now().In(app.ChinaTime) }, open: func(string) error { return errors.New("no viewer in tests") }}
+	set(c)
+	code := c.run(args)
 	return code, out.String(), errb.String()
 }
 

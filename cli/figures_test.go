@@ -170,9 +170,9 @@ func TestFiguresAgreeAcrossViews(t *testing.T) {
 	}
 
 	// The printed report and its workbook show the same list and say its period.
-	fixedReportClock(t, reportEnd)
+	reportAt := reportEnd
 	pdf, xlsx := filepath.Join(dir, "月报.pdf"), filepath.Join(dir, "月报.xlsx")
-	runReport(t, db, "2026-10", pdf, xlsx)
+	runReport(t, reportAt, db, "2026-10", pdf, xlsx)
 	text := spaces.ReplaceAllString(pdfText(t, pdf), "")
 	if !strings.Contains(text, "统计区间："+strings.ReplaceAll(watch.Period(), " ", "")) {
 		t.Error("the report's watch list does not say its period")

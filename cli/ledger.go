@@ -20,13 +20,8 @@ import (
 
 const ledgerHelp = "--db PATH --out FILE.xlsx [--from YYYY-MM-DD --to YYYY-MM-DD] [--open]"
 
-// ledgerNow is the clock of `bianmin ledger` (what is overdue, "today" of the
-// daily summary); tests fix it.
-var ledgerNow = func() time.Time { return time.Now().In(app.ChinaTime) }
-
-// openInViewer opens a file with the system's default program (--open);
-// tests replace it.
-var openInViewer = func(path string) error {
+// openInViewer opens a file with the system's default program (--open).
+func openInViewer(path string) error {
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "windows":
@@ -69,7 +64,7 @@ func (c *cmd) ledger(args []string) int {
 		return c.fail("ledger", err)
 	}
 	defer d.Close()
-	svc.Clock = fixedClock{ledgerNow()}
+	svc.Clock = fixedClock{c.now()}
 	mgr, err := firstManager(c.ctx, svc)
 	if err != nil {
 		return c.fail("ledger", err)
@@ -84,7 +79,7 @@ func (c *cmd) ledger(args []string) int {
 	c.log.Info("ledger written", "orders", n, "out", *out, "as", mgr.No)
 	fmt.Fprintf(c.out, "已导出差评台账 %d 件到 %s（以负责人 %s %s 的身份读取）\n", n, *out, mgr.No, mgr.Name)
 	if *open {
-		if err := openInViewer(*out); err != nil {
+		if err := c.open(*out); err != nil {
 			// The file is written; only the viewer is missing.
 			fmt.Fprintf(c.err, "未能自动打开文件，请手动打开 %s\ncould not open the workbook: %v\n", *out, err)
 			c.log.Warn("open workbook failed", "err", err)

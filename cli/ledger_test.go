@@ -23,14 +23,12 @@ func TestLedgerXLSX(t *testing.T) {
 		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
 	}
 	at := time.Now().In(app.ChinaTime)
-	prevNow, prevOpen := ledgerNow, openInViewer
-	t.Cleanup(func() { ledgerNow, openInViewer = prevNow, prevOpen })
-	ledgerNow = func() time.Time { return at }
 	var opened []string
-	openInViewer = func(p string) error { opened = append(opened, p); return nil }
-
 	xl := filepath.Join(dir, "台账.xlsx")
-	code, out, errs := run(t, "ledger", "--db", db, "--out", xl, "--open")
+	code, out, errs := runWith(t, func(c *cmd) {
+		c.now = func() time.Time { return at }
+		c.open = func(p string) error { opened = append(opened, p); return nil }
+	}, "ledger", "--db", db, "--out", xl, "--open")
 	if code != 0 {
 		t.Fatalf("ledger: %d\n%s\n%s", code, out, errs)
 	}

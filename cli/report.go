@@ -13,15 +13,12 @@ import (
 	"bianmin/printing/report"
 )
 
-// reportNow is the clock of `bianmin report` ("generated at"); tests fix it
-// so that the same database gives the same bytes.
-var reportNow = func() time.Time { return time.Now().In(app.ChinaTime) }
-
 const reportHelp = "--db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]"
 
 func (c *cmd) report(args []string) int {
 	fs, db := c.flags("report", reportHelp)
-	prev := reportNow().AddDate(0, 0, -reportNow().Day()) // the last day of the previous month
+	now := c.now()
+	prev := now.AddDate(0, 0, -now.Day()) // the last day of the previous month
 	month := fs.String("month", prev.Format("2006-01"), "报告月份 / month, YYYY-MM (default: last month)")
 	out := fs.String("out", "", "PDF 文件 / PDF file to write")
 	xlsx := fs.String("xlsx", "", "xlsx 文件（可选）/ optional workbook to write")
@@ -48,7 +45,7 @@ func (c *cmd) report(args []string) int {
 	} else if n > 0 {
 		c.log.Info("timeouts settled", "count", n)
 	}
-	svc.Clock = fixedClock{reportNow()} // "generated at", and what is overdue at that time
+	svc.Clock = fixedClock{c.now()} // "generated at", and what is overdue at that time
 	by := *author
 	if by == "" {
 		by = managerName(c.ctx, svc)

@@ -28,13 +28,6 @@ import (
 // month is the one before it.
 var reportEnd = time.Date(2026, 11, 3, 12, 0, 0, 0, app.ChinaTime)
 
-// fixedReportClock makes `bianmin report` say it was generated at t.
-func fixedReportClock(t testing.TB, at time.Time) {
-	old := reportNow
-	reportNow = func() time.Time { return at }
-	t.Cleanup(func() { reportNow = old })
-}
-
 // demos are the demo centres this package's tests read, each generated once.
 var demos testdb.Templates[*demo.Result]
 
@@ -102,13 +95,15 @@ func keep(paths ...string) {
 	}
 }
 
-func runReport(t *testing.T, db, month, pdf, xlsx string) {
+// runReport runs `bianmin report` on its clock fixed at at: the report says it
+// was generated then, and the same database gives the same bytes.
+func runReport(t *testing.T, at time.Time, db, month, pdf, xlsx string) {
 	t.Helper()
 	args := []string{"report", "--db", db, "--month", month, "--out", pdf}
 	if xlsx != "" {
 		args = append(args, "--xlsx", xlsx)
 	}
-	code, out, errs := run(t, args...)
+	code, out, errs := runWith(t, func(c *cmd) { c.now = func() time.Time { return at } }, args...)
 	if code != 0 {
 		t.Fatalf("report: %d\n%s\n%s", code, out, errs)
 	}
@@ -135,9 +130,9 @@ func TestReportFiguresMatchStats(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "bianmin.db")
 	demoDB(t, db, 70, 0, reportEnd)
-	fixedReportClock(t, time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime))
+	reportAt := time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime)
 	pdf, xlsx := filepath.Join(dir, "月报.pdf"), filepath.Join(dir, "月报.xlsx")
-	runReport(t, db, "2026-10", pdf, xlsx)
+	runReport(t, reportAt, db, "2026-10", pdf, xlsx)
 	keep(pdf, xlsx)
 	month := time.Date(2026, 10, 1, 0, 0, 0, 0, app.ChinaTime)
 	all := statsJSONFor(t, db, month, "")
@@ -329,11 +324,11 @@ func TestReportDeterministic(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "bianmin.db")
 	demoDB(t, db, 40, 0, reportEnd)
-	fixedReportClock(t, time.Date(2026, 11, 4, 9, 30, 0, 0, app.ChinaTime))
+	reportAt := time.Date(2026, 11, 4, 9, 30, 0, 0, app.ChinaTime)
 	var pdfs, xlsxs [][]byte
 	for i := 0; i < 2; i++ {
 		p, x := filepath.Join(dir, fmt.Sprintf("r%d.pdf", i)), filepath.Join(dir, fmt.Sprintf("r%d.xlsx", i))
-		runReport(t, db, "2026-10", p, x)
+		runReport(t, reportAt, db, "2026-10", p, x)
 		pb, _ := os.ReadFile(p)
 		xb, _ := os.ReadFile(x)
 		pdfs, xlsxs = append(pdfs, pb), append(xlsxs, xb)
@@ -355,11 +350,11 @@ func TestReportEmptyMonths(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := initDB(t, dir)
-	fixedReportClock(t, time.Date(2026, 11, 4, 9, 30, 0, 0, app.ChinaTime))
+	reportAt := time.Date(2026, 11, 4, 9, 30, 0, 0, app.ChinaTime)
 
 	// No data at all.
 	pdf := filepath.Join(dir, "empty.pdf")
-	runReport(t, db, "2026-10", pdf, filepath.Join(dir, "empty.xlsx"))
+	runReport(t, reportAt, db, "2026-10", pdf, filepath.Join(dir, "empty.xlsx"))
 	keep(pdf)
 	text := pdfText(t, pdf)
 	for _, row := range report.SummaryRows {
@@ -405,7 +400,7 @@ func TestReportEmptyMonths(t *testing.T) {
 	}
 	d.Close()
 	pdf = filepath.Join(dir, "one.pdf")
-	runReport(t, db, "2026-09", pdf, filepath.Join(dir, "one.xlsx"))
+	runReport(t, reportAt, db, "2026-09", pdf, filepath.Join(dir, "one.xlsx"))
 	keep(pdf)
 	text = pdfText(t, pdf)
 	s := statsJSONFor(t, db, time.Date(2026, 9, 1, 0, 0, 0, 0, app.ChinaTime), "")
@@ -431,7 +426,7 @@ func TestReportEmptyMonths(t *testing.T) {
 	db2 := filepath.Join(t.TempDir(), "new.db")
 	demoDB(t, db2, 12, 0, time.Date(2026, 10, 20, 17, 0, 0, 0, app.ChinaTime))
 	pdf = filepath.Join(dir, "first.pdf")
-	runReport(t, db2, "2026-10", pdf, "")
+	runReport(t, reportAt, db2, "2026-10", pdf, "")
 	keep(pdf)
 	text = pdfText(t, pdf)
 	first := statsJSONFor(t, db2, time.Date(2026, 10, 1, 0, 0, 0, 0, app.ChinaTime), "")
@@ -506,9 +501,9 @@ func TestReportXLSXDatesAndFilters(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "bianmin.db")
 	demoDB(t, db, 40, 0, reportEnd)
-	fixedReportClock(t, time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime))
+	reportAt := time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime)
 	xlsx := filepath.Join(dir, "月报.xlsx")
-	runReport(t, db, "2026-10", filepath.Join(dir, "月报.pdf"), xlsx)
+	runReport(t, reportAt, db, "2026-10", filepath.Join(dir, "月报.pdf"), xlsx)
 	script := `
 import json, sys, datetime, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
