@@ -1,7 +1,9 @@
 // Package node is this PC's place in the centre: its role (单机, 窗口,
 // 取号机, 大厅屏), how it reaches the hub, and joining the centre with a code,
-// kept in node.json next to the database. No window and no cgo: the hub's
-// nogui build and the CLI's join use it as the window does.
+// kept in node.json next to the database; and the Station, what the PC runs
+// for its role (database, queue, devices, LAN hub, forwarder, county upload).
+// No window and no cgo: the window shows its screens over a Station, and the
+// tests here run without a display.
 package node
 
 import (

@@ -22,7 +22,6 @@ import (
 	"bianmin/node"
 	"bianmin/printing/sysprint"
 	"bianmin/screens"
-	"bianmin/sync/lan"
 )
 
 // appID is the Fyne application ID (also in FyneApp.toml); it names the
@@ -150,21 +149,18 @@ func nodeFromFlags(fs *flag.FlagSet, np string, log *slog.Logger) (node.Node, in
 // runHallScreen runs a kiosk or a hall display: no database and no login,
 // the hub's queue on a screen in the hall.
 func (s *station) runHallScreen() int {
-	cl, err := lan.NewPinnedClient(s.node.Hub, s.node.Pin, lan.Credential(s.node.Key), s.log)
-	if err != nil {
+	if err := s.ConnectHall(); err != nil {
 		fmt.Fprintln(os.Stderr, app.UserMessage(err))
 		return 2
 	}
-	s.client = cl
-	s.hall = s.client
 	var w fyne.Window
-	if s.node.Role == node.Kiosk {
+	if s.Node().Role == node.Kiosk {
 		w = s.showKiosk("便民服务中心")
 	} else {
 		w = s.showHallDisplay("便民服务中心")
 	}
 	w.SetMaster()
-	s.log.Info("screen shown", "screen", s.node.Role)
+	s.Log().Info("screen shown", "screen", s.Node().Role)
 	s.a.Run()
 	return 0
 }
@@ -175,81 +171,81 @@ func (s *station) runHallScreen() int {
 func (s *station) backend() screens.Backend {
 	return screens.Backend{
 		Open: func(ctx context.Context) (*app.Service, error) {
-			svc, err := s.open(ctx)
+			svc, err := s.Open(ctx)
 			if err != nil {
 				return nil, err
 			}
-			if s.node.Role == node.Counter {
+			if s.Node().Role == node.Counter {
 				return svc, nil // the hub keeps the centre's reports
 			}
 			// Last month's report, kept in reports/ next to the database.
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 				defer cancel()
-				if p, err := cli.AutoMonthReport(ctx, svc, s.dbPath); err != nil {
-					s.log.Warn("monthly report not generated", "err", err)
+				if p, err := cli.AutoMonthReport(ctx, svc, s.DBPath()); err != nil {
+					s.Log().Warn("monthly report not generated", "err", err)
 				} else if p != "" {
-					s.log.Info("monthly report generated", "path", p)
+					s.Log().Info("monthly report generated", "path", p)
 				}
 			}()
 			return svc, nil
 		},
-		FirstStart: func(err error) bool { return s.node.Role != node.Counter && errors.Is(err, cli.ErrNotInitialised) },
+		FirstStart: func(err error) bool { return s.Node().Role != node.Counter && errors.Is(err, cli.ErrNotInitialised) },
 		Join: func(ctx context.Context, code string) (string, error) {
-			j, err := node.Join(ctx, s.node, code)
+			j, err := node.Join(ctx, s.Node(), code)
 			if err != nil {
 				return "", err
 			}
-			if err := node.Save(node.Path(s.dbPath), j); err != nil {
+			if err := node.Save(node.Path(s.DBPath()), j); err != nil {
 				return "", err
 			}
-			s.log.Info("joined the centre", "role", j.Role, "window", j.Window, "hub", j.Hub)
+			s.Log().Info("joined the centre", "role", j.Role, "window", j.Window, "hub", j.Hub)
 			if j.Role == node.Counter {
 				return fmt.Sprintf("本机为 %d 号窗口电脑", j.Window), nil
 			}
 			return "本机为" + node.RoleName(j.Role), nil
 		},
 		Report: func(ctx context.Context, svc *app.Service, month time.Time, by string) (string, error) {
-			return cli.SaveMonthReport(ctx, svc, s.dbPath, month, by)
+			return cli.SaveMonthReport(ctx, svc, s.DBPath(), month, by)
 		},
 		WorkOrderSheets: func(ctx context.Context, svc *app.Service, actor *app.Staff, ids []int64) (string, error) {
-			return cli.SaveWorkOrders(ctx, svc, actor, s.dbPath, ids)
+			return cli.SaveWorkOrders(ctx, svc, actor, s.DBPath(), ids)
 		},
 		CallList: func(ctx context.Context, svc *app.Service, list *app.CallbackList) (string, error) {
-			return cli.SaveCallList(ctx, svc, s.dbPath, list)
+			return cli.SaveCallList(ctx, svc, s.DBPath(), list)
 		},
 		LedgerXLSX: func(ctx context.Context, svc *app.Service, actor *app.Staff, f app.LedgerFilter) (string, error) {
-			return cli.SaveLedgerXLSX(ctx, svc, actor, s.dbPath, f)
+			return cli.SaveLedgerXLSX(ctx, svc, actor, s.DBPath(), f)
 		},
 		WorkOrderSheet: func(ctx context.Context, svc *app.Service, actor *app.Staff, id int64) (string, error) {
-			return cli.SaveWorkOrder(ctx, svc, actor, s.dbPath, id)
+			return cli.SaveWorkOrder(ctx, svc, actor, s.DBPath(), id)
 		},
 		BlankForms: func(ctx context.Context, svc *app.Service, n int) (string, error) {
-			if s.db == nil {
+			if s.DB() == nil {
 				return "", errors.New("database not open")
 			}
-			return cli.SaveBlankForms(ctx, svc, s.db, s.dbPath, n)
+			return cli.SaveBlankForms(ctx, svc, s.DB(), s.DBPath(), n)
 		},
 		Backup: func(ctx context.Context) (string, error) {
-			if s.db == nil {
+			if s.DB() == nil {
 				return "", errors.New("database not open")
 			}
-			return cli.SaveBackup(ctx, s.db, s.dbPath, time.Now())
+			return cli.SaveBackup(ctx, s.DB(), s.DBPath(), time.Now())
 		},
 		Counter:     s.counterDeps,
-		CounterOnly: s.node.Role == node.Counter,
+		CounterOnly: s.Node().Role == node.Counter,
 		Tools:       s.tools,
 		Devices:     deviceWatch{s},
 		Setup: func(ctx context.Context, in screens.SetupInput) (string, error) {
-			_, err := cli.InitCentre(ctx, s.dbPath, in.Profile, in.Name, in.AreaCode,
-				cli.Manager{No: in.ManagerNo, Name: in.ManagerName, PIN: in.PIN}, false, s.log)
+			_, err := cli.InitCentre(ctx, s.DBPath(), in.Profile, in.Name, in.AreaCode,
+				cli.Manager{No: in.ManagerNo, Name: in.ManagerName, PIN: in.PIN}, false, s.Log())
 			if err != nil {
 				return "", err
 			}
 			if !in.Demo {
 				return "", nil
 			}
-			if err := cli.LoadDemoProgress(ctx, s.dbPath, demoDays, 1, in.Progress); err != nil {
+			if err := cli.LoadDemoProgress(ctx, s.DBPath(), demoDays, 1, in.Progress); err != nil {
 				return "", err
 			}
 			return fmt.Sprintf("已载入%d天的演示数据。请用刚才设置的负责人工号 %s 和密码登录。", demoDays, in.ManagerNo), nil
