@@ -103,16 +103,16 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 	if err != nil {
 		return screens.CounterDeps{}, err
 	}
-	hall, rig := s.Hall(), s.Rig()
+	hall, rig, n := s.Hall(), s.Rig(), s.Node()
 	clerk := *user
 	d := screens.CounterDeps{
-		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID, Local: s.Node().Role != node.Counter,
+		Hall: hall, Reg: svc, Clerk: user, WindowID: w.ID, Local: n.Role != node.Counter,
 		Drafts: screens.FileDrafts{Dir: filepath.Join(filepath.Dir(s.DBPath()), "drafts")},
 		SignIn: svc.Login, Cases: svc,
 		// No system IME for Chinese: names go in with the built-in pinyin input.
 		PinyinOn: !pinyinime.SystemIME(),
 	}
-	if s.Node().Role == node.Counter && s.Forwarder() != nil {
+	if n.Role == node.Counter && s.Forwarder() != nil {
 		d.Cases = node.HubCases{Svc: svc, Fwd: s.Forwarder()}
 	}
 	if rig != nil {
@@ -140,7 +140,7 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 		}
 		// Every finished visit gets its 办件回执, whichever way it is rated.
 		d.StartRating = func(tx app.Transaction) {
-			if s.Node().Tablet {
+			if n.Tablet {
 				go func() {
 					if err := rig.PrintReceipt(s.Context(), tx, []string{tx.ItemName}, w.Number, clerk); err != nil {
 						s.Log().Warn("receipt not printed", "serial", tx.Serial, "err", err)
@@ -157,7 +157,7 @@ func (s *station) counterDeps(ctx context.Context, svc *app.Service, user *app.S
 			}
 		}
 	}
-	if s.Node().Tablet {
+	if n.Tablet {
 		// On the UI goroutine already (the counter calls it there).
 		d.ShowRating = func(t screens.RatingTarget) { s.showRating(svc, t) }
 		d.RatingNote = func() string {
