@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	countysync "bianmin/sync"
 )
 
 // serve runs the centre's hub without a window (中心主机, a closet PC): the
@@ -33,6 +34,12 @@ func (c *cmd) serve(args []string) int {
 	if err != nil {
 		return c.fail("serve", err)
 	}
+	// The upload to the county, as the hub's window runs it.
+	upload, stopUpload, err := countysync.Start(c.ctx, d, svc, c.log)
+	if err != nil {
+		c.log.Warn("county settings unreadable", "err", err)
+	}
+	defer stopUpload()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(c.err, "无法在 %s 上监听：端口可能已被占用（中心主机是否已在运行？），或地址有误。\nserve: listen: %v\n", *listen, err)
@@ -46,6 +53,11 @@ func (c *cmd) serve(args []string) int {
 	}
 	fmt.Fprintf(c.out, "证书指纹：%s\n", hub.Pin)
 	fmt.Fprintf(c.out, "添加窗口电脑、取号机、大厅屏：bianmin pc add --db %s --role counter --window 3（会显示加入码）\n", *db)
+	if upload != nil {
+		fmt.Fprintf(c.out, "县级平台上传已开启：%s，每 %s 一次。\n", upload.Settings.URL, upload.Settings.Interval)
+	} else {
+		fmt.Fprintln(c.out, "县级平台尚未设置：用 bianmin sync --county 地址 --key 应用标识 --secret 密钥 设置后，重新启动中心主机即开始上传。")
+	}
 	fmt.Fprintln(c.out, "按 Ctrl+C 停止。")
 
 	ctx, stop := signal.NotifyContext(c.ctx, os.Interrupt, syscall.SIGTERM)

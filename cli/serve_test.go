@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -10,6 +12,9 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/internal/eventually"
+	"bianmin/storage"
+	countysync "bianmin/sync"
 	"bianmin/sync/lan"
 )
 
@@ -170,5 +175,47 @@ func TestServeRefusesBadInput(t *testing.T) {
 	defer s.stop()
 	if code, _, errs := run(t, "serve", "--db", db, "--listen", s.addr); code != 1 || !strings.Contains(errs, "端口可能已被占用") {
 		t.Errorf("port in use: %d %s", code, errs)
+	}
+}
+
+// A closet hub (`bianmin serve`) uploads to the county as the hub's window
+// does, once the county is set up: a demo centre's whole backlog arrives,
+// and the start says so.
+func TestServeUploadsToTheCounty(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "hub.db")
+	if err := LoadDemo(ctx, db, 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	sim, err := countysync.OpenSimulator(filepath.Join(dir, "county.db"), countysync.SimOptions{Keys: map[string]string{"k1": "s1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	if code, out, errs := run(t, "sync", "--db", db, "--county", srv.URL, "--key", "k1", "--secret", "s1", "--status"); code != 0 {
+		t.Fatalf("sync settings: %d\n%s\n%s", code, out, errs)
+	}
+	s := startServe(t, "--db", db, "--listen", "127.0.0.1:0")
+	if !strings.Contains(s.out.String(), "县级平台上传已开启") {
+		t.Errorf("serve does not say the upload is on:\n%s", s.out)
+	}
+	eventually.True(t, "the backlog at the county", func() bool {
+		ro, err := storage.OpenReadOnly(db)
+		if err != nil {
+			return false
+		}
+		defer ro.Close()
+		st, err := ro.OutboxStats(ctx, storage.DefaultDestination)
+		return err == nil && st.Pending == 0
+	})
+	cnt, err := sim.Counts(ctx)
+	if err != nil || cnt.Records == 0 || cnt.Rejections != 0 {
+		t.Fatalf("county holds %+v, %v", cnt, err)
+	}
+	if code, _ := s.stop(); code != 0 {
+		t.Errorf("serve exited %d", code)
 	}
 }

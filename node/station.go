@@ -203,7 +203,7 @@ func (s *Station) Open(ctx context.Context) (*app.Service, error) {
 				s.log.Warn("LAN hub not started", "listen", s.n.Listen, "err", err)
 			}
 		}
-		s.startSenderLocked(ctx)
+		s.startSenderLocked()
 	}
 	s.startDevicesLocked(ctx)
 	return svc, nil
@@ -266,25 +266,21 @@ func (s *Station) serveLocked(ctx context.Context) error {
 // startSenderLocked uploads to the county in the background when `bianmin
 // sync` has saved the county's address and keys: every few minutes, and at
 // once on 立即上传.
-func (s *Station) startSenderLocked(ctx context.Context) {
-	set, err := countysync.LoadSettings(ctx, s.db)
+func (s *Station) startSenderLocked() {
+	snd, stop, err := countysync.Start(s.ctx, s.db, s.svc, s.log)
 	if err != nil {
 		s.log.Warn("county settings unreadable", "err", err)
 		return
 	}
-	if !set.Configured() {
-		return
+	s.sender, s.stopSender = snd, stop
+}
+
+// stopSenderLocked stops the upload to the county and waits for it.
+func (s *Station) stopSenderLocked() {
+	if s.stopSender != nil {
+		s.stopSender()
 	}
-	snd := countysync.NewSender(s.db, set)
-	snd.Rater = s.svc // QR ratings made on phones come down with the county's config
-	s.sender = snd
-	sctx, stop := context.WithCancel(s.ctx)
-	s.stopSender = stop
-	go func() {
-		if err := snd.Run(sctx); err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Warn("county upload stopped", "err", err)
-		}
-	}()
+	s.sender, s.stopSender = nil, nil
 }
 
 // CountySettings are the stored settings of the upload to the county.
@@ -300,12 +296,8 @@ func (s *Station) SaveCountySettings(ctx context.Context, set countysync.Setting
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopSender != nil {
-		s.stopSender()
-		s.stopSender = nil
-	}
-	s.sender = nil
-	s.startSenderLocked(ctx)
+	s.stopSenderLocked()
+	s.startSenderLocked()
 	s.log.Info("county settings saved from the window", "url", set.URL)
 	return nil
 }
@@ -378,6 +370,7 @@ func (s *Station) startDevicesLocked(ctx context.Context) {
 
 // stopLocked stops what open started (before a reopen, and at exit).
 func (s *Station) stopLocked() {
+	s.stopSenderLocked() // before the database it reads closes
 	if s.rig != nil {
 		s.rig.Close()
 		s.rig = nil

@@ -530,6 +530,32 @@ func zhError(err error) string {
 	return "上传失败：" + err.Error()
 }
 
+// Start runs the upload to the county in the background when its address
+// and keys are saved (`bianmin sync`, 县级上传): every interval, at once on
+// SendNow, until ctx ends or stop is called. A centre not set up yet gets
+// a nil Sender and nothing runs. The hub's window and `bianmin serve` both
+// start it here, so a closet hub uploads as a hub with a window does.
+func Start(ctx context.Context, st Store, rater QRRater, log *slog.Logger) (snd *Sender, stop func(), err error) {
+	set, err := LoadSettings(ctx, st)
+	if err != nil || !set.Configured() {
+		return nil, func() {}, err
+	}
+	snd = NewSender(st, set)
+	snd.Rater = rater // QR ratings made on phones come down with the county's configuration
+	if log != nil {
+		snd.Log = log
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := snd.Run(sctx); err != nil && !errors.Is(err, context.Canceled) && log != nil {
+			log.Warn("county upload stopped", "err", err)
+		}
+	}()
+	return snd, func() { cancel(); <-done }, nil
+}
+
 // SendNow asks Run to drain at once (the manager's "立即上传", or the link
 // coming back). It never blocks.
 func (s *Sender) SendNow() {
