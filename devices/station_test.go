@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -203,7 +204,14 @@ func TestASCIIKeypad(t *testing.T) {
 	sl.wait(t, StateConnected)
 
 	pty.Master.Write([]byte("1\r\n")) // stray: nothing pending
-	time.Sleep(200 * time.Millisecond)
+	// Taken when it is audited; only then is a rating started.
+	eventually.True(t, "the stray key audited", func() bool {
+		log, err := e.db.AuditLog(ctx, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(log, func(a app.AuditEntry) bool { return a.Action == "keypad_stray_key" })
+	})
 	if n := e.evalCount(t); n != 0 {
 		t.Fatalf("stray key stored %d evaluations", n)
 	}
