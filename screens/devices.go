@@ -521,8 +521,10 @@ func (s *DeviceSettings) refreshPorts() {
 }
 
 // refreshStatus redraws the status lines.
-func (s *DeviceSettings) refreshStatus() {
-	st := s.be.Status()
+func (s *DeviceSettings) refreshStatus() { s.showStatus(s.be.Status()) }
+
+// showStatus puts the devices' status lines on screen.
+func (s *DeviceSettings) showStatus(st []devconf.Status) {
 	for len(s.StatusLines) < len(st) {
 		l := devWrapLabel()
 		s.StatusLines = append(s.StatusLines, l)
@@ -552,7 +554,7 @@ func (s *DeviceSettings) refreshStatus() {
 }
 
 func (s *DeviceSettings) startRefresh(every time.Duration) {
-	s.stop = Every(every, func() struct{} { return struct{}{} }, func(struct{}) { s.refreshStatus() })
+	s.stop = Every(every, s.be.Status, s.showStatus)
 }
 
 // Stop ends the status refresh (leaving the screen does it).

@@ -53,10 +53,10 @@ func (e *Env) log() *slog.Logger {
 	return e.Log
 }
 
-// Every runs f on the UI goroutine every d until the returned stop is
-// called (a status line that refreshes itself). f may be slow to compute
-// what it shows: read can run off the UI goroutine and hand its result to
-// show, which runs on it; a nil read shows at once.
+// Every refreshes something on screen every d until the returned stop is
+// called (a status line that refreshes itself): read runs off the UI
+// goroutine, so it may be slow (a database count), and show gets its
+// result on the UI goroutine.
 func Every[T any](d time.Duration, read func() T, show func(T)) (stop func()) {
 	t := time.NewTicker(d)
 	done := make(chan struct{})
