@@ -85,14 +85,18 @@ const usage = `便民服务中心“好差评”系统 命令行 / bianmin comma
 // Run runs one CLI command and returns the process exit code:
 // 0 ok, 1 failed, 2 bad usage.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	c := &cmd{ctx: ctx, out: stdout, err: stderr, log: log,
+	return newCmd(ctx, stdout, stderr).run(args)
+}
+
+// newCmd is a command writing to stdout and stderr, on the system's clock.
+func newCmd(ctx context.Context, stdout, stderr io.Writer) *cmd {
+	return &cmd{ctx: ctx, out: stdout, err: stderr,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		now: func() time.Time { return time.Now().In(app.ChinaTime) }, open: openInViewer}
-	return c.run(args)
 }
 
 // run runs the command args names.

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"math"
 	"os"
 	"os/exec"
@@ -36,8 +35,8 @@ func run(t *testing.T, args ...string) (int, string, string) {
 func runWith(t *testing.T, set func(c *cmd), args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	c := &cmd{ctx: context.Background(), out: &out, err: &errb, log: slog.New(slog.NewTextHandler(&errb, nil)),
-		now: func() time.Time { return time.Now().In(app.ChinaTime) }, open: func(string) error { return errors.New("no viewer in tests") }}
+	c := newCmd(context.Background(), &out, &errb)
+	c.open = func(string) error { return errors.New("no viewer in tests") }
 	set(c)
 	code := c.run(args)
 	return code, out.String(), errb.String()
