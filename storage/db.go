@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -19,6 +18,7 @@ import (
 
 	"bianmin/app"
 
+	"github.com/google/uuid"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -454,13 +454,17 @@ func (d *DB) writeLocked(ctx context.Context, what string, fn func(tx *sql.Tx) e
 	return nil
 }
 
-// newUID returns 128 random bits in hex.
+// newUID returns a UUIDv7 (RFC 9562) as 32 hex digits: 48 bits of the
+// clock, then random bits. Rows stored one after another get ascending UIDs,
+// so the unique indexes on them grow at their end like the row ids do:
+// a group commit of ten ratings writes one leaf page of each such index
+// instead of ten scattered ones (BenchmarkIngestConcurrent).
 func newUID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	u, err := uuid.NewV7()
+	if err != nil {
 		panic("storage: crypto/rand failed: " + err.Error()) // never on supported systems
 	}
-	return hex.EncodeToString(b[:])
+	return hex.EncodeToString(u[:])
 }
 
 // Time columns are INTEGER unix milliseconds (UTC); NULL is the zero time.

@@ -66,7 +66,8 @@ func TestGroupCommit(t *testing.T) {
 			switch i {
 			case 3:
 				// Its first row is written before the second, resent and
-				// already stored, is refused: the savepoint must undo it.
+				// already stored, is refused: the group must be undone
+				// and the other writes stored without it.
 				resent := e
 				resent.UID = dup[0].UID
 				rows = append(rows, resent)
