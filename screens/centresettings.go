@@ -60,29 +60,20 @@ type CentreSettings struct {
 	OnBack func()
 
 	// 窗口
-	WindowRows                  *fyne.Container
-	WinTitle                    *widget.Label
+	WinTab                      *SettingsTab
 	WinNumber, WinName          *widget.Entry
 	WinKind, WinPostA, WinPostB *widget.Select
-	WinSave, WinNew             *widget.Button
-	WinMsg                      *widget.Label
 	// 工作人员
-	StaffRows           *fyne.Container
-	StaffTitle          *widget.Label
+	StaffTab            *SettingsTab
 	StaffNo, StaffName  *widget.Entry
 	StaffRole           *widget.Select
 	StaffPIN, StaffPIN2 *widget.Entry
 	StaffPINLabel       *widget.Label
-	StaffSave, StaffNew *widget.Button
-	StaffMsg            *widget.Label
 	// 排队业务
-	CatRows            *fyne.Container
-	CatTitle           *widget.Label
+	CatTab             *SettingsTab
 	CatPrefix, CatName *widget.Entry
 	CatWindows         *fyne.Container // the chosen windows, in preference order
 	CatAdd             *widget.Select  // adds a window to the end
-	CatSave, CatNew    *widget.Button
-	CatMsg             *widget.Label
 	// 叫号设置
 	Ratio     *widget.Entry
 	Overnight *widget.Check
@@ -97,10 +88,9 @@ type CentreSettings struct {
 	obj  fyne.CanvasObject
 	cfg  app.CentreConfig
 
-	editWin, editStaff, editCat int64 // 0 = the form adds a new one
-	catWins                     []int64
-	catRemoveBtns               []*widget.Button // 移除 of each chosen window
-	settingsShown               bool
+	catWins       []int64
+	catRemoveBtns []*widget.Button // 移除 of each chosen window
+	settingsShown bool
 	// confirm asks before 停用; tests replace it.
 	confirm func(title, msg string, ok func())
 }
@@ -139,9 +129,9 @@ func NewCentreSettings(env *Env, be CentreAdmin, user *app.Staff) *CentreSetting
 	}
 
 	s.Tabs = container.NewAppTabs(
-		container.NewTabItem("窗口", s.split(s.WindowRows, s.windowForm())),
-		container.NewTabItem("工作人员", s.split(s.StaffRows, s.staffForm())),
-		container.NewTabItem("排队业务", s.split(s.CatRows, s.categoryForm())),
+		container.NewTabItem("窗口", s.split(s.WinTab.Rows, s.windowForm())),
+		container.NewTabItem("工作人员", s.split(s.StaffTab.Rows, s.staffForm())),
+		container.NewTabItem("排队业务", s.split(s.CatTab.Rows, s.categoryForm())),
 		container.NewTabItem("叫号设置", s.settingsForm()),
 	)
 	title := widget.NewLabelWithStyle("中心设置", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -203,8 +193,8 @@ func (s *CentreSettings) Reload() {
 		}
 		s.LoadMsg.Hide()
 		s.show(l.cfg)
-		if s.editWin == 0 && s.WinName.Text == "" {
-			s.newWindow() // suggest the next free number
+		if s.WinTab.editing == 0 && s.WinName.Text == "" {
+			s.WinTab.reset() // suggest the next free number
 		}
 		if !s.settingsShown {
 			s.showSettings(l.set)
@@ -330,58 +320,108 @@ func emptyNote(text string) *widget.Label {
 	return l
 }
 
-// newTabForm makes what the form of the tab for what has besides its fields:
-// its title (新增… until a row is edited), 保存… (save) and 新增… (reset
-// empties the form) buttons, and its message line.
-func newTabForm(what string, save, reset func()) (title *widget.Label, saveBtn, newBtn *widget.Button, msg *widget.Label) {
-	title = widget.NewLabelWithStyle("新增"+what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	msg = msgLabel()
-	saveBtn = widget.NewButton("保存"+what, save)
-	saveBtn.Importance = widget.HighImportance
-	newBtn = widget.NewButton("新增"+what, func() { reset(); msg.SetText("") })
-	return title, saveBtn, newBtn, msg
+// SettingsTab is what a list-and-form tab (窗口, 工作人员, 排队业务) has
+// besides its own fields: the list, the form's title (新增… until a row is
+// edited), its 保存… and 新增… buttons, its message line, and which row the
+// form edits.
+type SettingsTab struct {
+	Rows      *fyne.Container
+	Title     *widget.Label
+	Save, New *widget.Button
+	Msg       *widget.Label
+
+	what    string
+	editing int64 // 0 = the form adds a new one
+	clear   func()
+	edit    func(id int64)
 }
 
-// tabCard lays a tab's form out: title, fields, what follows them, the
-// message line and the buttons.
-func tabCard(title *widget.Label, form fyne.CanvasObject, msg *widget.Label, save, add *widget.Button, more ...fyne.CanvasObject) fyne.CanvasObject {
-	objs := append([]fyne.CanvasObject{title, form}, more...)
-	objs = append(objs, msg, container.NewHBox(save, add))
+// newSettingsTab makes the tab for what: save stores the form, clear empties
+// its fields, edit fills them with a stored row.
+func newSettingsTab(what string, save, clear func(), edit func(id int64)) *SettingsTab {
+	t := &SettingsTab{Rows: container.NewVBox(), Msg: msgLabel(), what: what, clear: clear, edit: edit}
+	t.Title = widget.NewLabelWithStyle("新增"+what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.Save = widget.NewButton("保存"+what, save)
+	t.Save.Importance = widget.HighImportance
+	t.New = widget.NewButton("新增"+what, func() { t.reset(); t.Msg.SetText("") })
+	return t
+}
+
+// reset empties the form for a new row.
+func (t *SettingsTab) reset() {
+	t.editing = 0
+	t.Title.SetText("新增" + t.what)
+	t.clear()
+}
+
+// startEdit turns the form to the stored row id, called label.
+func (t *SettingsTab) startEdit(id int64, label string) {
+	t.editing = id
+	t.Title.SetText("编辑 " + label)
+	t.Msg.SetText("")
+}
+
+// saved is what follows a save: an edited row is read back into the form, a
+// new one empties it for the next.
+func (t *SettingsTab) saved(ok, editing bool, id int64) {
+	switch {
+	case ok && editing:
+		t.edit(id)
+	case ok:
+		t.reset()
+	}
+}
+
+// card lays the form out: title, fields, what follows them, the message line
+// and the buttons.
+func (t *SettingsTab) card(form fyne.CanvasObject, more ...fyne.CanvasObject) fyne.CanvasObject {
+	objs := append([]fyne.CanvasObject{t.Title, form}, more...)
+	objs = append(objs, t.Msg, container.NewHBox(t.Save, t.New))
 	return widget.NewCard("", "", container.NewVBox(objs...))
+}
+
+// field is a labelled row of a form.
+type field struct {
+	label string
+	obj   fyne.CanvasObject
+}
+
+func formOf(fields ...field) *widget.Form {
+	f := widget.NewForm()
+	for _, x := range fields {
+		f.Append(x.label, x.obj)
+	}
+	return f
+}
+
+// entryFor is a one-line entry showing hint while empty.
+func entryFor(hint string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(hint)
+	return e
 }
 
 // ---- 窗口 ----
 
 func (s *CentreSettings) buildWindows() {
-	s.WindowRows = container.NewVBox()
-	s.WinNumber = widget.NewEntry()
-	s.WinNumber.SetPlaceHolder("如 3（大厅屏和叫号时显示）")
-	s.WinName = widget.NewEntry()
-	s.WinName.SetPlaceHolder("如 综合受理窗口、社保医保专窗")
+	s.WinNumber = entryFor("如 3（大厅屏和叫号时显示）")
+	s.WinName = entryFor("如 综合受理窗口、社保医保专窗")
 	s.WinKind = newSelect(app.WindowKinds(), nil)
 	s.WinKind.PlaceHolder = "请选择（JZ 4.2.3）"
 	s.WinPostA = newSelect([]string{vacantPost}, nil)
 	s.WinPostB = newSelect([]string{vacantPost}, nil)
-	s.WinTitle, s.WinSave, s.WinNew, s.WinMsg = newTabForm("窗口", s.saveWindow, s.newWindow)
-	s.newWindow()
+	s.WinTab = newSettingsTab("窗口", s.saveWindow, s.clearWindow, s.EditWindow)
+	s.WinTab.reset()
 }
 
 func (s *CentreSettings) windowForm() fyne.CanvasObject {
-	form := widget.NewForm(
-		widget.NewFormItem("窗口号", s.WinNumber),
-		widget.NewFormItem("窗口名称", s.WinName),
-		widget.NewFormItem("窗口类型", s.WinKind),
-		widget.NewFormItem("A岗", s.WinPostA),
-		widget.NewFormItem("B岗", s.WinPostB),
-	)
-	note := emptyNote("AB岗（JZ 7.6.4）：A岗不在时由B岗顶岗。\n一人可在别的窗口兼任B岗。")
-	return tabCard(s.WinTitle, form, s.WinMsg, s.WinSave, s.WinNew, note)
+	form := formOf(field{"窗口号", s.WinNumber}, field{"窗口名称", s.WinName}, field{"窗口类型", s.WinKind},
+		field{"A岗", s.WinPostA}, field{"B岗", s.WinPostB})
+	return s.WinTab.card(form, emptyNote("AB岗（JZ 7.6.4）：A岗不在时由B岗顶岗。\n一人可在别的窗口兼任B岗。"))
 }
 
-// newWindow empties the window form for a new window, suggesting the next number.
-func (s *CentreSettings) newWindow() {
-	s.editWin = 0
-	s.WinTitle.SetText("新增窗口")
+// clearWindow empties the window form for a new window, suggesting the next number.
+func (s *CentreSettings) clearWindow() {
 	next := 1
 	for _, w := range s.cfg.Windows {
 		if w.Active && w.Number >= next {
@@ -402,8 +442,7 @@ func (s *CentreSettings) EditWindow(id int64) {
 	if !ok {
 		return
 	}
-	s.editWin = id
-	s.WinTitle.SetText("编辑 " + shortWindow(w))
+	s.WinTab.startEdit(id, shortWindow(w))
 	s.WinNumber.SetText(strconv.Itoa(w.Number))
 	s.WinName.SetText(w.Name)
 	kinds := app.WindowKinds()
@@ -414,7 +453,6 @@ func (s *CentreSettings) EditWindow(id int64) {
 	s.WinKind.SetSelected(w.Kind)
 	s.WinPostA.SetSelected(s.postChoice(id, "A"))
 	s.WinPostB.SetSelected(s.postChoice(id, "B"))
-	s.WinMsg.SetText("")
 }
 
 func (s *CentreSettings) postChoice(windowID int64, post string) string {
@@ -425,9 +463,9 @@ func (s *CentreSettings) postChoice(windowID int64, post string) string {
 }
 
 func (s *CentreSettings) renderWindows() {
-	s.WindowRows.RemoveAll()
+	s.WinTab.Rows.RemoveAll()
 	if len(s.cfg.Windows) == 0 {
-		s.WindowRows.Add(emptyNote("还没有窗口。请在右边填写窗口号、名称和类型，点“保存窗口”。"))
+		s.WinTab.Rows.Add(emptyNote("还没有窗口。请在右边填写窗口号、名称和类型，点“保存窗口”。"))
 	}
 	for _, w := range s.cfg.Windows {
 		id := w.ID
@@ -440,7 +478,7 @@ func (s *CentreSettings) renderWindows() {
 		} else {
 			toggle = widget.NewButton("启用", func() { s.SetWindowActive(id, true) })
 		}
-		s.WindowRows.Add(rowLine(text, w.Active, edit, toggle))
+		s.WinTab.Rows.Add(rowLine(text, w.Active, edit, toggle))
 	}
 }
 
@@ -454,12 +492,12 @@ func atoiOrZero(t string) int {
 
 // saveWindow adds or edits the window, then sets its posts.
 func (s *CentreSettings) saveWindow() {
-	w := app.Window{ID: s.editWin, Number: atoiOrZero(s.WinNumber.Text), Name: s.WinName.Text, Kind: s.WinKind.Selected}
+	w := app.Window{ID: s.WinTab.editing, Number: atoiOrZero(s.WinNumber.Text), Name: s.WinName.Text, Kind: s.WinKind.Selected}
 	a, b := s.staffIDOf(s.WinPostA.Selected), s.staffIDOf(s.WinPostB.Selected)
-	editing := s.editWin != 0
-	oldA, oldB := s.post(s.editWin, "A"), s.post(s.editWin, "B")
+	editing := s.WinTab.editing != 0
+	oldA, oldB := s.post(s.WinTab.editing, "A"), s.post(s.WinTab.editing, "B")
 	var saved app.Window // written by the work, read after it (Run orders them)
-	s.apply(s.WinMsg, func(ctx context.Context) (string, error) {
+	s.apply(s.WinTab.Msg, func(ctx context.Context) (string, error) {
 		var err error
 		if editing {
 			saved, err = s.be.UpdateWindow(ctx, s.user, w)
@@ -476,16 +514,13 @@ func (s *CentreSettings) saveWindow() {
 		}
 		return "已保存 " + shortWindow(saved), nil
 	}, func(ok bool) {
-		switch {
-		case ok && editing:
-			s.EditWindow(saved.ID)
-		case ok:
-			s.newWindow()
-		case saved.ID != 0 && !editing:
+		s.WinTab.saved(ok, editing, saved.ID)
+		if !ok && saved.ID != 0 && !editing {
 			// The window is stored but its posts were refused: the form
 			// goes on editing it, as typed.
-			s.editWin = saved.ID
-			s.WinTitle.SetText("编辑 " + shortWindow(saved))
+			msg := s.WinTab.Msg.Text
+			s.WinTab.startEdit(saved.ID, shortWindow(saved))
+			s.WinTab.Msg.SetText(msg)
 		}
 	})
 }
@@ -496,7 +531,7 @@ func (s *CentreSettings) SetWindowActive(id int64, active bool) {
 	if !ok {
 		return
 	}
-	s.toggleActive(s.WinMsg, active, shortWindow(w), "", "停用窗口", "停用后不再叫号，已有的办件和评价记录保留。",
+	s.toggleActive(s.WinTab.Msg, active, shortWindow(w), "", "停用窗口", "停用后不再叫号，已有的办件和评价记录保留。",
 		func(ctx context.Context) error { return s.be.SetWindowActive(ctx, s.user, id, active) })
 }
 
@@ -525,9 +560,7 @@ func (s *CentreSettings) toggleActive(msg *widget.Label, active bool, label, aft
 // ---- 工作人员 ----
 
 func (s *CentreSettings) buildStaff() {
-	s.StaffRows = container.NewVBox()
-	s.StaffNo = widget.NewEntry()
-	s.StaffNo.SetPlaceHolder("如 1001（登录用，不能修改）")
+	s.StaffNo = entryFor("如 1001（登录用，不能修改）")
 	s.StaffName = widget.NewEntry()
 	s.StaffRole = newSelect([]string{roleClerk, roleMgr}, nil)
 	s.StaffPIN = widget.NewPasswordEntry()
@@ -535,24 +568,17 @@ func (s *CentreSettings) buildStaff() {
 	s.StaffPIN2 = widget.NewPasswordEntry()
 	s.StaffPIN2.SetPlaceHolder("再输入一次")
 	s.StaffPINLabel = emptyNote("")
-	s.StaffTitle, s.StaffSave, s.StaffNew, s.StaffMsg = newTabForm("工作人员", s.saveStaff, s.newStaff)
-	s.newStaff()
+	s.StaffTab = newSettingsTab("工作人员", s.saveStaff, s.clearStaff, s.EditStaff)
+	s.StaffTab.reset()
 }
 
 func (s *CentreSettings) staffForm() fyne.CanvasObject {
-	form := widget.NewForm(
-		widget.NewFormItem("工号", s.StaffNo),
-		widget.NewFormItem("姓名", s.StaffName),
-		widget.NewFormItem("角色", s.StaffRole),
-		widget.NewFormItem("密码", s.StaffPIN),
-		widget.NewFormItem("确认密码", s.StaffPIN2),
-	)
-	return tabCard(s.StaffTitle, form, s.StaffMsg, s.StaffSave, s.StaffNew, s.StaffPINLabel)
+	form := formOf(field{"工号", s.StaffNo}, field{"姓名", s.StaffName}, field{"角色", s.StaffRole},
+		field{"密码", s.StaffPIN}, field{"确认密码", s.StaffPIN2})
+	return s.StaffTab.card(form, s.StaffPINLabel)
 }
 
-func (s *CentreSettings) newStaff() {
-	s.editStaff = 0
-	s.StaffTitle.SetText("新增工作人员")
+func (s *CentreSettings) clearStaff() {
 	s.StaffNo.SetText("")
 	s.StaffNo.Enable()
 	s.StaffName.SetText("")
@@ -568,8 +594,7 @@ func (s *CentreSettings) EditStaff(id int64) {
 	if !ok {
 		return
 	}
-	s.editStaff = id
-	s.StaffTitle.SetText("编辑 " + staffLabel(st))
+	s.StaffTab.startEdit(id, staffLabel(st))
 	s.StaffNo.SetText(st.No)
 	s.StaffNo.Disable()
 	s.StaffName.SetText(st.Name)
@@ -581,7 +606,6 @@ func (s *CentreSettings) EditStaff(id int64) {
 	s.StaffPIN.SetText("")
 	s.StaffPIN2.SetText("")
 	s.StaffPINLabel.SetText("忘记密码时在这里输入新密码（重置密码）；不改密码请留空。")
-	s.StaffMsg.SetText("")
 }
 
 // ResetPIN opens the member's form with the focus on the new PIN (their 重置密码 button).
@@ -610,7 +634,7 @@ func (s *CentreSettings) postsOf(id int64) string {
 }
 
 func (s *CentreSettings) renderStaff() {
-	s.StaffRows.RemoveAll()
+	s.StaffTab.Rows.RemoveAll()
 	for _, st := range s.cfg.Staff {
 		id := st.ID
 		text := fmt.Sprintf("%s　%s\n岗位：%s", staffLabel(st), st.Role.Name(), s.postsOf(id))
@@ -629,20 +653,20 @@ func (s *CentreSettings) renderStaff() {
 			toggle = widget.NewButton("启用", func() { s.SetStaffActive(id, true) })
 			pin.Disable()
 		}
-		s.StaffRows.Add(rowLine(text, st.Active, edit, pin, toggle))
+		s.StaffTab.Rows.Add(rowLine(text, st.Active, edit, pin, toggle))
 	}
 }
 
 func (s *CentreSettings) saveStaff() {
 	pin, pin2 := s.StaffPIN.Text, s.StaffPIN2.Text
 	if pin != pin2 {
-		s.say(s.StaffMsg, "", &app.UserError{Code: "pin_mismatch", Msg: "两次输入的密码不一致，请重新输入"})
+		s.say(s.StaffTab.Msg, "", &app.UserError{Code: "pin_mismatch", Msg: "两次输入的密码不一致，请重新输入"})
 		return
 	}
-	if pin != "" || s.editStaff == 0 {
+	if pin != "" || s.StaffTab.editing == 0 {
 		// The PIN rule first, so that an edit with a bad new PIN stores nothing.
 		if err := app.ValidatePIN(pin); err != nil {
-			s.say(s.StaffMsg, "", err)
+			s.say(s.StaffTab.Msg, "", err)
 			return
 		}
 	}
@@ -650,10 +674,10 @@ func (s *CentreSettings) saveStaff() {
 	if s.StaffRole.Selected == roleMgr {
 		role = app.RoleManager
 	}
-	st := app.Staff{ID: s.editStaff, No: s.StaffNo.Text, Name: s.StaffName.Text, Role: role}
-	editing := s.editStaff != 0
+	st := app.Staff{ID: s.StaffTab.editing, No: s.StaffNo.Text, Name: s.StaffName.Text, Role: role}
+	editing := s.StaffTab.editing != 0
 	var saved app.Staff
-	s.apply(s.StaffMsg, func(ctx context.Context) (string, error) {
+	s.apply(s.StaffTab.Msg, func(ctx context.Context) (string, error) {
 		var err error
 		if !editing {
 			saved, err = s.be.AddStaff(ctx, s.user, st, pin)
@@ -672,14 +696,7 @@ func (s *CentreSettings) saveStaff() {
 			return "已保存 " + staffLabel(saved) + "，密码已重置", nil
 		}
 		return "已保存 " + staffLabel(saved), nil
-	}, func(ok bool) {
-		switch {
-		case ok && editing:
-			s.EditStaff(saved.ID)
-		case ok:
-			s.newStaff()
-		}
-	})
+	}, func(ok bool) { s.StaffTab.saved(ok, editing, saved.ID) })
 }
 
 // SetStaffActive 停用s (after confirming) or 启用s the member.
@@ -688,7 +705,7 @@ func (s *CentreSettings) SetStaffActive(id int64, active bool) {
 	if !ok {
 		return
 	}
-	s.toggleActive(s.StaffMsg, active, staffLabel(st), "，请到“窗口”中为其安排岗位", "停用工作人员",
+	s.toggleActive(s.StaffTab.Msg, active, staffLabel(st), "，请到“窗口”中为其安排岗位", "停用工作人员",
 		"停用后不能登录，其A/B岗位将空出；评价记录保留。",
 		func(ctx context.Context) error { return s.be.SetStaffActive(ctx, s.user, id, active) })
 }
@@ -696,30 +713,22 @@ func (s *CentreSettings) SetStaffActive(id int64, active bool) {
 // ---- 排队业务 ----
 
 func (s *CentreSettings) buildCategories() {
-	s.CatRows = container.NewVBox()
-	s.CatPrefix = widget.NewEntry()
-	s.CatPrefix.SetPlaceHolder("一个大写字母，如 A（号码 A001）")
-	s.CatName = widget.NewEntry()
-	s.CatName.SetPlaceHolder("取号机按钮上的名称，如 综合受理")
+	s.CatPrefix = entryFor("一个大写字母，如 A（号码 A001）")
+	s.CatName = entryFor("取号机按钮上的名称，如 综合受理")
 	s.CatWindows = container.NewVBox()
 	s.CatAdd = newSelect(nil, s.catAdded)
 	s.CatAdd.PlaceHolder = addWinHint
-	s.CatTitle, s.CatSave, s.CatNew, s.CatMsg = newTabForm("排队业务", s.saveCategory, s.newCategory)
-	s.newCategory()
+	s.CatTab = newSettingsTab("排队业务", s.saveCategory, s.clearCategory, s.EditCategory)
+	s.CatTab.reset()
 }
 
 func (s *CentreSettings) categoryForm() fyne.CanvasObject {
-	form := widget.NewForm(
-		widget.NewFormItem("号码字母", s.CatPrefix),
-		widget.NewFormItem("业务名称", s.CatName),
-	)
+	form := formOf(field{"号码字母", s.CatPrefix}, field{"业务名称", s.CatName})
 	wins := container.NewVBox(widget.NewLabel("办理窗口（排在前面的窗口优先叫这项业务的号）"), s.CatWindows, s.CatAdd)
-	return tabCard(s.CatTitle, form, s.CatMsg, s.CatSave, s.CatNew, wins)
+	return s.CatTab.card(form, wins)
 }
 
-func (s *CentreSettings) newCategory() {
-	s.editCat = 0
-	s.CatTitle.SetText("新增排队业务")
+func (s *CentreSettings) clearCategory() {
 	s.CatPrefix.SetText("")
 	s.CatName.SetText("")
 	s.catWins = nil
@@ -734,8 +743,7 @@ func (s *CentreSettings) EditCategory(id int64) {
 		return
 	}
 	c := s.cfg.Categories[i]
-	s.editCat = id
-	s.CatTitle.SetText("编辑 " + c.Prefix + " " + c.Name)
+	s.CatTab.startEdit(id, c.Prefix+" "+c.Name)
 	s.CatPrefix.SetText(c.Prefix)
 	s.CatName.SetText(c.Name)
 	s.catWins = nil
@@ -745,7 +753,6 @@ func (s *CentreSettings) EditCategory(id int64) {
 		}
 	}
 	s.renderCatPicker()
-	s.CatMsg.SetText("")
 }
 
 // AddCatWindow appends the window to the category form's windows.
@@ -824,9 +831,9 @@ func (s *CentreSettings) moveCatWindow(i, by int) {
 }
 
 func (s *CentreSettings) renderCategories() {
-	s.CatRows.RemoveAll()
+	s.CatTab.Rows.RemoveAll()
 	if len(s.cfg.Categories) == 0 {
-		s.CatRows.Add(emptyNote("还没有排队业务。先在“窗口”中建好窗口，再在右边添加业务：取号机上每项业务一个按钮"))
+		s.CatTab.Rows.Add(emptyNote("还没有排队业务。先在“窗口”中建好窗口，再在右边添加业务：取号机上每项业务一个按钮"))
 	}
 	for _, c := range s.cfg.Categories {
 		id := c.ID
@@ -845,15 +852,15 @@ func (s *CentreSettings) renderCategories() {
 			ws = "无"
 		}
 		text := fmt.Sprintf("%s　%s（%s001 起）\n办理窗口：%s", c.Prefix, c.Name, c.Prefix, ws)
-		s.CatRows.Add(rowLine(text, true, widget.NewButton("编辑", func() { s.EditCategory(id) })))
+		s.CatTab.Rows.Add(rowLine(text, true, widget.NewButton("编辑", func() { s.EditCategory(id) })))
 	}
 }
 
 func (s *CentreSettings) saveCategory() {
-	c := app.QueueCategory{ID: s.editCat, Prefix: s.CatPrefix.Text, Name: s.CatName.Text, Windows: slices.Clone(s.catWins)}
-	editing := s.editCat != 0
+	c := app.QueueCategory{ID: s.CatTab.editing, Prefix: s.CatPrefix.Text, Name: s.CatName.Text, Windows: slices.Clone(s.catWins)}
+	editing := s.CatTab.editing != 0
 	var saved app.QueueCategory
-	s.apply(s.CatMsg, func(ctx context.Context) (string, error) {
+	s.apply(s.CatTab.Msg, func(ctx context.Context) (string, error) {
 		var err error
 		if editing {
 			saved, err = s.be.UpdateCategory(ctx, s.user, c)
@@ -864,14 +871,7 @@ func (s *CentreSettings) saveCategory() {
 			return "", err
 		}
 		return "已保存排队业务 " + saved.Prefix + " " + saved.Name, nil
-	}, func(ok bool) {
-		switch {
-		case ok && editing:
-			s.EditCategory(saved.ID)
-		case ok:
-			s.newCategory()
-		}
-	})
+	}, func(ok bool) { s.CatTab.saved(ok, editing, saved.ID) })
 }
 
 // ---- 叫号设置 ----

@@ -57,8 +57,8 @@ func TestCentreSettingsSetsUpACentre(t *testing.T) {
 	test.Type(s.StaffName, "张三")
 	test.Type(s.StaffPIN, "2468")
 	test.Type(s.StaffPIN2, "2468")
-	test.Tap(s.StaffSave)
-	wantMsg(t, s.StaffMsg, "已保存 1001 张三", false)
+	test.Tap(s.StaffTab.Save)
+	wantMsg(t, s.StaffTab.Msg, "已保存 1001 张三", false)
 	clerk, err := f.db.StaffByNo(ctx, "1001")
 	if err != nil || clerk.Role != app.RoleClerk || !clerk.Active || !app.VerifyPIN(clerk.PINHash, "2468") {
 		t.Fatalf("stored clerk = %+v, %v", clerk, err)
@@ -78,8 +78,8 @@ func TestCentreSettingsSetsUpACentre(t *testing.T) {
 		t.Fatalf("post choices = %q", s.WinPostA.Options)
 	}
 	s.WinPostA.SetSelected("1001 张三")
-	test.Tap(s.WinSave)
-	wantMsg(t, s.WinMsg, "已保存 2号窗口 社保医保专窗", false)
+	test.Tap(s.WinTab.Save)
+	wantMsg(t, s.WinTab.Msg, "已保存 2号窗口 社保医保专窗", false)
 	wins, _ := f.db.Windows(ctx)
 	if len(wins) != 2 || wins[1].Number != 2 || wins[1].Kind != app.WindowDept || !wins[1].Active {
 		t.Fatalf("windows = %+v", wins)
@@ -99,8 +99,8 @@ func TestCentreSettingsSetsUpACentre(t *testing.T) {
 	// Edit window 1: the manager as its B post.
 	s.EditWindow(f.window)
 	s.WinPostB.SetSelected("0001 王主任")
-	test.Tap(s.WinSave)
-	wantMsg(t, s.WinMsg, "已保存 1号窗口", false)
+	test.Tap(s.WinTab.Save)
+	wantMsg(t, s.WinTab.Msg, "已保存 1号窗口", false)
 	posts, _ = f.db.Posts(ctx)
 	if len(posts) != 2 || posts[0] != (app.Post{WindowID: f.window, StaffID: f.manager.ID, Post: "B"}) {
 		t.Errorf("posts = %+v", posts)
@@ -117,8 +117,8 @@ func TestCentreSettingsSetsUpACentre(t *testing.T) {
 	}
 	s.moveCatWindow(1, -1)
 	assertShown(t, env.Win, "1. 2号窗口 社保医保专窗")
-	test.Tap(s.CatSave)
-	wantMsg(t, s.CatMsg, "已保存排队业务 B 社保医保", false)
+	test.Tap(s.CatTab.Save)
+	wantMsg(t, s.CatTab.Msg, "已保存排队业务 B 社保医保", false)
 	cats, _ := f.db.Categories(ctx)
 	if len(cats) != 1 || cats[0].Prefix != "B" || cats[0].Name != "社保医保" || !slices.Equal(cats[0].Windows, []int64{w2, f.window}) {
 		t.Fatalf("categories = %+v", cats)
@@ -174,8 +174,8 @@ func TestCentreSettingsRefusalsKeepTheForm(t *testing.T) {
 	test.Type(s.WinNumber, "1")
 	test.Type(s.WinName, "便民窗口")
 	s.WinKind.SetSelected(app.WindowCross)
-	test.Tap(s.WinSave)
-	wantMsg(t, s.WinMsg, "1号窗口已存在", true)
+	test.Tap(s.WinTab.Save)
+	wantMsg(t, s.WinTab.Msg, "1号窗口已存在", true)
 	if s.WinNumber.Text != "1" || s.WinName.Text != "便民窗口" || s.WinKind.Selected != app.WindowCross {
 		t.Errorf("the window form lost what was typed: %q %q %q", s.WinNumber.Text, s.WinName.Text, s.WinKind.Selected)
 	}
@@ -185,8 +185,8 @@ func TestCentreSettingsRefusalsKeepTheForm(t *testing.T) {
 	// No kind chosen.
 	s.WinNumber.SetText("2")
 	s.WinKind.ClearSelected()
-	test.Tap(s.WinSave)
-	wantMsg(t, s.WinMsg, "请选择窗口类型", true)
+	test.Tap(s.WinTab.Save)
+	wantMsg(t, s.WinTab.Msg, "请选择窗口类型", true)
 
 	// A 工号 in use, then PINs that differ, then a PIN of letters.
 	s.Tabs.SelectIndex(1)
@@ -194,21 +194,21 @@ func TestCentreSettingsRefusalsKeepTheForm(t *testing.T) {
 	test.Type(s.StaffName, "李四")
 	test.Type(s.StaffPIN, "1357")
 	test.Type(s.StaffPIN2, "1357")
-	test.Tap(s.StaffSave)
-	wantMsg(t, s.StaffMsg, "工号 0001 已被使用", true)
+	test.Tap(s.StaffTab.Save)
+	wantMsg(t, s.StaffTab.Msg, "工号 0001 已被使用", true)
 	if s.StaffNo.Text != "0001" || s.StaffName.Text != "李四" || s.StaffPIN.Text != "1357" {
 		t.Errorf("the staff form lost what was typed: %q %q", s.StaffNo.Text, s.StaffName.Text)
 	}
 	assertShown(t, env.Win, "工号 0001 已被使用（停用的工作人员也占用工号），请换一个工号")
 	s.StaffPIN2.SetText("1358")
-	test.Tap(s.StaffSave)
-	wantMsg(t, s.StaffMsg, "两次输入的密码不一致", true)
+	test.Tap(s.StaffTab.Save)
+	wantMsg(t, s.StaffTab.Msg, "两次输入的密码不一致", true)
 	if all, _ := f.db.AllStaff(ctx); len(all) != 1 {
 		t.Errorf("staff = %+v", all)
 	}
 	// Oneself cannot be deactivated (the button is off; app refuses too).
 	s.SetStaffActive(f.manager.ID, false)
-	wantMsg(t, s.StaffMsg, "不能停用自己的账号", true)
+	wantMsg(t, s.StaffTab.Msg, "不能停用自己的账号", true)
 	if m, _ := f.db.StaffByID(ctx, f.manager.ID); !m.Active {
 		t.Error("the manager deactivated themself")
 	}
@@ -218,23 +218,23 @@ func TestCentreSettingsRefusalsKeepTheForm(t *testing.T) {
 	test.Type(s.CatPrefix, "1")
 	test.Type(s.CatName, "综合受理")
 	s.AddCatWindow(f.window)
-	test.Tap(s.CatSave)
-	wantMsg(t, s.CatMsg, "号码字母应为一个大写英文字母", true)
+	test.Tap(s.CatTab.Save)
+	wantMsg(t, s.CatTab.Msg, "号码字母应为一个大写英文字母", true)
 	if s.CatPrefix.Text != "1" || s.CatName.Text != "综合受理" || !slices.Equal(s.catWins, []int64{f.window}) {
 		t.Errorf("the category form lost what was typed: %q %q %v", s.CatPrefix.Text, s.CatName.Text, s.catWins)
 	}
 	s.CatPrefix.SetText("A")
 	test.Tap(s.catRemove(0))
-	test.Tap(s.CatSave)
-	wantMsg(t, s.CatMsg, "请至少选择一个办理该业务的窗口", true)
+	test.Tap(s.CatTab.Save)
+	wantMsg(t, s.CatTab.Msg, "请至少选择一个办理该业务的窗口", true)
 
 	// Now a category served only by window 1: window 1 cannot be deactivated.
 	s.AddCatWindow(f.window)
-	test.Tap(s.CatSave)
-	wantMsg(t, s.CatMsg, "已保存排队业务 A 综合受理", false)
+	test.Tap(s.CatTab.Save)
+	wantMsg(t, s.CatTab.Msg, "已保存排队业务 A 综合受理", false)
 	s.Tabs.SelectIndex(0)
 	s.SetWindowActive(f.window, false)
-	wantMsg(t, s.WinMsg, "唯一的办理窗口", true)
+	wantMsg(t, s.WinTab.Msg, "唯一的办理窗口", true)
 
 	// A ratio of 0.
 	s.Tabs.SelectIndex(3)
@@ -260,7 +260,7 @@ func TestCentreSettingsDeactivates(t *testing.T) {
 	s, env, _ := openCentreSettings(t, f, &f.manager)
 	s.Tabs.SelectIndex(1)
 	s.SetStaffActive(clerk.ID, false)
-	wantMsg(t, s.StaffMsg, "已停用 1001 张三", false)
+	wantMsg(t, s.StaffTab.Msg, "已停用 1001 张三", false)
 	if !shownContains(env, "【已停用】1001 张三") {
 		t.Errorf("the deactivated clerk is not marked: %q", texts(env.Win))
 	}
@@ -271,11 +271,11 @@ func TestCentreSettingsDeactivates(t *testing.T) {
 		t.Errorf("a deactivated clerk signs in: %v", err)
 	}
 	s.SetStaffActive(clerk.ID, true)
-	wantMsg(t, s.StaffMsg, "已启用 1001 张三", false)
+	wantMsg(t, s.StaffTab.Msg, "已启用 1001 张三", false)
 
 	s.Tabs.SelectIndex(0)
 	s.SetWindowActive(f.window, false)
-	wantMsg(t, s.WinMsg, "已停用 1号窗口", false)
+	wantMsg(t, s.WinTab.Msg, "已停用 1号窗口", false)
 	if !shownContains(env, "【已停用】1号窗口") {
 		t.Errorf("the deactivated window is not marked: %q", texts(env.Win))
 	}
@@ -298,8 +298,8 @@ func TestCentreSettingsClerkRefused(t *testing.T) {
 	assertShown(t, env.Win, "读取中心设置失败：此操作需要中心负责人权限")
 	test.Type(s.WinName, "偷偷加的窗口")
 	s.WinKind.SetSelected(app.WindowGeneral)
-	test.Tap(s.WinSave)
-	wantMsg(t, s.WinMsg, "此操作需要中心负责人权限", true)
+	test.Tap(s.WinTab.Save)
+	wantMsg(t, s.WinTab.Msg, "此操作需要中心负责人权限", true)
 	if wins, _ := f.db.Windows(context.Background()); len(wins) != 1 {
 		t.Errorf("windows = %+v", wins)
 	}

@@ -31,7 +31,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall|hall10|pcs|dashboard|ledger|cases")
+		fmt.Fprintln(os.Stderr, "usage: shotdemo counter|rating|rating-bad|kiosk|kiosk-ticket|hall|hall10|pcs|settings|dashboard|ledger|cases")
 		os.Exit(2)
 	}
 	which := os.Args[1]
@@ -195,6 +195,15 @@ func main() {
 		go func() {
 			time.Sleep(1200 * time.Millisecond)
 			fyne.Do(func() { list.AddPC(app.PCCounter, 3, "") })
+		}()
+	case "settings":
+		size = fyne.NewSize(1024, 768)
+		cs := screens.NewCentreSettings(env, app.NewAdmin(svc, q), &clerk)
+		win.SetContent(cs.Content())
+		cs.Reload()
+		go func() {
+			time.Sleep(1200 * time.Millisecond)
+			fyne.Do(func() { cs.EditWindow(wins[0]) })
 		}()
 	case "devices":
 		size = fyne.NewSize(1024, 768)
