@@ -164,18 +164,18 @@ func checkWindow(w *Window, was *Window, all []Window) error {
 	w.Kind = strings.TrimSpace(w.Kind)
 	switch {
 	case w.Number < 1 || w.Number > maxWindowNumber:
-		return refuse("bad_window", "窗口号应为 1 到 %d 之间的数字", maxWindowNumber)
+		return Refuse("bad_window", "窗口号应为 1 到 %d 之间的数字", maxWindowNumber)
 	case w.Name == "":
-		return refuse("bad_window", "请填写窗口名称，例如“综合受理窗口”")
+		return Refuse("bad_window", "请填写窗口名称，例如“综合受理窗口”")
 	case utf8.RuneCountInString(w.Name) > maxWindowName:
-		return refuse("bad_window", "窗口名称不能超过 %d 个字", maxWindowName)
+		return Refuse("bad_window", "窗口名称不能超过 %d 个字", maxWindowName)
 	case !slices.Contains(WindowKinds(), w.Kind) && (was == nil || was.Kind != w.Kind):
-		return refuse("bad_window", "请选择窗口类型：%s", strings.Join(WindowKinds(), "、"))
+		return Refuse("bad_window", "请选择窗口类型：%s", strings.Join(WindowKinds(), "、"))
 	}
 	if w.Active {
 		for _, o := range all {
 			if o.Active && o.Number == w.Number && o.ID != w.ID {
-				return refuse("duplicate_window", "%d号窗口已存在（%s），请换一个窗口号", o.Number, o.Name)
+				return Refuse("duplicate_window", "%d号窗口已存在（%s），请换一个窗口号", o.Number, o.Name)
 			}
 		}
 	}
@@ -286,14 +286,14 @@ func (s *Service) SetWindowActive(ctx context.Context, actor *Staff, id int64, a
 				continue
 			}
 			if !slices.ContainsFunc(c.Windows, func(x int64) bool { return activeWin[x] }) {
-				return refuse("window_needed", "%d号窗口是排队业务“%s”唯一的办理窗口。请先在“排队业务”中为它指定其他窗口，再停用本窗口",
+				return Refuse("window_needed", "%d号窗口是排队业务“%s”唯一的办理窗口。请先在“排队业务”中为它指定其他窗口，再停用本窗口",
 					w.Number, c.Name)
 			}
 		}
 	} else {
 		for _, o := range all {
 			if o.Active && o.Number == w.Number {
-				return refuse("duplicate_window", "%d号窗口已被“%s”使用，不能启用。请先把本窗口改成别的窗口号", w.Number, o.Name)
+				return Refuse("duplicate_window", "%d号窗口已被“%s”使用，不能启用。请先把本窗口改成别的窗口号", w.Number, o.Name)
 			}
 		}
 	}
@@ -355,13 +355,13 @@ func (s *Service) UpdateStaff(ctx context.Context, actor *Staff, st Staff) (Staf
 	st.Name = strings.TrimSpace(st.Name)
 	switch {
 	case st.Name == "":
-		return Staff{}, refuse("bad_staff", "姓名不能为空")
+		return Staff{}, Refuse("bad_staff", "姓名不能为空")
 	case utf8.RuneCountInString(st.Name) > maxStaffName:
-		return Staff{}, refuse("bad_staff", "姓名不能超过 %d 个字", maxStaffName)
+		return Staff{}, Refuse("bad_staff", "姓名不能超过 %d 个字", maxStaffName)
 	case st.Role != RoleClerk && st.Role != RoleManager:
-		return Staff{}, refuse("bad_staff", "角色只能是窗口工作人员或中心负责人")
+		return Staff{}, Refuse("bad_staff", "角色只能是窗口工作人员或中心负责人")
 	case st.ID == actor.ID && st.Role != was.Role:
-		return Staff{}, refuse("self_role", "不能更改自己的角色；请另一名中心负责人操作")
+		return Staff{}, Refuse("self_role", "不能更改自己的角色；请另一名中心负责人操作")
 	}
 	if was.Role == RoleManager && st.Role != RoleManager && was.Active {
 		n, err := s.otherActiveManagers(ctx, st.ID)
@@ -402,7 +402,7 @@ func (s *Service) SetStaffActive(ctx context.Context, actor *Staff, id int64, ac
 	if !active {
 		action = "deactivate_staff"
 		if id == actor.ID {
-			return refuse("self_deactivate", "不能停用自己的账号；请另一名中心负责人操作")
+			return Refuse("self_deactivate", "不能停用自己的账号；请另一名中心负责人操作")
 		}
 		if st.Role == RoleManager {
 			n, err := s.otherActiveManagers(ctx, id)
@@ -448,10 +448,10 @@ func (s *Service) SetPosts(ctx context.Context, actor *Staff, windowID, a, b int
 		return err
 	}
 	if !w.Active {
-		return refuse("window_inactive", "%d号窗口已停用，不能安排岗位", w.Number)
+		return Refuse("window_inactive", "%d号窗口已停用，不能安排岗位", w.Number)
 	}
 	if a != 0 && a == b {
-		return refuse("same_post", "A岗和B岗不能是同一个人：B岗在A岗不在时顶岗")
+		return Refuse("same_post", "A岗和B岗不能是同一个人：B岗在A岗不在时顶岗")
 	}
 	names := [2]string{"空缺", "空缺"}
 	for i, id := range []int64{a, b} {
@@ -463,7 +463,7 @@ func (s *Service) SetPosts(ctx context.Context, actor *Staff, windowID, a, b int
 			return err
 		}
 		if !st.Active {
-			return refuse("staff_inactive", "%s %s 已停用，不能安排岗位", st.No, st.Name)
+			return Refuse("staff_inactive", "%s %s 已停用，不能安排岗位", st.No, st.Name)
 		}
 		names[i] = st.No + " " + st.Name
 	}
@@ -477,30 +477,30 @@ func checkCategory(c *QueueCategory, cats []QueueCategory, wins []Window) error 
 	c.Prefix = strings.ToUpper(strings.TrimSpace(c.Prefix))
 	c.Name = strings.TrimSpace(c.Name)
 	if len(c.Prefix) != 1 || c.Prefix[0] < 'A' || c.Prefix[0] > 'Z' {
-		return refuse("bad_prefix", "号码字母应为一个大写英文字母（A–Z），例如 A")
+		return Refuse("bad_prefix", "号码字母应为一个大写英文字母（A–Z），例如 A")
 	}
 	if c.Name == "" {
-		return refuse("bad_category", "请填写业务名称，例如“综合受理”")
+		return Refuse("bad_category", "请填写业务名称，例如“综合受理”")
 	}
 	if utf8.RuneCountInString(c.Name) > maxCategoryName {
-		return refuse("bad_category", "业务名称不能超过 %d 个字（取号机按钮上要放得下）", maxCategoryName)
+		return Refuse("bad_category", "业务名称不能超过 %d 个字（取号机按钮上要放得下）", maxCategoryName)
 	}
 	for _, o := range cats {
 		if o.ID == c.ID {
 			continue
 		}
 		if o.Prefix == c.Prefix {
-			return refuse("duplicate_prefix", "字母 %s 已用于排队业务“%s”，请换一个字母", c.Prefix, o.Name)
+			return Refuse("duplicate_prefix", "字母 %s 已用于排队业务“%s”，请换一个字母", c.Prefix, o.Name)
 		}
 		if o.Name == c.Name {
-			return refuse("duplicate_category", "排队业务“%s”已存在（字母 %s）", o.Name, o.Prefix)
+			return Refuse("duplicate_category", "排队业务“%s”已存在（字母 %s）", o.Name, o.Prefix)
 		}
 	}
 	if len(c.Windows) == 0 {
-		return refuse("no_windows", "请至少选择一个办理该业务的窗口")
+		return Refuse("no_windows", "请至少选择一个办理该业务的窗口")
 	}
 	if len(c.Windows) > maxWindowsPerCat {
-		return refuse("bad_category", "一个业务最多 %d 个窗口", maxWindowsPerCat)
+		return Refuse("bad_category", "一个业务最多 %d 个窗口", maxWindowsPerCat)
 	}
 	seen := map[int64]bool{}
 	for _, id := range c.Windows {
@@ -509,10 +509,10 @@ func checkCategory(c *QueueCategory, cats []QueueCategory, wins []Window) error 
 			return err
 		}
 		if !w.Active {
-			return refuse("window_inactive", "%d号窗口已停用，不能办理排队业务", w.Number)
+			return Refuse("window_inactive", "%d号窗口已停用，不能办理排队业务", w.Number)
 		}
 		if seen[id] {
-			return refuse("bad_category", "%d号窗口选了两次", w.Number)
+			return Refuse("bad_category", "%d号窗口选了两次", w.Number)
 		}
 		seen[id] = true
 	}

@@ -10,8 +10,12 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/storage"
 )
+
+// hallT0 is a Monday morning of the queue tests.
+var hallT0 = time.Date(2025, 3, 3, 9, 0, 0, 0, app.ChinaTime)
 
 // The manager's setup on a real database file.
 
@@ -21,7 +25,7 @@ type adminRig struct {
 	db      *storage.DB
 	clk     *app.FakeClock
 	svc     *app.Service
-	q       *app.Queue
+	q       *queue.Queue
 	adm     *app.Admin
 	manager *app.Staff
 }
@@ -41,7 +45,7 @@ func newAdminRig(t *testing.T) *adminRig {
 	}
 	r := &adminRig{t: t, ctx: context.Background(), db: db, clk: clk}
 	r.svc = app.NewService(db, clk, p, app.NewCalendar(), nil)
-	r.q = app.NewQueue(db, clk, nil)
+	r.q = queue.New(db, clk, nil)
 	r.adm = app.NewAdmin(r.svc, r.q)
 	m, err := r.svc.BootstrapManager(r.ctx, app.Staff{No: "0001", Name: "王主任"}, "123456")
 	if err != nil {
@@ -157,7 +161,7 @@ func TestAdminManagerOnly(t *testing.T) {
 			t.Errorf("config carries the PIN hash of %s", s.No)
 		}
 	}
-	if s, _ := r.adm.QueueSettings(ctx, r.manager); s.PriorityRatio != app.DefaultPriorityRatio {
+	if s, _ := r.adm.QueueSettings(ctx, r.manager); s.PriorityRatio != queue.DefaultPriorityRatio {
 		t.Errorf("settings changed by a clerk: %+v", s)
 	}
 }

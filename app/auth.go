@@ -26,11 +26,11 @@ const (
 // ValidatePIN requires 4 to 12 digits.
 func ValidatePIN(pin string) error {
 	if len(pin) < 4 || len(pin) > 12 {
-		return refuse("bad_pin", "密码应为4至12位数字")
+		return Refuse("bad_pin", "密码应为4至12位数字")
 	}
 	for _, c := range pin {
 		if c < '0' || c > '9' {
-			return refuse("bad_pin", "密码应为4至12位数字")
+			return Refuse("bad_pin", "密码应为4至12位数字")
 		}
 	}
 	return nil
@@ -187,7 +187,7 @@ func (s *Service) Login(ctx context.Context, no, pin string) (*Staff, error) {
 	if f := fails[key]; f != nil && !f.Until.IsZero() {
 		s.logAudit(ctx, AuditEntry{At: now, Action: AuditLoginBlocked, Detail: key})
 		s.Log.Warn("login refused during the wait after failed attempts", "no", key, "failures", f.Count, "until", f.Until)
-		return nil, refuse("login_locked", "密码已连续输错%d次，为防止他人猜测密码，请%s后再试；忘记密码请找中心负责人重置",
+		return nil, Refuse("login_locked", "密码已连续输错%d次，为防止他人猜测密码，请%s后再试；忘记密码请找中心负责人重置",
 			f.Count, waitText(f.Until.Sub(now)))
 	}
 	st, err := s.st.StaffByNo(ctx, no)
@@ -203,10 +203,10 @@ func (s *Service) Login(ctx context.Context, no, pin string) (*Staff, error) {
 		s.Log.Warn("login failed", "no", key, "failures", n)
 		switch left := loginFreeTries - n; {
 		case left <= 0:
-			return nil, refuse("bad_login", "工号或密码错误。已连续输错%d次，请%s后再试；忘记密码请找中心负责人重置",
+			return nil, Refuse("bad_login", "工号或密码错误。已连续输错%d次，请%s后再试；忘记密码请找中心负责人重置",
 				n, waitText(loginWait(n)))
 		case left <= 2:
-			return nil, refuse("bad_login", "工号或密码错误（再错%d次将暂停登录）", left)
+			return nil, Refuse("bad_login", "工号或密码错误（再错%d次将暂停登录）", left)
 		}
 		return nil, errBadLogin
 	}
@@ -269,10 +269,10 @@ func (s *Service) addStaff(ctx context.Context, actorID int64, st Staff, pin str
 		return Staff{}, err
 	}
 	if st.No == "" || st.Name == "" {
-		return Staff{}, refuse("bad_staff", "工号和姓名不能为空")
+		return Staff{}, Refuse("bad_staff", "工号和姓名不能为空")
 	}
 	if st.Role != RoleClerk && st.Role != RoleManager {
-		return Staff{}, refuse("bad_staff", "角色只能是窗口工作人员或中心负责人")
+		return Staff{}, Refuse("bad_staff", "角色只能是窗口工作人员或中心负责人")
 	}
 	h, err := HashPIN(pin)
 	if err != nil {

@@ -26,7 +26,7 @@ var quarterRE = regexp.MustCompile(`^(\d{4})[-\s]?[Qq]([1-4])$`)
 func ParseQuarter(s string) (Quarter, error) {
 	m := quarterRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return Quarter{}, refuse("bad_quarter", "季度格式应为 2026Q3（年份 + Q + 1至4）：%q", s)
+		return Quarter{}, Refuse("bad_quarter", "季度格式应为 2026Q3（年份 + Q + 1至4）：%q", s)
 	}
 	y, _ := strconv.Atoi(m[1])
 	q, _ := strconv.Atoi(m[2])
@@ -109,11 +109,11 @@ func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n
 		return nil, err
 	}
 	if n <= 0 || n > 1000 {
-		return nil, refuse("bad_sample_size", "抽取件数应在1至1000之间")
+		return nil, Refuse("bad_sample_size", "抽取件数应在1至1000之间")
 	}
 	from, to := q.Bounds()
 	if now := s.Clock.Now(); !from.Before(now) {
-		return nil, refuse("future_quarter", "%s尚未开始，无法抽取办件", q.Chinese())
+		return nil, Refuse("future_quarter", "%s尚未开始，无法抽取办件", q.Chinese())
 	}
 	facts, err := s.st.TxFacts(ctx, from, to)
 	if err != nil {
@@ -136,7 +136,7 @@ func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n
 		ids = append(ids, tx.ID)
 	}
 	if len(ids) == 0 {
-		return nil, refuse("empty_quarter", "%s没有留有电话号码的已办结办件，无法抽评", q.Chinese())
+		return nil, Refuse("empty_quarter", "%s没有留有电话号码的已办结办件，无法抽评", q.Chinese())
 	}
 	names, err := s.names(ctx)
 	if err != nil {

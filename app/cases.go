@@ -52,7 +52,7 @@ func (c OpenCase) State() string {
 // applicant comes back.
 func (s *Service) OpenCases(ctx context.Context, actor *Staff, query string, windowID int64) ([]OpenCase, error) {
 	if actor == nil || !actor.Active {
-		return nil, refuse("not_logged_in", "请先登录")
+		return nil, Refuse("not_logged_in", "请先登录")
 	}
 	txs, err := s.st.OpenTransactions(ctx)
 	if err != nil {
@@ -110,7 +110,7 @@ func (s *Service) OpenCases(ctx context.Context, actor *Staff, query string, win
 // receipt or the 告知单), at whatever window the applicant has come back to.
 func (s *Service) CaseBySerial(ctx context.Context, actor *Staff, serial string) (OpenCase, error) {
 	if actor == nil || !actor.Active {
-		return OpenCase{}, refuse("not_logged_in", "请先登录")
+		return OpenCase{}, Refuse("not_logged_in", "请先登录")
 	}
 	tx, err := s.findTx(ctx, 0, serial)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Service) CaseBySerial(ctx context.Context, actor *Staff, serial string)
 	sort.Slice(group, func(i, j int) bool { return group[i].ID < group[j].ID })
 	head := group[0]
 	if head.Status.Finished() {
-		return OpenCase{}, refuse("case_finished", "办件 %s 已%s（%s），不能再办理", head.Serial, head.Status.Name(),
+		return OpenCase{}, Refuse("case_finished", "办件 %s 已%s（%s），不能再办理", head.Serial, head.Status.Name(),
 			head.CompletedAt.Format("2006-01-02 15:04"))
 	}
 	info, err := s.caseInfo(ctx)

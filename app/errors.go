@@ -38,8 +38,8 @@ func (e *UserError) Error() string {
 
 func (e *UserError) Unwrap() error { return e.Err }
 
-// refuse builds a UserError without an underlying cause.
-func refuse(code Code, msg string, args ...any) *UserError {
+// Refuse builds a UserError without an underlying cause.
+func Refuse(code Code, msg string, args ...any) *UserError {
 	return &UserError{Code: code, Msg: fmt.Sprintf(msg, args...)}
 }
 
@@ -83,7 +83,7 @@ func requireManager(actor *Staff) error {
 func checkText(vals ...string) error {
 	for _, v := range vals {
 		if !utf8.ValidString(v) {
-			return refuse("bad_text", "输入的文字中有无法识别的字符（不是UTF-8编码），未保存；请重新输入")
+			return Refuse("bad_text", "输入的文字中有无法识别的字符（不是UTF-8编码），未保存；请重新输入")
 		}
 	}
 	return nil

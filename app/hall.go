@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// This file is the contract between the queue (app/queue.go, storage/), the
+// This file is the contract between the queue (app/queue, storage/), the
 // LAN hub (sync/lan) and the screens (counter, kiosk, hall display): the
 // screens talk to a Hall, which is either the centre's queue in this process
 // (standalone, hub) or a client of the hub across the LAN (counter, kiosk,

@@ -20,21 +20,21 @@ var (
 func ValidateIDNumber(id string) (string, error) {
 	id = strings.ToUpper(strings.TrimSpace(id))
 	if len(id) != 18 {
-		return "", refuse("bad_id", "身份证号码应为18位")
+		return "", Refuse("bad_id", "身份证号码应为18位")
 	}
 	sum := 0
 	for i := 0; i < 17; i++ {
 		c := id[i]
 		if c < '0' || c > '9' {
-			return "", refuse("bad_id", "身份证号码前17位应为数字")
+			return "", Refuse("bad_id", "身份证号码前17位应为数字")
 		}
 		sum += int(c-'0') * idWeights[i]
 	}
 	if _, err := time.Parse("20060102", id[6:14]); err != nil {
-		return "", refuse("bad_id", "身份证号码中的出生日期无效")
+		return "", Refuse("bad_id", "身份证号码中的出生日期无效")
 	}
 	if id[17] != idCheck[sum%11] {
-		return "", refuse("bad_id", "身份证号码校验位不正确，请核对")
+		return "", Refuse("bad_id", "身份证号码校验位不正确，请核对")
 	}
 	return id, nil
 }
@@ -67,7 +67,7 @@ func ValidatePhone(p string) (string, error) {
 	if mobileRe.MatchString(p) || landlineRe.MatchString(p) {
 		return p, nil
 	}
-	return "", refuse("bad_phone", "电话号码格式不正确（手机11位，或带区号的固定电话）")
+	return "", Refuse("bad_phone", "电话号码格式不正确（手机11位，或带区号的固定电话）")
 }
 
 // MaskPhone hides the middle of a phone number: 138****1234.
@@ -100,7 +100,7 @@ var areaRe = regexp.MustCompile(`^[1-8]\d{11}$`)
 // ValidateAreaCode checks a 12-digit 统计用区划代码 (province digit 1–8).
 func ValidateAreaCode(code string) error {
 	if !areaRe.MatchString(strings.TrimSpace(code)) {
-		return refuse("bad_area", "行政区划代码应为12位数字（如 370911105000）")
+		return Refuse("bad_area", "行政区划代码应为12位数字（如 370911105000）")
 	}
 	return nil
 }

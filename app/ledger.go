@@ -76,25 +76,25 @@ func (s *Service) Assign(ctx context.Context, actor *Staff, orderID int64, in As
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Reason == "" {
-		return o, refuse("need_reason", "分类或更换责任人须填写原因")
+		return o, Refuse("need_reason", "分类或更换责任人须填写原因")
 	}
 	switch in.Category {
 	case CatItem, CatSystem, CatStaff:
 	default:
-		return o, refuse("bad_category", "请选择工单分类：事项/流程、系统或人员")
+		return o, Refuse("bad_category", "请选择工单分类：事项/流程、系统或人员")
 	}
 	if in.AssigneeID == 0 {
-		return o, refuse("need_assignee", "请选择责任人")
+		return o, Refuse("need_assignee", "请选择责任人")
 	}
 	assignee, err := s.st.StaffByID(ctx, in.AssigneeID)
 	if errors.Is(err, ErrNotFound) || (err == nil && !assignee.Active) {
-		return o, refuse("bad_assignee", "责任人不存在或已停用")
+		return o, Refuse("bad_assignee", "责任人不存在或已停用")
 	}
 	if err != nil {
 		return o, err
 	}
 	if in.Category == o.Category && in.AssigneeID == o.AssigneeID {
-		return o, refuse("no_change", "分类和责任人均未改变")
+		return o, Refuse("no_change", "分类和责任人均未改变")
 	}
 	prevName := "未指定"
 	if o.AssigneeID != 0 {
@@ -120,13 +120,13 @@ func (s *Service) Assign(ctx context.Context, actor *Staff, orderID int64, in As
 func (s *Service) openOrder(ctx context.Context, id int64) (WorkOrder, error) {
 	o, err := s.st.WorkOrder(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return o, refuse("unknown_order", "未找到差评工单 %d", id)
+		return o, Refuse("unknown_order", "未找到差评工单 %d", id)
 	}
 	if err != nil {
 		return o, err
 	}
 	if o.State == OrderClosed {
-		return o, refuse("order_closed", "该工单已办结，不能再记录处理步骤")
+		return o, Refuse("order_closed", "该工单已办结，不能再记录处理步骤")
 	}
 	return o, nil
 }
@@ -204,21 +204,21 @@ func (s *Service) AppealDue(o WorkOrder, steps []OrderStep) (due time.Time, ok b
 // review was already found invalid.
 func (s *Service) FileAppeal(ctx context.Context, actor *Staff, orderID int64, evidence string) (WorkOrder, error) {
 	if actor == nil || !actor.Active {
-		return WorkOrder{}, refuse("login", "请先登录")
+		return WorkOrder{}, Refuse("login", "请先登录")
 	}
 	o, err := s.openOrder(ctx, orderID)
 	if err != nil {
 		return o, err
 	}
 	if o.ClerkID != actor.ID {
-		return o, refuse("not_yours", "只有被评价的工作人员本人可以对该差评提出申诉")
+		return o, Refuse("not_yours", "只有被评价的工作人员本人可以对该差评提出申诉")
 	}
 	evidence = strings.TrimSpace(evidence)
 	if evidence == "" {
-		return o, refuse("need_evidence", "申诉须写明理由并提供证据材料")
+		return o, Refuse("need_evidence", "申诉须写明理由并提供证据材料")
 	}
 	if o.Verdict.Invalid() {
-		return o, refuse("already_invalid", "该差评已认定为%s，无需申诉", o.Verdict.Name())
+		return o, Refuse("already_invalid", "该差评已认定为%s，无需申诉", o.Verdict.Name())
 	}
 	now := s.Clock.Now()
 	steps, err := s.st.OrderSteps(ctx, o.ID)
@@ -226,10 +226,10 @@ func (s *Service) FileAppeal(ctx context.Context, actor *Staff, orderID int64, e
 		return o, err
 	}
 	if due, ok := s.AppealDue(o, steps); ok && now.After(due) {
-		return o, refuse("appeal_late", "申诉期限已过（应于%s前提出）", due.Format("2006-01-02"))
+		return o, Refuse("appeal_late", "申诉期限已过（应于%s前提出）", due.Format("2006-01-02"))
 	}
 	if appealOf(s.Profile, s.Cal, steps) != nil {
-		return o, refuse("appeal_exists", "该差评已提出过申诉，每条差评只能申诉一次")
+		return o, Refuse("appeal_exists", "该差评已提出过申诉，每条差评只能申诉一次")
 	}
 	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: now, Step: string(StepAppeal), Detail: appealPrefix + evidence}
 	if err := s.st.UpdateWorkOrder(ctx, o, step); err != nil {
@@ -250,18 +250,18 @@ func (s *Service) DecideAppeal(ctx context.Context, actor *Staff, orderID int64,
 		return o, err
 	}
 	if v != VerdictValid && !v.Invalid() {
-		return o, refuse("need_verdict", "请选择复核结论：维持有效差评、误评或恶意评价")
+		return o, Refuse("need_verdict", "请选择复核结论：维持有效差评、误评或恶意评价")
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return o, refuse("need_reason", "请填写复核依据（材料、与评价人沟通、监控、调查等）")
+		return o, Refuse("need_reason", "请填写复核依据（材料、与评价人沟通、监控、调查等）")
 	}
 	steps, err := s.st.OrderSteps(ctx, o.ID)
 	if err != nil {
 		return o, err
 	}
 	if a := appealOf(s.Profile, s.Cal, steps); !a.Pending() {
-		return o, refuse("no_appeal", "该工单没有待复核的申诉")
+		return o, Refuse("no_appeal", "该工单没有待复核的申诉")
 	}
 	o.Verdict = v
 	step := OrderStep{OrderID: o.ID, StaffID: actor.ID, At: s.Clock.Now(), Step: string(StepAppealDecision),
@@ -314,7 +314,7 @@ type OnSiteInput struct {
 // 差评回访整改率 once called back, like any other rectified order.
 func (s *Service) RecordOnSite(ctx context.Context, actor *Staff, orderID int64, in OnSiteInput) (WorkOrder, error) {
 	if actor == nil || !actor.Active {
-		return WorkOrder{}, refuse("login", "请先登录")
+		return WorkOrder{}, Refuse("login", "请先登录")
 	}
 	ons, ok := s.st.(OnSiteStore)
 	if !ok {
@@ -326,27 +326,27 @@ func (s *Service) RecordOnSite(ctx context.Context, actor *Staff, orderID int64,
 	}
 	in.Problem, in.Action, in.Response = strings.TrimSpace(in.Problem), strings.TrimSpace(in.Action), strings.TrimSpace(in.Response)
 	if in.Problem == "" || in.Action == "" {
-		return o, refuse("need_detail", "请填写现场化解的问题和处理情况")
+		return o, Refuse("need_detail", "请填写现场化解的问题和处理情况")
 	}
 	if in.Response == "" {
-		return o, refuse("need_response", "请填写群众对处理结果的意见")
+		return o, Refuse("need_response", "请填写群众对处理结果的意见")
 	}
 	if !o.RectifiedAt.IsZero() {
-		return o, refuse("already_rectified", "该工单已整改，不能再登记现场化解")
+		return o, Refuse("already_rectified", "该工单已整改，不能再登记现场化解")
 	}
 	now := s.Clock.Now()
 	if in.At.IsZero() {
 		in.At = now
 	}
 	if in.At.After(now) {
-		return o, refuse("future_time", "化解时间不能晚于当前时间")
+		return o, Refuse("future_time", "化解时间不能晚于当前时间")
 	}
 	if in.StaffID == 0 {
 		in.StaffID = actor.ID
 	}
 	who, err := s.st.StaffByID(ctx, in.StaffID)
 	if errors.Is(err, ErrNotFound) {
-		return o, refuse("bad_staff", "未找到化解人")
+		return o, Refuse("bad_staff", "未找到化解人")
 	}
 	if err != nil {
 		return o, err
@@ -712,7 +712,7 @@ func (s *Service) OrderDetail(ctx context.Context, actor *Staff, id int64) (*Ord
 	}
 	o, err := s.st.WorkOrder(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return nil, refuse("unknown_order", "未找到差评工单 %d", id)
+		return nil, Refuse("unknown_order", "未找到差评工单 %d", id)
 	}
 	if err != nil {
 		return nil, err
@@ -857,7 +857,7 @@ func scrub(text string, ev Evaluation) string {
 // MyOrders lists the orders about the signed-in clerk, newest first.
 func (s *Service) MyOrders(ctx context.Context, actor *Staff) ([]ClerkOrder, error) {
 	if actor == nil || !actor.Active {
-		return nil, refuse("login", "请先登录")
+		return nil, Refuse("login", "请先登录")
 	}
 	orders, err := s.st.WorkOrders(ctx, OrderFilter{ClerkID: actor.ID})
 	if err != nil {

@@ -37,11 +37,11 @@ type StepInput struct {
 // call-back and on-site resolution may be recorded by any signed-in staff.
 func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, in StepInput) (WorkOrder, error) {
 	if actor == nil {
-		return WorkOrder{}, refuse("login", "请先登录")
+		return WorkOrder{}, Refuse("login", "请先登录")
 	}
 	rule, ok := stepRules[in.Kind]
 	if !ok {
-		return WorkOrder{}, refuse("bad_step", "未知的处理步骤：%s", in.Kind)
+		return WorkOrder{}, Refuse("bad_step", "未知的处理步骤：%s", in.Kind)
 	}
 	if rule.managerOnly {
 		if err := requireManager(actor); err != nil {
@@ -50,18 +50,18 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 	}
 	o, err := s.st.WorkOrder(ctx, orderID)
 	if errors.Is(err, ErrNotFound) {
-		return o, refuse("unknown_order", "未找到差评工单 %d", orderID)
+		return o, Refuse("unknown_order", "未找到差评工单 %d", orderID)
 	}
 	if err != nil {
 		return o, err
 	}
 	if o.State == OrderClosed {
-		return o, refuse("order_closed", "该工单已办结，不能再记录处理步骤")
+		return o, Refuse("order_closed", "该工单已办结，不能再记录处理步骤")
 	}
 	now := s.Clock.Now()
 	in.Detail = strings.TrimSpace(in.Detail)
 	if rule.needDetail != "" && in.Detail == "" {
-		return o, refuse("need_detail", "%s", rule.needDetail)
+		return o, Refuse("need_detail", "%s", rule.needDetail)
 	}
 	if err := rule.apply(s, ctx, &o, &in, now); err != nil {
 		return o, err
@@ -94,10 +94,10 @@ var stepRules = map[StepKind]stepRule{
 	}},
 	StepVerified: {managerOnly: true, apply: func(_ *Service, _ context.Context, o *WorkOrder, in *StepInput, _ time.Time) error {
 		if in.Verdict != VerdictValid && !in.Verdict.Invalid() {
-			return refuse("need_verdict", "请选择核实结论：有效差评、误评或恶意评价")
+			return Refuse("need_verdict", "请选择核实结论：有效差评、误评或恶意评价")
 		}
 		if in.Verdict.Invalid() && in.Detail == "" {
-			return refuse("need_evidence", "认定误评或恶意评价须记录核实依据")
+			return Refuse("need_evidence", "认定误评或恶意评价须记录核实依据")
 		}
 		o.Verdict = in.Verdict
 		in.Detail = in.Verdict.Name() + "：" + in.Detail
@@ -110,10 +110,10 @@ var stepRules = map[StepKind]stepRule{
 	}},
 	StepExtended: {managerOnly: true, apply: func(_ *Service, _ context.Context, o *WorkOrder, in *StepInput, _ time.Time) error {
 		if in.NewDue.IsZero() || !in.NewDue.After(o.FinishDue) {
-			return refuse("bad_due", "延期后的期限应晚于原办结期限")
+			return Refuse("bad_due", "延期后的期限应晚于原办结期限")
 		}
 		if in.Detail == "" {
-			return refuse("need_detail", "请填写延期原因及告知评价人的情况")
+			return Refuse("need_detail", "请填写延期原因及告知评价人的情况")
 		}
 		o.FinishDue = in.NewDue
 		o.State = OrderRectifying
@@ -121,10 +121,10 @@ var stepRules = map[StepKind]stepRule{
 	}},
 	StepCalledBack: {apply: func(_ *Service, _ context.Context, o *WorkOrder, in *StepInput, now time.Time) error {
 		if in.Callback != CallbackSatisfied && in.Callback != CallbackBasic && in.Callback != CallbackNotSatisfied {
-			return refuse("need_callback", "请选择回访结果：满意、基本满意或不满意")
+			return Refuse("need_callback", "请选择回访结果：满意、基本满意或不满意")
 		}
 		if o.RectifiedAt.IsZero() {
-			return refuse("not_rectified", "工单尚未整改，不能回访")
+			return Refuse("not_rectified", "工单尚未整改，不能回访")
 		}
 		o.CalledBackAt = now
 		o.CallbackResult = in.Callback
@@ -146,14 +146,14 @@ var stepRules = map[StepKind]stepRule{
 		// SZ 25: the clerk is told of the review, not of who gave it.
 		if o.EvaluationID != 0 {
 			if ev, err := s.st.Evaluation(ctx, o.EvaluationID); err == nil && scrub(in.Detail, ev) != in.Detail {
-				return refuse("evaluator_in_notice", "告知被评价人的内容不能包含评价人的姓名或电话（深圳办法第二十五条）")
+				return Refuse("evaluator_in_notice", "告知被评价人的内容不能包含评价人的姓名或电话（深圳办法第二十五条）")
 			}
 		}
 		return nil
 	}},
 	StepClosed: {managerOnly: true, apply: func(_ *Service, _ context.Context, o *WorkOrder, _ *StepInput, now time.Time) error {
 		if o.RepliedAt.IsZero() {
-			return refuse("not_replied", "工单尚未联系评价人，不能办结")
+			return Refuse("not_replied", "工单尚未联系评价人，不能办结")
 		}
 		o.ClosedAt = now
 		o.State = OrderClosed

@@ -124,14 +124,14 @@ func (s *Service) EnterPaperForm(ctx context.Context, actor *Staff, f PaperForm)
 		f.Channel = ChannelPaper
 	}
 	if !ManagerChannel(f.Channel) {
-		return nil, refuse("bad_channel", "此处只能录入书面评价表、12345热线、短信、意见簿/意见箱和电话回访的评价")
+		return nil, Refuse("bad_channel", "此处只能录入书面评价表、12345热线、短信、意见簿/意见箱和电话回访的评价")
 	}
 	tx, err := s.findTx(ctx, 0, f.Serial)
 	if err != nil {
 		return nil, err
 	}
 	if f.FormNo == "" && f.Channel == ChannelPaper {
-		return nil, refuse("no_form_no", "请输入评价表上的表号")
+		return nil, Refuse("no_form_no", "请输入评价表上的表号")
 	}
 	ratedAt, err := s.paperRatedAt(tx, f.Date)
 	if err != nil {
@@ -176,7 +176,7 @@ func (s *Service) paperRatedAt(tx Transaction, date time.Time) (time.Time, error
 	d, today := day(date), day(now)
 	switch {
 	case d.After(today):
-		return time.Time{}, refuse("form_date", "表上日期 %s 晚于今天，请核对", d.Format("2006-01-02"))
+		return time.Time{}, Refuse("form_date", "表上日期 %s 晚于今天，请核对", d.Format("2006-01-02"))
 	case d.Equal(today):
 		return time.Time{}, nil // now
 	}
@@ -185,7 +185,7 @@ func (s *Service) paperRatedAt(tx Transaction, date time.Time) (time.Time, error
 		start = tx.CompletedAt
 	}
 	if !start.IsZero() && d.Before(day(tx.CreatedAt)) {
-		return time.Time{}, refuse("form_date", "表上日期 %s 早于办件受理日期 %s，请核对",
+		return time.Time{}, Refuse("form_date", "表上日期 %s 早于办件受理日期 %s，请核对",
 			d.Format("2006-01-02"), day(tx.CreatedAt).Format("2006-01-02"))
 	}
 	// The form does not say the hour: the earliest moment of that day the

@@ -80,7 +80,7 @@ func validName(n string) bool {
 func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterRequest) (Registration, error) {
 	var out Registration
 	if actor == nil || !actor.Active {
-		return out, refuse("not_logged_in", "请先登录后再登记办件")
+		return out, Refuse("not_logged_in", "请先登录后再登记办件")
 	}
 	if err := checkText(append([]string{req.ApplicantName, req.IDNumber, req.Phone, req.ThemeName, req.AgentName}, req.Items...)...); err != nil {
 		return out, err
@@ -90,14 +90,14 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 		clerk = actor.ID
 	}
 	if clerk != actor.ID && actor.Role != RoleManager {
-		return out, refuse("not_your_case", "只能以本人工号登记办件")
+		return out, Refuse("not_your_case", "只能以本人工号登记办件")
 	}
 	who, err := checkApplicant(req)
 	if err != nil {
 		return out, err
 	}
 	if req.WindowID == 0 {
-		return out, refuse("no_window", "未选择窗口，请在设置中指定本机窗口")
+		return out, Refuse("no_window", "未选择窗口，请在设置中指定本机窗口")
 	}
 	if err := s.checkWindow(ctx, req.WindowID); err != nil {
 		return out, err
@@ -180,10 +180,10 @@ type applicant struct {
 func checkApplicant(req RegisterRequest) (applicant, error) {
 	a := applicant{name: strings.TrimSpace(req.ApplicantName), agent: strings.TrimSpace(req.AgentName), batch: req.BatchCount}
 	if a.name == "" {
-		return a, refuse("no_name", "请填写申请人姓名")
+		return a, Refuse("no_name", "请填写申请人姓名")
 	}
 	if !validName(a.name) {
-		return a, refuse("bad_name", "申请人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
+		return a, Refuse("bad_name", "申请人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
 	}
 	var err error
 	if a.id, err = ValidateIDNumber(req.IDNumber); err != nil {
@@ -196,17 +196,17 @@ func checkApplicant(req RegisterRequest) (applicant, error) {
 	}
 	if a.agent != "" {
 		if !validName(a.agent) {
-			return a, refuse("bad_agent", "代办人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
+			return a, Refuse("bad_agent", "代办人姓名应为文字（最多%d字），不能含数字或符号", maxNameRunes)
 		}
 		if a.agent == a.name {
-			return a, refuse("bad_agent", "代办人与申请人是同一人，无需填写代办人")
+			return a, Refuse("bad_agent", "代办人与申请人是同一人，无需填写代办人")
 		}
 	}
 	if a.batch == 0 {
 		a.batch = 1
 	}
 	if a.batch < 1 || a.batch > maxBatch {
-		return a, refuse("bad_batch", "批量件数应为1至%d", maxBatch)
+		return a, Refuse("bad_batch", "批量件数应为1至%d", maxBatch)
 	}
 	return a, nil
 }
@@ -226,20 +226,20 @@ func pickItems(catalogue []ServiceItem, codes []string) ([]ServiceItem, error) {
 			continue
 		}
 		if seen[c] {
-			return nil, refuse("dup_item", "事项 %s 选了两次；同一事项多次申报请填写批量件数", c)
+			return nil, Refuse("dup_item", "事项 %s 选了两次；同一事项多次申报请填写批量件数", c)
 		}
 		seen[c] = true
 		it, ok := byCode[c]
 		if !ok {
-			return nil, refuse("unknown_item", "事项清单中没有编码为 %s 的事项", c)
+			return nil, Refuse("unknown_item", "事项清单中没有编码为 %s 的事项", c)
 		}
 		if !it.Active {
-			return nil, refuse("inactive_item", "事项“%s”已停用，不能登记", it.Name)
+			return nil, Refuse("inactive_item", "事项“%s”已停用，不能登记", it.Name)
 		}
 		items = append(items, it)
 	}
 	if len(items) == 0 {
-		return nil, refuse("no_item", "请至少选择一个办理事项")
+		return nil, Refuse("no_item", "请至少选择一个办理事项")
 	}
 	return items, nil
 }
@@ -249,19 +249,19 @@ func pickItems(catalogue []ServiceItem, codes []string) ([]ServiceItem, error) {
 // or more.
 func pickTheme(catalogue, items []ServiceItem, name string) (ServiceItem, error) {
 	if len(items) < 2 {
-		return ServiceItem{}, refuse("theme_items", "“一件事”主题至少包含两个事项")
+		return ServiceItem{}, Refuse("theme_items", "“一件事”主题至少包含两个事项")
 	}
 	tn := strings.TrimSpace(name)
 	if tn == "" {
-		return ServiceItem{}, refuse("no_theme", "请选择“一件事”主题")
+		return ServiceItem{}, Refuse("no_theme", "请选择“一件事”主题")
 	}
 	i := slices.IndexFunc(catalogue, func(it ServiceItem) bool { return it.Code == tn || it.Name == tn })
 	if i < 0 || !catalogue[i].Active {
-		return ServiceItem{}, refuse("unknown_theme", "事项清单中没有“%s”这个“一件事”主题，请从清单中选择", tn)
+		return ServiceItem{}, Refuse("unknown_theme", "事项清单中没有“%s”这个“一件事”主题，请从清单中选择", tn)
 	}
 	theme := catalogue[i]
 	if slices.ContainsFunc(items, func(it ServiceItem) bool { return it.Code == theme.Code }) {
-		return ServiceItem{}, refuse("theme_items", "主题“%s”不能同时作为它自己的子事项", theme.Name)
+		return ServiceItem{}, Refuse("theme_items", "主题“%s”不能同时作为它自己的子事项", theme.Name)
 	}
 	return theme, nil
 }
@@ -297,12 +297,12 @@ func (s *Service) checkWindow(ctx context.Context, id int64) error {
 	for _, w := range ws {
 		if w.ID == id {
 			if !w.Active {
-				return refuse("inactive_window", "%d号窗口已停用，不能登记办件", w.Number)
+				return Refuse("inactive_window", "%d号窗口已停用，不能登记办件", w.Number)
 			}
 			return nil
 		}
 	}
-	return refuse("unknown_window", "本机设置的窗口不存在，请联系中心负责人重新设置")
+	return Refuse("unknown_window", "本机设置的窗口不存在，请联系中心负责人重新设置")
 }
 
 // addGroup stores the rows at once when the store can; otherwise one by one
@@ -333,11 +333,11 @@ func checkMove(t Transaction, to TxStatus) error {
 	from := t.Status
 	switch {
 	case from.Finished():
-		return refuse("already_finished", "办件 %s 已%s，不能再改为%s", t.Serial, from.Name(), to.Name())
+		return Refuse("already_finished", "办件 %s 已%s，不能再改为%s", t.Serial, from.Name(), to.Name())
 	case from == to:
-		return refuse("same_status", "办件 %s 已是“%s”状态", t.Serial, to.Name())
+		return Refuse("same_status", "办件 %s 已是“%s”状态", t.Serial, to.Name())
 	case to == TxRefused && from == TxAccepted:
-		return refuse("bad_move", "办件 %s 已受理，不能再“不予受理”；如需退回请选择退件", t.Serial)
+		return Refuse("bad_move", "办件 %s 已受理，不能再“不予受理”；如需退回请选择退件", t.Serial)
 	}
 	return nil
 }
@@ -348,20 +348,20 @@ func checkMove(t Transaction, to TxStatus) error {
 // reason (一次性告知, JZ 7.6.2). Completion makes the rating window start.
 func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxStatus, note string) ([]Transaction, error) {
 	if actor == nil || !actor.Active {
-		return nil, refuse("not_logged_in", "请先登录")
+		return nil, Refuse("not_logged_in", "请先登录")
 	}
 	switch to {
 	case TxAccepted, TxCompleted, TxReturned, TxRefused:
 	default:
-		return nil, refuse("bad_status", "无效的办件状态：%s", to)
+		return nil, Refuse("bad_status", "无效的办件状态：%s", to)
 	}
 	note = strings.TrimSpace(note)
 	if (to == TxReturned || to == TxRefused) && note == "" {
-		return nil, refuse("no_reason", "%s须填写原因，以便一次性告知申请人", to.Name())
+		return nil, Refuse("no_reason", "%s须填写原因，以便一次性告知申请人", to.Name())
 	}
 	tx, err := s.st.Transaction(ctx, txID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, refuse(CodeUnknownTransaction, "未找到该办件")
+		return nil, Refuse(CodeUnknownTransaction, "未找到该办件")
 	}
 	if err != nil {
 		return nil, err

@@ -171,7 +171,7 @@ const (
 func ParseMonth(s string) (time.Time, error) {
 	t, err := time.ParseInLocation("2006-01", s, ChinaTime)
 	if err != nil {
-		return time.Time{}, refuse("bad_month", "月份格式应为 YYYY-MM，例如 2026-10")
+		return time.Time{}, Refuse("bad_month", "月份格式应为 YYYY-MM，例如 2026-10")
 	}
 	return t, nil
 }

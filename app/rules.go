@@ -67,21 +67,21 @@ func checkContent(p *Profile, req *RateRequest) error {
 		return err
 	}
 	if !req.Level.Valid() {
-		return refuse("bad_level", "评价等级无效，应为1至5（非常不满意至非常满意）")
+		return Refuse("bad_level", "评价等级无效，应为1至5（非常不满意至非常满意）")
 	}
 	if !req.Channel.Valid() || req.Channel == ChannelSystem {
-		return refuse("bad_channel", "评价渠道无效：%s", req.Channel)
+		return Refuse("bad_channel", "评价渠道无效：%s", req.Channel)
 	}
 	if req.Rater == "" {
 		req.Rater = RaterApplicant
 	}
 	if req.Rater != RaterApplicant && req.Rater != RaterAgent {
-		return refuse("bad_rater", "评价人只能是申请人或代办人")
+		return Refuse("bad_rater", "评价人只能是申请人或代办人")
 	}
 	req.Text = strings.TrimSpace(req.Text)
 	// SZ 8: a bad review needs a tag or a written reason.
 	if p.Rating.BadNeedsWhy && p.IsBad(req.Level) && len(req.Tags) == 0 && req.Text == "" {
-		return refuse(CodeBadNeedsReason, "差评须选择至少一个标签或填写原因")
+		return Refuse(CodeBadNeedsReason, "差评须选择至少一个标签或填写原因")
 	}
 	return nil
 }
@@ -99,7 +99,7 @@ func planRating(p *Profile, cal *Calendar, now time.Time, req RateRequest, targe
 		ratedAt = now
 	}
 	if ratedAt.After(now.Add(5 * time.Minute)) {
-		return nil, refuse("future", "评价时间不能晚于当前时间")
+		return nil, Refuse("future", "评价时间不能晚于当前时间")
 	}
 	if req.FollowUp {
 		return planFollowUp(p, cal, req, ratedAt, target, existing)
@@ -125,7 +125,7 @@ func planVisits(p *Profile, cal *Calendar, req RateRequest, ratedAt time.Time, t
 	related []Transaction, existing []Evaluation) (*ratingPlan, error) {
 	targets := ratingTargets(target, related)
 	if len(targets) == 0 {
-		return nil, refuse("empty_theme", "该主题业务没有关联事项，无法评价")
+		return nil, Refuse("empty_theme", "该主题业务没有关联事项，无法评价")
 	}
 
 	event := newUID()
@@ -136,7 +136,7 @@ func planVisits(p *Profile, cal *Calendar, req RateRequest, ratedAt time.Time, t
 			visit = tx.Visits
 		}
 		if visit <= 0 || visit > tx.Visits {
-			return nil, refuse("no_visit", "办件 %s 尚未在窗口办理，不能评价", tx.Serial)
+			return nil, Refuse("no_visit", "办件 %s 尚未在窗口办理，不能评价", tx.Serial)
 		}
 		if taken := slotTaken(existing, tx.ID, visit); taken != nil {
 			return nil, alreadyRated(tx, taken)
@@ -146,7 +146,7 @@ func planVisits(p *Profile, cal *Calendar, req RateRequest, ratedAt time.Time, t
 		if tx.Status.Finished() && visit == tx.Visits {
 			due := cal.Deadline(tx.CompletedAt, p.Rating.Window)
 			if ratedAt.After(due) {
-				return nil, refuse("window_closed", "办件 %s 已超过评价时限（办结后%s，截至%s），不能再评价",
+				return nil, Refuse("window_closed", "办件 %s 已超过评价时限（办结后%s，截至%s），不能再评价",
 					tx.Serial, p.Rating.Window.Chinese(), due.Format("2006-01-02 15:04"))
 			}
 		}
@@ -170,16 +170,16 @@ func planCallback(req RateRequest, ratedAt time.Time, target Transaction, relate
 	existing []Evaluation) (*ratingPlan, error) {
 	targets := ratingTargets(target, related)
 	if len(targets) == 0 {
-		return nil, refuse("empty_theme", "该主题业务没有关联事项，无法评价")
+		return nil, Refuse("empty_theme", "该主题业务没有关联事项，无法评价")
 	}
 	event := newUID()
 	plan := &ratingPlan{}
 	for _, tx := range targets {
 		if !tx.Status.Finished() {
-			return nil, refuse("not_finished", "办件 %s 尚未办结，不能电话回访", tx.Serial)
+			return nil, Refuse("not_finished", "办件 %s 尚未办结，不能电话回访", tx.Serial)
 		}
 		if e := callbackRow(existing, tx.ID); e != nil {
-			return nil, refuse("callback_twice", "办件 %s 已电话回访过（%s，%s），不能重复记录",
+			return nil, Refuse("callback_twice", "办件 %s 已电话回访过（%s，%s），不能重复记录",
 				tx.Serial, e.Level.Name(), e.RatedAt.Format("2006-01-02"))
 		}
 		plan.rows = append(plan.rows, Evaluation{
@@ -234,16 +234,16 @@ func alreadyRated(tx Transaction, e *Evaluation) error {
 	case e.Kind == KindTimeout:
 		// Its own code: the visit is settled (a timeout row stands), which a
 		// caller treats differently from a rating that merely came too late.
-		return refuse("timed_out", "办件 %s 已超过评价时限，系统已记为%s", tx.Serial, timeoutName(e.Level))
+		return Refuse("timed_out", "办件 %s 已超过评价时限，系统已记为%s", tx.Serial, timeoutName(e.Level))
 	case tx.AgentName != "":
 		// SZ 14: 帮办代办 is rated once, by either the agent or the applicant.
 		who := "申请人"
 		if e.Rater == RaterAgent {
 			who = "代办人"
 		}
-		return refuse(CodeAlreadyRated, "办件 %s 已由%s评价（%s），帮办代办业务只评价一次", tx.Serial, who, e.Level.Name())
+		return Refuse(CodeAlreadyRated, "办件 %s 已由%s评价（%s），帮办代办业务只评价一次", tx.Serial, who, e.Level.Name())
 	}
-	return refuse(CodeAlreadyRated, "办件 %s 本次办理已评价（%s，%s），同一次办理只能评价一次",
+	return Refuse(CodeAlreadyRated, "办件 %s 本次办理已评价（%s，%s），同一次办理只能评价一次",
 		tx.Serial, e.Level.Name(), e.RatedAt.Format("01-02 15:04"))
 }
 
@@ -258,7 +258,7 @@ func timeoutName(l Level) string {
 func planFollowUp(p *Profile, cal *Calendar, req RateRequest, ratedAt time.Time, target Transaction,
 	existing []Evaluation) (*ratingPlan, error) {
 	if p.Rating.FollowUp.IsZero() {
-		return nil, refuse("no_followup", "当前评价规则（%s）不设追加评价", p.Title)
+		return nil, Refuse("no_followup", "当前评价规则（%s）不设追加评价", p.Title)
 	}
 	var first *Evaluation
 	for i := range existing {
@@ -267,17 +267,17 @@ func planFollowUp(p *Profile, cal *Calendar, req RateRequest, ratedAt time.Time,
 			continue
 		}
 		if e.Kind == KindFollowUp {
-			return nil, refuse("followup_twice", "办件 %s 已追加评价过，只能追加一次", target.Serial)
+			return nil, Refuse("followup_twice", "办件 %s 已追加评价过，只能追加一次", target.Serial)
 		}
 		if e.Kind == KindActive && (first == nil || e.RatedAt.Before(first.RatedAt)) {
 			first = e
 		}
 	}
 	if first == nil {
-		return nil, refuse("followup_no_rating", "办件 %s 尚无主动评价，不能追加评价", target.Serial)
+		return nil, Refuse("followup_no_rating", "办件 %s 尚无主动评价，不能追加评价", target.Serial)
 	}
 	if due := cal.Deadline(first.RatedAt, p.Rating.FollowUp); ratedAt.After(due) {
-		return nil, refuse("followup_late", "已超过追加评价时限（评价后%s）", p.Rating.FollowUp.Chinese())
+		return nil, Refuse("followup_late", "已超过追加评价时限（评价后%s）", p.Rating.FollowUp.Chinese())
 	}
 	return &ratingPlan{rows: []Evaluation{{
 		EventID: newUID(), TransactionID: target.ID, Visit: first.Visit, Dimension: DimOverall,

@@ -120,17 +120,17 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 		return nil, err
 	}
 	if strings.TrimSpace(reason) == "" {
-		return nil, refuse("no_reason", "更正评价须填写更正原因")
+		return nil, Refuse("no_reason", "更正评价须填写更正原因")
 	}
 	old, err := s.st.Evaluation(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return nil, refuse("unknown_evaluation", "未找到要更正的评价记录")
+		return nil, Refuse("unknown_evaluation", "未找到要更正的评价记录")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if old.Kind == KindTimeout {
-		return nil, refuse("correct_timeout", "超时未评记录由系统生成，不能更正")
+		return nil, Refuse("correct_timeout", "超时未评记录由系统生成，不能更正")
 	}
 	req.Channel = old.Channel
 	if err := checkContent(s.Profile, &req); err != nil {
@@ -142,7 +142,7 @@ func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateR
 	}
 	for _, e := range all {
 		if e.CorrectsID == old.ID {
-			return nil, refuse("already_corrected", "该评价已更正过，请更正最新的记录")
+			return nil, Refuse("already_corrected", "该评价已更正过，请更正最新的记录")
 		}
 	}
 	row := old
@@ -238,12 +238,12 @@ func (s *Service) findTx(ctx context.Context, id int64, serial string) (Transact
 	} else {
 		serial = strings.TrimSpace(serial)
 		if serial == "" {
-			return tx, refuse("no_serial", "请输入或扫描办件流水号")
+			return tx, Refuse("no_serial", "请输入或扫描办件流水号")
 		}
 		tx, err = s.st.TransactionBySerial(ctx, serial)
 	}
 	if errors.Is(err, ErrNotFound) {
-		return tx, refuse(CodeUnknownTransaction, "未找到办件 %s，请核对流水号", serial)
+		return tx, Refuse(CodeUnknownTransaction, "未找到办件 %s，请核对流水号", serial)
 	}
 	return tx, err
 }
@@ -332,7 +332,7 @@ type StatsReport struct {
 // Stats computes the metrics for ratings rated in [from, to).
 func (s *Service) Stats(ctx context.Context, from, to time.Time, by GroupBy) (*StatsReport, error) {
 	if !to.After(from) {
-		return nil, refuse("bad_period", "统计区间无效：结束日期应晚于开始日期")
+		return nil, Refuse("bad_period", "统计区间无效：结束日期应晚于开始日期")
 	}
 	// Counted by the store: the same facts as the report's, grouped in SQL.
 	f, err := s.st.FactCounts(ctx, from, to, by)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/storage"
 	"bianmin/sync/lan"
 	"bianmin/sync/relay"
@@ -29,7 +30,7 @@ type Hub struct {
 }
 
 // NewHub makes the hub's service on d (making its certificate on first use).
-func NewHub(ctx context.Context, d *storage.DB, svc *app.Service, q *app.Queue, log *slog.Logger) (*Hub, error) {
+func NewHub(ctx context.Context, d *storage.DB, svc *app.Service, q *queue.Queue, log *slog.Logger) (*Hub, error) {
 	reg, cert, err := hubRegistry(ctx, d, log)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/storage"
 	"bianmin/sync/lan"
 	"bianmin/sync/relay"
@@ -70,7 +71,7 @@ func newLANRig(t *testing.T) *lanRig {
 	_, err = svc.AddCategory(ctx, r.manager, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{r.win1.ID, r.win2.ID}})
 	must(err)
 	must(d.SaveItem(ctx, app.ServiceItem{Code: "RS001", Name: "城乡居民养老保险参保登记", Department: "人社所", Instant: true, Active: true}))
-	r.hub, err = NewHub(ctx, d, svc, app.NewQueue(d, app.SystemClock{}, nil), slog.New(slog.DiscardHandler))
+	r.hub, err = NewHub(ctx, d, svc, queue.New(d, app.SystemClock{}, nil), slog.New(slog.DiscardHandler))
 	must(err)
 	r.srv = httptest.NewUnstartedServer(r.hub.Server.Handler)
 	r.srv.TLS = r.hub.Server.TLSConfig

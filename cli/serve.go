@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	countysync "bianmin/sync"
 )
 
@@ -30,7 +31,7 @@ func (c *cmd) serve(args []string) int {
 		return c.fail("serve", err)
 	}
 	defer d.Close()
-	hub, err := NewHub(c.ctx, d, svc, app.NewQueue(d, app.SystemClock{}, c.log), c.log)
+	hub, err := NewHub(c.ctx, d, svc, queue.New(d, app.SystemClock{}, c.log), c.log)
 	if err != nil {
 		return c.fail("serve", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/cli"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
@@ -39,7 +40,7 @@ type Station struct {
 	db     *storage.DB
 	svc    *app.Service
 	hall   app.Hall
-	queue  *app.Queue
+	queue  *queue.Queue
 	rig    *devices.WindowRig
 	fwd    *relay.Forwarder
 	hub    *cli.Hub
@@ -98,7 +99,7 @@ func (s *Station) Hall() app.Hall {
 }
 
 // Queue is this PC's own queue (the hub or a standalone PC; nil on a counter).
-func (s *Station) Queue() *app.Queue {
+func (s *Station) Queue() *queue.Queue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.queue
@@ -196,7 +197,7 @@ func (s *Station) Open(ctx context.Context) (*app.Service, error) {
 		s.fwd.DB = db // joinHub's handle is closed
 		s.fwd.Start(s.ctx)
 	} else {
-		s.queue = app.NewQueue(db, svc.Clock, s.log)
+		s.queue = queue.New(db, svc.Clock, s.log)
 		s.hall = s.queue
 		if s.n.Listen != "" {
 			if err := s.serveLocked(ctx); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
 // A 承诺件 (three working days) accepted at window 1 on Monday is rated for
@@ -39,7 +40,7 @@ func TestPromisedItemAcrossVisits(t *testing.T) {
 	must(f.svc.SetPosts(ctx, &f.manager, f.window, clerk1.ID, 0))
 	must(f.svc.SetPosts(ctx, &f.manager, w2.ID, clerk2.ID, 0))
 	must(f.db.SaveItem(ctx, app.ServiceItem{Code: "P001", Name: "城乡低保申请", Department: "民政办", PromiseDays: 3, Active: true}))
-	q := app.NewQueue(f.db, f.clock, nil)
+	q := queue.New(f.db, f.clock, nil)
 
 	type counter struct {
 		env   *Env

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
 // openCentreSettings shows the 中心设置 screen for user on f's database,
@@ -18,7 +19,7 @@ import (
 func openCentreSettings(t *testing.T, f *fixture, user *app.Staff) (*CentreSettings, *Env, *app.Admin) {
 	t.Helper()
 	env := syncEnv(t)
-	adm := app.NewAdmin(f.svc, app.NewQueue(f.db, f.clock, nil))
+	adm := app.NewAdmin(f.svc, queue.New(f.db, f.clock, nil))
 	s := NewCentreSettings(env, adm, user)
 	s.confirm = func(_, _ string, ok func()) { ok() }
 	env.Win.SetContent(s.Content())

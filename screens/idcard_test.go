@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
 	"bianmin/devices/idcard"
@@ -46,7 +47,7 @@ func TestIDCardFillsRegistration(t *testing.T) {
 	}
 	env := syncEnv(t)
 	var onCard func(IDCardRead)
-	c := NewCounter(env, CounterDeps{Hall: app.NewQueue(db, svc.Clock, nil), Reg: svc, Clerk: clerk, WindowID: ws[0].ID,
+	c := NewCounter(env, CounterDeps{Hall: queue.New(db, svc.Clock, nil), Reg: svc, Clerk: clerk, WindowID: ws[0].ID,
 		Drafts: FileDrafts{Dir: t.TempDir()}, Do: newUIQueue().do,
 		// As the window wires it: the rig's device goroutine hands each card to the UI goroutine.
 		IDCards: func(f func(IDCardRead)) {

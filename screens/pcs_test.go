@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/sync/lan"
 )
 
@@ -126,7 +127,7 @@ func TestSetupJoinsExistingCentre(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := lan.NewRegistry(f.db, pin, nil)
-	srv := httptest.NewUnstartedServer(lan.NewServerAuth(app.NewQueue(f.db, f.clock, nil), reg, nil))
+	srv := httptest.NewUnstartedServer(lan.NewServerAuth(queue.New(f.db, f.clock, nil), reg, nil))
 	srv.TLS = lan.ServerTLS(cert)
 	srv.StartTLS()
 	defer srv.Close()

@@ -9,9 +9,10 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
-// One person's morning on the real queue (app.Queue) and the real service
+// One person's morning on the real queue (queue.Queue) and the real service
 // over a SQLite file: a ticket from the kiosk, called at the counter with F1
 // and shown and announced on the hall display, registered and finished at
 // the counter, and rated 非常满意 on the customer's screen.
@@ -21,7 +22,7 @@ func TestQueueScreensOnTheRealQueue(t *testing.T) {
 	if _, err := f.db.AddCategory(ctx, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{f.window}}); err != nil {
 		t.Fatal(err)
 	}
-	q := app.NewQueue(f.db, f.clock, nil)
+	q := queue.New(f.db, f.clock, nil)
 
 	// The hall display, on its own window.
 	hallEnv := syncEnv(t)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
 // fakeWatch stands in for the window's devices on the counter's bar.
@@ -47,7 +48,7 @@ func TestCounterShowsKeypadOutcome(t *testing.T) {
 			if err != nil {
 				return CounterDeps{}, err
 			}
-			return CounterDeps{Hall: app.NewQueue(db, svc.Clock, nil), Reg: svc, Cases: svc, Clerk: user,
+			return CounterDeps{Hall: queue.New(db, svc.Clock, nil), Reg: svc, Cases: svc, Clerk: user,
 				WindowID: ws[0].ID, Local: true, Drafts: FileDrafts{Dir: t.TempDir()}, Do: newUIQueue().do}, nil
 		},
 		Devices: watch,

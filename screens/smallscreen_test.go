@@ -12,6 +12,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/app/demo"
+	"bianmin/app/queue"
 	"bianmin/internal/testdb"
 	"bianmin/storage"
 	countysync "bianmin/sync"
@@ -134,7 +135,7 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 			return []fyne.CanvasObject{d.WatchScreen.Back}
 		}},
 		{"中心设置", func() []fyne.CanvasObject {
-			cs := NewCentreSettings(d.Env(), app.NewAdmin(svc, app.NewQueue(db, svc.Clock, nil)), m)
+			cs := NewCentreSettings(d.Env(), app.NewAdmin(svc, queue.New(db, svc.Clock, nil)), m)
 			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
 			cs.Reload()
 			return []fyne.CanvasObject{cs.Back}
@@ -181,7 +182,7 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	cenv := syncEnv(t)
-	c := NewCounter(cenv, CounterDeps{Hall: app.NewQueue(db, svc.Clock, nil), Reg: svc, Cases: svc, Clerk: m,
+	c := NewCounter(cenv, CounterDeps{Hall: queue.New(db, svc.Clock, nil), Reg: svc, Cases: svc, Clerk: m,
 		WindowID: ws[0].ID, Drafts: FileDrafts{Dir: t.TempDir()}, Do: newUIQueue().do})
 	cenv.Win.SetContent(c.Content())
 	c.Start()

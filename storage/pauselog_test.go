@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
 // A rating at a window that has been paused for more than the grace is
@@ -19,7 +20,7 @@ func TestRatedWhilePaused(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := app.NewService(d, clk, p, app.NewCalendar(), nil)
-	q := app.NewQueue(d, clk, nil)
+	q := queue.New(d, clk, nil)
 	mgr := &app.Staff{ID: f.manager, No: "9001", Name: "王主任", Role: app.RoleManager, Active: true}
 
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }

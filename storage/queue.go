@@ -12,7 +12,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// The DB is the queue's store (app.QueueStore): app/queue.go decides,
+// The DB is the queue's store (app.QueueStore): app/queue decides,
 // this file reads and writes inside the transactions it is given.
 var _ app.QueueStore = (*DB)(nil)
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
 // fillWaiting stores n waiting tickets of the fixture's category, issued
@@ -49,7 +50,7 @@ func p99(d []time.Duration) time.Duration {
 func BenchmarkCallNextScaling(b *testing.B) {
 	sizes := []int{30, 3000, 30000}
 	type bench struct {
-		q   *app.Queue
+		q   *queue.Queue
 		f   fixture
 		clk *app.FakeClock
 	}

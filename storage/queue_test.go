@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
 // The queue's storage on real files: migration of the foundation's tickets,
@@ -17,11 +18,11 @@ import (
 
 // queueFixture is the seed centre with the queue on top; category A is served
 // by windows 1 and 2.
-func queueFixture(t testing.TB, d *DB) (fixture, *app.Queue, *app.FakeClock) {
+func queueFixture(t testing.TB, d *DB) (fixture, *queue.Queue, *app.FakeClock) {
 	t.Helper()
 	f := seed(t, d)
 	clk := app.NewFakeClock(t0)
-	return f, app.NewQueue(d, clk, nil), clk
+	return f, queue.New(d, clk, nil), clk
 }
 
 func queueTickets(t testing.TB, d *DB, state app.TicketState, from string) []app.Ticket {
@@ -83,7 +84,7 @@ func TestQueueMigrationDerivesState(t *testing.T) {
 
 	// The queue on the same day: numbers continue after A005, and the
 	// waiting foundation rows are called in issue order (A004 is priority).
-	q := app.NewQueue(d, app.NewFakeClock(t0.Add(time.Minute)), nil)
+	q := queue.New(d, app.NewFakeClock(t0.Add(time.Minute)), nil)
 	it, err := q.Issue(ctx, app.IssueRequest{CategoryID: f.cat})
 	mustf(t, err, "issue")
 	if it.Ticket.Number != "A006" {
@@ -138,7 +139,7 @@ func TestQueueRestartKeepsState(t *testing.T) {
 	d, err = Open(path)
 	mustf(t, err, "reopen")
 	defer d.Close()
-	q = app.NewQueue(d, clk, nil)
+	q = queue.New(d, clk, nil)
 	w1, err := q.Window(ctx, f.win1)
 	mustf(t, err, "window 1")
 	if w1.Current == nil || w1.Current.Number != "A005" || w1.ClerkID != f.clerk2 || w1.Post != "B" || w1.Waiting != 3 {
@@ -192,7 +193,7 @@ func TestQueueConcurrentWindows(t *testing.T) {
 			return
 		}
 		defer k.Close()
-		q := app.NewQueue(k, clk, nil)
+		q := queue.New(k, clk, nil)
 		for range tickets {
 			if _, err := q.Issue(ctx, app.IssueRequest{CategoryID: cat}); err != nil {
 				t.Error(err)
@@ -218,7 +219,7 @@ func TestQueueConcurrentWindows(t *testing.T) {
 				return
 			}
 			defer c.Close()
-			q := app.NewQueue(c, clk, nil)
+			q := queue.New(c, clk, nil)
 			finished := false
 			for {
 				tk, err := q.CallNext(ctx, w, 0)
@@ -369,7 +370,7 @@ func TestQueueCandidatesSQL(t *testing.T) {
 	cats := []int64{f.cat, catB}
 	wins := []int64{f.win1, f.win2}
 	r := rand.New(rand.NewPCG(3, 4))
-	day := app.QueueDay(t0)
+	day := queue.QueueDay(t0)
 	for round := range 30 {
 		err := d.QueueWrite(ctx, func(w app.QueueWriter) error {
 			for i := range 1 + r.IntN(12) {

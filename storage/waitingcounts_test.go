@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 )
 
 // The waiting counts the triggers keep equal a count of the waiting tickets
@@ -18,7 +19,7 @@ func TestWaitingCountsKeptByTriggers(t *testing.T) {
 	catB, err := d.AddCategory(ctx, app.QueueCategory{Prefix: "B", Name: "缴费", Windows: []int64{f.win2}})
 	mustf(t, err, "category")
 	cats, wins := []int64{f.cat, catB}, []int64{f.win1, f.win2}
-	days := []string{app.QueueDay(t0), app.QueueDay(t0.AddDate(0, 0, 1))}
+	days := []string{queue.QueueDay(t0), queue.QueueDay(t0.AddDate(0, 0, 1))}
 	r := rand.New(rand.NewPCG(5, 6))
 	counted := func() string {
 		rows, err := d.db.Query(`SELECT day, category_id, IFNULL(to_window_id, 0), (priority <> 0 OR priority_kind <> ''), count(*)

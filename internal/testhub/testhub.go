@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/cli"
 	"bianmin/storage"
 	"bianmin/sync/lan"
@@ -23,7 +24,7 @@ type Hub struct {
 	URL  string // https://127.0.0.1:port
 	Addr string
 	Hub  *cli.Hub
-	Q    *app.Queue
+	Q    *queue.Queue
 	DB   *storage.DB
 }
 
@@ -39,7 +40,7 @@ func Start(t *testing.T) *Hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := app.NewQueue(d, app.SystemClock{}, nil)
+	q := queue.New(d, app.SystemClock{}, nil)
 	hub, err := cli.NewHub(ctx, d, svc, q, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 )
 
 // The in-memory store is also the queue's store (app.QueueStore), so a demo
-// or a test can run app.Queue without a disk. A QueueWrite runs under the
+// or a test can run queue.Queue without a disk. A QueueWrite runs under the
 // store's lock and is undone when fn fails, as the SQLite transaction is.
 var _ app.QueueStore = (*Store)(nil)
 

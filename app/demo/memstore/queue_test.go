@@ -10,6 +10,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/app/demo/memstore"
+	"bianmin/app/queue"
 	"bianmin/storage"
 )
 
@@ -60,10 +61,10 @@ func TestQueueMemstoreMatchesSQLite(t *testing.T) {
 	mem := memstore.New()
 	stores := []centreStore{db, mem}
 	clk := app.NewFakeClock(time.Date(2025, 3, 3, 8, 30, 0, 0, app.ChinaTime))
-	var queues []*app.Queue
+	var queues []*queue.Queue
 	for _, st := range stores {
 		setUp(t, st)
-		queues = append(queues, app.NewQueue(st, clk, nil))
+		queues = append(queues, queue.New(st, clk, nil))
 	}
 	if err := queues[1].SaveSettings(ctx, app.QueueSettings{PriorityRatio: 2, Repeat: 2, KeepOvernight: true}); err != nil {
 		t.Fatal(err)

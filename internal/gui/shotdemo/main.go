@@ -4,7 +4,7 @@
 //	../shared/tools/shot docs/screenshots/counter.png -- go run ./internal/gui/shotdemo counter
 //	../shared/tools/shot -g 1920x1080 docs/screenshots/hall.png -- go run ./internal/gui/shotdemo hall
 //
-// It runs the real app.Queue and app.Service on SQLite, with a morning's
+// It runs the real queue.Queue and app.Service on SQLite, with a morning's
 // tickets issued and called.
 package main
 
@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/cli"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
@@ -85,7 +86,7 @@ func main() {
 		it.Active = true
 		must(db.SaveItem(ctx, it))
 	}
-	q := app.NewQueue(db, clock, nil)
+	q := queue.New(db, clock, nil)
 	must(q.SaveSettings(ctx, app.QueueSettings{PriorityRatio: 3, Repeat: 2,
 		Notice: "温馨提示：请按号码顺序到窗口办理；60岁以上老年人、残疾人、孕妇请走绿色通道；办事不成可到F号“办不成事反映”窗口。"}))
 	issue := func(cat int, n int, prio app.PriorityKind) {
@@ -253,7 +254,7 @@ func demoScreens(ctx context.Context, which, dir string) {
 	case "cases":
 		ws, err := db.Windows(ctx)
 		must(err)
-		q := app.NewQueue(db, svc.Clock, nil)
+		q := queue.New(db, svc.Clock, nil)
 		c := screens.NewCounter(env, screens.CounterDeps{Hall: q, Reg: svc, Cases: svc, Clerk: manager,
 			WindowID: ws[0].ID, Drafts: screens.FileDrafts{Dir: dir}})
 		win.SetContent(c.Content())

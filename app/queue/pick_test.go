@@ -1,23 +1,25 @@
-package app
+package queue
 
 import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"bianmin/app"
 )
 
 // The decision alone: which waiting ticket a window calls.
 
-var pickNow = time.Date(2025, 3, 3, 10, 0, 0, 0, ChinaTime)
+var pickNow = time.Date(2025, 3, 3, 10, 0, 0, 0, app.ChinaTime)
 
 // tk builds a waiting ticket issued `min` minutes before pickNow.
-func tk(id, cat int64, min int) Ticket {
-	return Ticket{ID: id, CategoryID: cat, Number: "T", State: TicketWaiting, IssuedAt: pickNow.Add(-time.Duration(min) * time.Minute)}
+func tk(id, cat int64, min int) app.Ticket {
+	return app.Ticket{ID: id, CategoryID: cat, Number: "T", State: app.TicketWaiting, IssuedAt: pickNow.Add(-time.Duration(min) * time.Minute)}
 }
 
-func prio(t Ticket) Ticket { t.Priority, t.PriorityKind = true, PriorityElderly; return t }
+func prio(t app.Ticket) app.Ticket { t.Priority, t.PriorityKind = true, app.PriorityElderly; return t }
 
-func slot(t Ticket, from, to int) Ticket { // minutes from pickNow
+func slot(t app.Ticket, from, to int) app.Ticket { // minutes from pickNow
 	t.SlotStart = pickNow.Add(time.Duration(from) * time.Minute)
 	t.SlotEnd = pickNow.Add(time.Duration(to) * time.Minute)
 	return t
@@ -36,19 +38,19 @@ func pickID(t *testing.T, in PickInput) int64 {
 }
 
 func TestQueuePickIssuedOrder(t *testing.T) {
-	w := []Ticket{tk(1, 1, 5), tk(2, 1, 30), tk(3, 1, 10)}
+	w := []app.Ticket{tk(1, 1, 5), tk(2, 1, 30), tk(3, 1, 10)}
 	if got := pickID(t, PickInput{WindowID: 9, Categories: []int64{1}, Waiting: w}); got != 2 {
 		t.Fatalf("picked %d, want the oldest (2)", got)
 	}
 	// Same issue time: the lower ID (stored first).
-	w = []Ticket{tk(5, 1, 5), tk(4, 1, 5)}
+	w = []app.Ticket{tk(5, 1, 5), tk(4, 1, 5)}
 	if got := pickID(t, PickInput{WindowID: 9, Categories: []int64{1}, Waiting: w}); got != 4 {
 		t.Fatalf("picked %d, want 4", got)
 	}
 }
 
 func TestQueuePickCategoriesAndPreference(t *testing.T) {
-	w := []Ticket{tk(1, 3, 60), tk(2, 2, 5), tk(3, 1, 1)}
+	w := []app.Ticket{tk(1, 3, 60), tk(2, 2, 5), tk(3, 1, 1)}
 	// Not served at all.
 	if got := pickID(t, PickInput{WindowID: 9, Categories: []int64{4}, Waiting: w}); got != 0 {
 		t.Fatalf("picked %d from categories the window does not serve", got)
@@ -71,19 +73,19 @@ func TestQueuePickDirectedAndReturning(t *testing.T) {
 	back := tk(3, 2, 0) // coming back to window 9 after a transfer with Return
 	back.ToWindowID, back.ReturnWindow = 9, 9
 	plain := tk(4, 1, 30)
-	in := PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []Ticket{other, mine, back, plain}}
+	in := PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []app.Ticket{other, mine, back, plain}}
 	if got := pickID(t, in); got != 3 {
 		t.Fatalf("picked %d, want the returning ticket 3", got)
 	}
-	in.Waiting = []Ticket{other, mine, plain}
+	in.Waiting = []app.Ticket{other, mine, plain}
 	if got := pickID(t, in); got != 2 {
 		t.Fatalf("picked %d, want the ticket sent to this window (2)", got)
 	}
-	in.Waiting = []Ticket{other, plain}
+	in.Waiting = []app.Ticket{other, plain}
 	if got := pickID(t, in); got != 4 {
 		t.Fatalf("picked %d: a ticket sent to window 8 is for window 8 only", got)
 	}
-	if got := pickID(t, PickInput{WindowID: 8, Categories: nil, Waiting: []Ticket{other, plain}}); got != 1 {
+	if got := pickID(t, PickInput{WindowID: 8, Categories: nil, Waiting: []app.Ticket{other, plain}}); got != 1 {
 		t.Fatalf("window 8 picked %d, want 1", got)
 	}
 }
@@ -94,18 +96,18 @@ func TestQueuePickAppointments(t *testing.T) {
 	missed := slot(tk(3, 1, 90), -60, 0) // slot ended at pickNow: ordinary
 	walkIn := tk(4, 1, 40)
 	p := prio(tk(5, 1, 50))
-	in := PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []Ticket{early, inside, missed, walkIn, p}}
+	in := PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []app.Ticket{early, inside, missed, walkIn, p}}
 	if got := pickID(t, in); got != 2 {
 		t.Fatalf("picked %d, want the appointment inside its slot (2)", got)
 	}
-	in.Waiting = []Ticket{early, missed, walkIn}
+	in.Waiting = []app.Ticket{early, missed, walkIn}
 	if got := pickID(t, in); got != 3 {
 		t.Fatalf("picked %d, want the missed appointment by issue time (3)", got)
 	}
 	// Two inside their slots: the earlier slot first.
 	a := slot(tk(6, 1, 1), -5, 25)
 	b := slot(tk(7, 1, 50), 0, 30)
-	in.Waiting = []Ticket{b, a}
+	in.Waiting = []app.Ticket{b, a}
 	if got := pickID(t, in); got != 6 {
 		t.Fatalf("picked %d, want the earlier slot (6)", got)
 	}
@@ -114,7 +116,7 @@ func TestQueuePickAppointments(t *testing.T) {
 func TestQueuePickPriorityRatio(t *testing.T) {
 	ord := tk(1, 1, 60)
 	p1, p2 := prio(tk(2, 1, 10)), prio(tk(3, 1, 5))
-	in := PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []Ticket{ord, p1, p2}, Ratio: 3}
+	in := PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []app.Ticket{ord, p1, p2}, Ratio: 3}
 	if got := pickID(t, in); got != 2 {
 		t.Fatalf("picked %d, want the oldest priority ticket (2)", got)
 	}
@@ -127,12 +129,12 @@ func TestQueuePickPriorityRatio(t *testing.T) {
 		t.Fatalf("streak 3 of 3: picked %d, want the ordinary ticket 1", got)
 	}
 	// No ordinary ticket waits: priority continues.
-	in.Waiting = []Ticket{p1, p2}
+	in.Waiting = []app.Ticket{p1, p2}
 	if got := pickID(t, in); got != 2 {
 		t.Fatalf("picked %d, want 2", got)
 	}
 	// Ratio <= 0 means the default (3).
-	in = PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []Ticket{ord, p1}, Streak: DefaultPriorityRatio}
+	in = PickInput{WindowID: 9, Categories: []int64{1}, Waiting: []app.Ticket{ord, p1}, Streak: DefaultPriorityRatio}
 	if got := pickID(t, in); got != 1 {
 		t.Fatalf("default ratio: picked %d, want 1", got)
 	}
@@ -144,7 +146,7 @@ func TestQueuePickPriorityRatio(t *testing.T) {
 // A steady flow of priority tickets never starves ordinary ones: over many
 // calls, one ordinary ticket in every Ratio+1 calls.
 func TestQueuePickNoStarvation(t *testing.T) {
-	var waiting []Ticket
+	var waiting []app.Ticket
 	id := int64(0)
 	add := func(p bool, min int) {
 		id++
@@ -179,8 +181,8 @@ func TestQueuePickNoStarvation(t *testing.T) {
 // randomWaiting is a mixed hall: 3 categories, tickets sent to windows 8 and
 // 9 (some coming back), 绿色通道, appointments before, inside and after their
 // slots, equal issue times.
-func randomWaiting(r *rand.Rand, n int) []Ticket {
-	var out []Ticket
+func randomWaiting(r *rand.Rand, n int) []app.Ticket {
+	var out []app.Ticket
 	for i := range n {
 		t := tk(int64(i+1), 1+r.Int64N(3), r.IntN(40))
 		if r.IntN(4) == 0 {
@@ -210,7 +212,7 @@ func TestQueuePickCandidatesSuffice(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for round := range 2000 {
 		waiting := randomWaiting(r, 1+r.IntN(30))
-		cands := QueueCandidates(waiting, pickNow)
+		cands := app.QueueCandidates(waiting, pickNow)
 		for _, w := range []int64{8, 9} {
 			cats := [][]int64{{1}, {2, 1}, {3, 2, 1}, nil}[r.IntN(4)]
 			in := PickInput{WindowID: w, Categories: cats, Waiting: waiting, Streak: r.IntN(5), Ratio: 3, Now: pickNow}

@@ -1,4 +1,14 @@
-package app
+// Package queue is the centre's queue (排队叫号, JZ 4.4.1; 预约 JZ 7.1.1;
+// AB岗 JZ 7.6.4): the app.Hall on the hub's (or the standalone PC's) own
+// database.
+//
+// Every change runs in one write transaction of the app.QueueStore
+// (QueueWrite): the window's state, the waiting tickets, the decision
+// (PickNext) and the claim are read and written with no other writer in
+// between, so two windows — or two processes on the same database file —
+// never get the same ticket. Events are published after the transaction
+// commits.
+package queue
 
 import (
 	"context"
@@ -11,117 +21,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"bianmin/app"
 )
-
-// The centre's queue (排队叫号, JZ 4.4.1; 预约 JZ 7.1.1; AB岗 JZ 7.6.4): the
-// Hall of app/hall.go on the hub's (or the standalone PC's) own database.
-//
-// Every change runs in one write transaction of the QueueStore (QueueWrite):
-// the window's state, the waiting tickets, the decision (PickNext) and the
-// claim are read and written with no other writer in between, so two
-// windows — or two processes on the same database file — never get the
-// same ticket. Events are published after the transaction commits.
-
-// QueueStore is what the queue needs from persistence. storage.DB and
-// memstore.Store implement it; it is separate from Store, so a Store (the
-// app tests' fakes) need not.
-type QueueStore interface {
-	Categories(ctx context.Context) ([]QueueCategory, error)
-	Windows(ctx context.Context) ([]Window, error)
-	Posts(ctx context.Context) ([]Post, error)
-	StaffByID(ctx context.Context, id int64) (Staff, error)
-	// Settings returns the stored settings whose key starts with prefix.
-	Settings(ctx context.Context, prefix string) (map[string]string, error)
-	// SaveSettings stores the pairs, all or none.
-	SaveSettings(ctx context.Context, kv map[string]string) error
-	// QueueRead runs fn on one consistent snapshot of the queue.
-	QueueRead(ctx context.Context, fn func(QueueReader) error) error
-	// QueueWrite runs fn in one write transaction that excludes every other
-	// writer of the database. An error from fn rolls everything back and is
-	// returned unchanged (a *UserError stays one). The store may run fn more
-	// than once (a transaction retried after a busy database): only the last
-	// run's effects and results count.
-	QueueWrite(ctx context.Context, fn func(QueueWriter) error) error
-}
-
-// QueueReader reads the queue inside QueueRead or QueueWrite.
-type QueueReader interface {
-	// Ticket returns the ticket or an error wrapping ErrNotFound.
-	Ticket(id int64) (Ticket, error)
-	// Tickets returns the tickets in state issued on fromDay (YYYY-MM-DD) or
-	// later, by issue time then ID.
-	Tickets(state TicketState, fromDay string) ([]Ticket, error)
-	// WindowQueue returns the window's queue state; a window never stored has
-	// the zero state (with WindowID set).
-	WindowQueue(windowID int64) (WindowQueue, error)
-	WindowQueues() ([]WindowQueue, error)
-	// Candidates returns what QueueCandidates keeps of the waiting tickets
-	// issued on fromDay or later (by issue time then ID): all PickNext needs.
-	Candidates(fromDay string, now time.Time) ([]Ticket, error)
-	// WaitingCounts counts the waiting tickets issued on fromDay or later.
-	WaitingCounts(fromDay string) ([]WaitingCount, error)
-	// RecentCalls returns the call entries of the log (LogCall, LogRecall,
-	// LogCallBack) at or after since, newest first, at most limit.
-	RecentCalls(since time.Time, limit int) ([]QueueLog, error)
-	// PrevDay is the latest day before day on which a ticket was issued, or "".
-	PrevDay(day string) (string, error)
-	// LastNumber is the last number issued in the category on day (0: none).
-	LastNumber(categoryID int64, day string) (int, error)
-}
-
-// QueueWriter changes the queue inside QueueWrite.
-type QueueWriter interface {
-	QueueReader
-	// NextNumber takes the next number of the category on day: one more than
-	// the last taken, starting after floor and after any number already stored
-	// that day under prefix (tickets stored by Store.AddTicket).
-	NextNumber(categoryID int64, prefix, day string, floor int) (int, error)
-	InsertTicket(t Ticket) (int64, error)
-	UpdateTicket(t Ticket) error
-	SaveWindowQueue(w WindowQueue) error
-	AddQueueLog(e QueueLog) error
-}
-
-// WindowQueue is the stored queue state of one window.
-type WindowQueue struct {
-	WindowID   int64
-	Paused     bool
-	ClerkID    int64  // signed in; 0 = nobody
-	Post       string // "A", "B", or "" when nobody signed in
-	SignedInAt time.Time
-	Streak     int   // priority tickets called in a row (PickInput.Streak)
-	CurrentID  int64 // ticket being served; 0 = none
-	CallAt     time.Time
-}
-
-// QueueLogKind names an entry of the queue log.
-type QueueLogKind string
-
-// Queue log kinds. The log is the record of who called whom when (the hall
-// display's recent calls come from it) and of sign-ins (AB岗 attendance).
-const (
-	LogCall     QueueLogKind = "call"
-	LogRecall   QueueLogKind = "recall"
-	LogCallBack QueueLogKind = "callback"
-	LogNoShow   QueueLogKind = "noshow"
-	LogFinish   QueueLogKind = "finish"
-	LogTransfer QueueLogKind = "transfer"
-	LogReturn   QueueLogKind = "return"
-	LogPause    QueueLogKind = "pause"
-	LogResume   QueueLogKind = "resume"
-	LogSignIn   QueueLogKind = "signin"
-)
-
-// QueueLog is one entry of the queue log.
-type QueueLog struct {
-	ID       int64
-	At       time.Time
-	Kind     QueueLogKind
-	WindowID int64
-	TicketID int64
-	ClerkID  int64
-	Post     string
-}
 
 // Queue settings: keys in the settings table and defaults.
 const (
@@ -140,16 +42,16 @@ const (
 
 // Queue is the centre's queue. It is safe for concurrent use.
 type Queue struct {
-	st  QueueStore
-	clk Clock
+	st  app.QueueStore
+	clk app.Clock
 	log *slog.Logger
-	ev  Broadcaster
+	ev  app.Broadcaster
 }
 
-var _ Hall = (*Queue)(nil)
+var _ app.Hall = (*Queue)(nil)
 
-// NewQueue returns the queue on st. log may be nil.
-func NewQueue(st QueueStore, clk Clock, log *slog.Logger) *Queue {
+// New returns the queue on st. log may be nil.
+func New(st app.QueueStore, clk app.Clock, log *slog.Logger) *Queue {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -158,24 +60,24 @@ func NewQueue(st QueueStore, clk Clock, log *slog.Logger) *Queue {
 
 // now is the clock's time as the store keeps it (milliseconds, China time),
 // so a ticket returned by a call equals the same ticket read back later.
-func (q *Queue) now() time.Time { return time.UnixMilli(q.clk.Now().UnixMilli()).In(ChinaTime) }
+func (q *Queue) now() time.Time { return time.UnixMilli(q.clk.Now().UnixMilli()).In(app.ChinaTime) }
 
 // QueueDay is the queue day (the centre's date, YYYY-MM-DD) of t.
-func QueueDay(t time.Time) string { return t.In(ChinaTime).Format(time.DateOnly) }
+func QueueDay(t time.Time) string { return t.In(app.ChinaTime).Format(time.DateOnly) }
 
 // ---- settings ----
 
 // Settings returns the queue settings, defaults filled in.
-func (q *Queue) Settings(ctx context.Context) (QueueSettings, error) {
+func (q *Queue) Settings(ctx context.Context) (app.QueueSettings, error) {
 	kv, err := q.st.Settings(ctx, queueSettingsPrefix)
 	if err != nil {
-		return QueueSettings{}, err
+		return app.QueueSettings{}, err
 	}
 	return parseQueueSettings(kv), nil
 }
 
-func parseQueueSettings(kv map[string]string) QueueSettings {
-	s := QueueSettings{PriorityRatio: DefaultPriorityRatio, Repeat: DefaultRepeat}
+func parseQueueSettings(kv map[string]string) app.QueueSettings {
+	s := app.QueueSettings{PriorityRatio: DefaultPriorityRatio, Repeat: DefaultRepeat}
 	if n, err := strconv.Atoi(kv[SettingPriorityRatio]); err == nil && n >= 1 {
 		s.PriorityRatio = n
 	}
@@ -189,14 +91,14 @@ func parseQueueSettings(kv map[string]string) QueueSettings {
 
 // SaveSettings validates and stores the settings, then tells the hall
 // (EventWindow with WindowID 0: a hall-wide change, refetch the Board).
-func (q *Queue) SaveSettings(ctx context.Context, s QueueSettings) error {
+func (q *Queue) SaveSettings(ctx context.Context, s app.QueueSettings) error {
 	switch {
 	case s.PriorityRatio < 1 || s.PriorityRatio > 20:
-		return refuse("invalid_setting", "绿色通道连续叫号数应在 1 到 20 之间")
+		return app.Refuse("invalid_setting", "绿色通道连续叫号数应在 1 到 20 之间")
 	case s.Repeat < 1 || s.Repeat > 5:
-		return refuse("invalid_setting", "语音播报次数应在 1 到 5 之间")
+		return app.Refuse("invalid_setting", "语音播报次数应在 1 到 5 之间")
 	case utf8.RuneCountInString(s.Notice) > maxNoticeRunes:
-		return refuse("invalid_setting", "大厅公告不能超过 %d 个字", maxNoticeRunes)
+		return app.Refuse("invalid_setting", "大厅公告不能超过 %d 个字", maxNoticeRunes)
 	}
 	err := q.st.SaveSettings(ctx, map[string]string{
 		SettingPriorityRatio: strconv.Itoa(s.PriorityRatio),
@@ -207,21 +109,21 @@ func (q *Queue) SaveSettings(ctx context.Context, s QueueSettings) error {
 	if err != nil {
 		return err
 	}
-	q.Publish(HallEvent{Kind: EventWindow})
+	q.Publish(app.HallEvent{Kind: app.EventWindow})
 	return nil
 }
 
 // ---- events ----
 
 // Subscribe streams the hall's events until ctx ends (Hall).
-func (q *Queue) Subscribe(ctx context.Context) (<-chan HallEvent, error) {
+func (q *Queue) Subscribe(ctx context.Context) (<-chan app.HallEvent, error) {
 	return q.ev.Subscribe(ctx), nil
 }
 
 // Publish numbers ev and sends it to the subscribers; At defaults to now.
 // Other code uses it for events the queue does not make itself, e.g.
 // q.Publish(HallEvent{Kind: EventRated, WindowID: w}).
-func (q *Queue) Publish(ev HallEvent) HallEvent {
+func (q *Queue) Publish(ev app.HallEvent) app.HallEvent {
 	if ev.At.IsZero() {
 		ev.At = q.now()
 	}
@@ -232,16 +134,16 @@ func (q *Queue) Publish(ev HallEvent) HallEvent {
 // Board and then subscribes knows which events it has already seen.
 func (q *Queue) Seq() int64 { return q.ev.Seq() }
 
-func (q *Queue) publishTicket(kind EventKind, t *Ticket, windowID int64, at time.Time) {
+func (q *Queue) publishTicket(kind app.EventKind, t *app.Ticket, windowID int64, at time.Time) {
 	if t == nil {
 		return
 	}
 	c := *t
-	q.Publish(HallEvent{Kind: kind, At: at, Ticket: &c, WindowID: windowID})
+	q.Publish(app.HallEvent{Kind: kind, At: at, Ticket: &c, WindowID: windowID})
 }
 
-func (q *Queue) publishCall(c Call) {
-	q.Publish(HallEvent{Kind: EventCalled, At: c.At, Call: &c, WindowID: c.WindowID})
+func (q *Queue) publishCall(c app.Call) {
+	q.Publish(app.HallEvent{Kind: app.EventCalled, At: c.At, Call: &c, WindowID: c.WindowID})
 }
 
 // ---- configuration read per operation ----
@@ -249,13 +151,13 @@ func (q *Queue) publishCall(c Call) {
 // hallConf is the centre's configuration an operation needs: read before the
 // write transaction (it changes only in the manager's setup).
 type hallConf struct {
-	cats []QueueCategory
-	wins map[int64]Window
-	set  QueueSettings
+	cats []app.QueueCategory
+	wins map[int64]app.Window
+	set  app.QueueSettings
 }
 
 func (q *Queue) conf(ctx context.Context) (*hallConf, error) {
-	h := &hallConf{wins: map[int64]Window{}}
+	h := &hallConf{wins: map[int64]app.Window{}}
 	var err error
 	if h.cats, err = q.st.Categories(ctx); err != nil {
 		return nil, err
@@ -273,32 +175,32 @@ func (q *Queue) conf(ctx context.Context) (*hallConf, error) {
 	return h, nil
 }
 
-func (h *hallConf) category(id int64) (QueueCategory, bool) {
+func (h *hallConf) category(id int64) (app.QueueCategory, bool) {
 	for _, c := range h.cats {
 		if c.ID == id {
 			return c, true
 		}
 	}
-	return QueueCategory{}, false
+	return app.QueueCategory{}, false
 }
 
 // confWindow is the hall's configuration and one of its windows.
-func (q *Queue) confWindow(ctx context.Context, windowID int64) (*hallConf, Window, error) {
+func (q *Queue) confWindow(ctx context.Context, windowID int64) (*hallConf, app.Window, error) {
 	h, err := q.conf(ctx)
 	if err != nil {
-		return nil, Window{}, err
+		return nil, app.Window{}, err
 	}
 	w, err := h.window(windowID)
 	if err != nil {
-		return nil, Window{}, err
+		return nil, app.Window{}, err
 	}
 	return h, w, nil
 }
 
-func (h *hallConf) window(id int64) (Window, error) {
+func (h *hallConf) window(id int64) (app.Window, error) {
 	w, ok := h.wins[id]
 	if !ok || !w.Active {
-		return Window{}, refuse("unknown_window", "没有这个窗口（编号 %d）或窗口已停用", id)
+		return app.Window{}, app.Refuse("unknown_window", "没有这个窗口（编号 %d）或窗口已停用", id)
 	}
 	return w, nil
 }
@@ -330,8 +232,8 @@ func (h *hallConf) windowCats(windowID int64) []int64 {
 	return out
 }
 
-func (h *hallConf) call(t Ticket, windowID int64, at time.Time, recall bool) Call {
-	c := Call{TicketID: t.ID, Number: t.Number, WindowID: windowID, At: at, Recall: recall}
+func (h *hallConf) call(t app.Ticket, windowID int64, at time.Time, recall bool) app.Call {
+	c := app.Call{TicketID: t.ID, Number: t.Number, WindowID: windowID, At: at, Recall: recall}
 	if cat, ok := h.category(t.CategoryID); ok {
 		c.Category = cat.Name
 	}
@@ -342,7 +244,7 @@ func (h *hallConf) call(t Ticket, windowID int64, at time.Time, recall bool) Cal
 // fromDay is the first day whose tickets may still be called today: today,
 // or with KeepOvernight the previous day the centre issued tickets (the
 // evening's tickets stay valid the next working morning).
-func fromDay(r QueueReader, today string, keep bool) (string, error) {
+func fromDay(r app.QueueReader, today string, keep bool) (string, error) {
 	if !keep {
 		return today, nil
 	}
@@ -356,37 +258,37 @@ func fromDay(r QueueReader, today string, keep bool) (string, error) {
 // ---- Hall ----
 
 // Categories returns the queue categories (kiosk buttons).
-func (q *Queue) Categories(ctx context.Context) ([]QueueCategory, error) {
+func (q *Queue) Categories(ctx context.Context) ([]app.QueueCategory, error) {
 	return q.st.Categories(ctx)
 }
 
 // Issue takes a ticket (取号). Numbers run per category per day: A001, A002,
 // … from 001 each day (the centre's date).
-func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, error) {
+func (q *Queue) Issue(ctx context.Context, req app.IssueRequest) (app.IssuedTicket, error) {
 	h, err := q.conf(ctx)
 	if err != nil {
-		return IssuedTicket{}, err
+		return app.IssuedTicket{}, err
 	}
 	cat, ok := h.category(req.CategoryID)
 	if !ok {
-		return IssuedTicket{}, refuse("unknown_category", "没有这个业务类别，请重新选择")
+		return app.IssuedTicket{}, app.Refuse("unknown_category", "没有这个业务类别，请重新选择")
 	}
 	switch req.Priority {
-	case PriorityNone, PriorityElderly, PriorityDisabled, PriorityPregnant:
+	case app.PriorityNone, app.PriorityElderly, app.PriorityDisabled, app.PriorityPregnant:
 	default:
-		return IssuedTicket{}, refuse("invalid_priority", "绿色通道类型无效")
+		return app.IssuedTicket{}, app.Refuse("invalid_priority", "绿色通道类型无效")
 	}
 	if req.SlotStart.IsZero() != req.SlotEnd.IsZero() || (!req.SlotStart.IsZero() && !req.SlotEnd.After(req.SlotStart)) {
-		return IssuedTicket{}, refuse("invalid_slot", "预约时段无效：结束时间应晚于开始时间")
+		return app.IssuedTicket{}, app.Refuse("invalid_slot", "预约时段无效：结束时间应晚于开始时间")
 	}
 	phone := strings.TrimSpace(req.Phone)
 	if len(phone) > 20 {
-		return IssuedTicket{}, refuse("invalid_phone", "联系电话过长")
+		return app.IssuedTicket{}, app.Refuse("invalid_phone", "联系电话过长")
 	}
 	now := q.now()
 	today := QueueDay(now)
-	out := IssuedTicket{Category: cat}
-	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+	out := app.IssuedTicket{Category: cat}
+	err = q.st.QueueWrite(ctx, func(tx app.QueueWriter) error {
 		out.Ahead = 0 // the store may run this again (QueueWrite)
 		from, err := fromDay(tx, today, h.set.KeepOvernight)
 		if err != nil {
@@ -408,10 +310,10 @@ func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, erro
 		if err != nil {
 			return err
 		}
-		t := Ticket{
+		t := app.Ticket{
 			CategoryID: cat.ID, Number: fmt.Sprintf("%s%03d", cat.Prefix, n), Day: today,
-			Priority: req.Priority != PriorityNone, PriorityKind: req.Priority, IssuedAt: now,
-			State: TicketWaiting, SlotStart: req.SlotStart, SlotEnd: req.SlotEnd, Phone: phone,
+			Priority: req.Priority != app.PriorityNone, PriorityKind: req.Priority, IssuedAt: now,
+			State: app.TicketWaiting, SlotStart: req.SlotStart, SlotEnd: req.SlotEnd, Phone: phone,
 		}
 		// Ahead: the category's waiting tickets; for a 绿色通道 ticket only
 		// those of the green channel (it goes before the ordinary ones).
@@ -427,34 +329,34 @@ func (q *Queue) Issue(ctx context.Context, req IssueRequest) (IssuedTicket, erro
 		return nil
 	})
 	if err != nil {
-		return IssuedTicket{}, err
+		return app.IssuedTicket{}, err
 	}
-	q.publishTicket(EventIssued, &out.Ticket, 0, now)
+	q.publishTicket(app.EventIssued, &out.Ticket, 0, now)
 	return out, nil
 }
 
-var errQueueEmpty = &UserError{Code: "queue_empty", Msg: "当前没有等候的号"}
+var errQueueEmpty = &app.UserError{Code: "queue_empty", Msg: "当前没有等候的号"}
 
-func errPaused(w Window) error {
-	return refuse("window_paused", "%d 号窗口已暂停服务，请先恢复服务再叫号", w.Number)
+func errPaused(w app.Window) error {
+	return app.Refuse("window_paused", "%d 号窗口已暂停服务，请先恢复服务再叫号", w.Number)
 }
 
-func errNoCurrent(w Window) error {
-	return refuse("no_current", "%d 号窗口当前没有正在办理的号", w.Number)
+func errNoCurrent(w app.Window) error {
+	return app.Refuse("no_current", "%d 号窗口当前没有正在办理的号", w.Number)
 }
 
 // CallNext finishes the window's current ticket, if any, and calls the next
 // one (PickNext). With nothing to call, the current ticket is still finished
 // and the refusal is "queue_empty".
-func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, error) {
+func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (app.Ticket, error) {
 	h, w, err := q.confWindow(ctx, windowID)
 	if err != nil {
-		return Ticket{}, err
+		return app.Ticket{}, err
 	}
 	now := q.now()
 	today := QueueDay(now)
 	cats := h.windowCats(windowID)
-	pick := func(r QueueReader, ws WindowQueue) ([]Ticket, int, error) {
+	pick := func(r app.QueueReader, ws app.WindowQueue) ([]app.Ticket, int, error) {
 		from, err := fromDay(r, today, h.set.KeepOvernight)
 		if err != nil {
 			return nil, -1, err
@@ -470,7 +372,7 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 	// call) is answered from a read, without taking the write lock from the
 	// windows that do have something to call.
 	idle := false
-	err = q.st.QueueRead(ctx, func(r QueueReader) error {
+	err = q.st.QueueRead(ctx, func(r app.QueueReader) error {
 		ws, err := r.WindowQueue(windowID)
 		if err != nil || ws.Paused || ws.CurrentID != 0 {
 			return err
@@ -480,14 +382,14 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 		return err
 	})
 	if err != nil {
-		return Ticket{}, err
+		return app.Ticket{}, err
 	}
 	if idle {
-		return Ticket{}, errQueueEmpty
+		return app.Ticket{}, errQueueEmpty
 	}
-	var fin *Ticket
-	var called *Ticket
-	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+	var fin *app.Ticket
+	var called *app.Ticket
+	err = q.st.QueueWrite(ctx, func(tx app.QueueWriter) error {
 		called = nil // the store may run this again (QueueWrite)
 		ws, err := tx.WindowQueue(windowID)
 		if err != nil {
@@ -510,16 +412,16 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 			return tx.SaveWindowQueue(ws)
 		}
 		ws.Streak = NextStreak(ws.Streak, waiting[i])
-		t, err := callTicket(tx, &ws, waiting[i], clerkID, now, LogCall)
+		t, err := callTicket(tx, &ws, waiting[i], clerkID, now, app.LogCall)
 		called = &t
 		return err
 	})
 	if err != nil {
-		return Ticket{}, err
+		return app.Ticket{}, err
 	}
-	q.publishTicket(EventFinished, fin, windowID, now)
+	q.publishTicket(app.EventFinished, fin, windowID, now)
 	if called == nil {
-		return Ticket{}, errQueueEmpty
+		return app.Ticket{}, errQueueEmpty
 	}
 	q.publishCall(h.call(*called, windowID, now, false))
 	q.log.Debug("queue call", "window", w.Number, "ticket", called.Number)
@@ -529,7 +431,7 @@ func (q *Queue) CallNext(ctx context.Context, windowID, clerkID int64) (Ticket, 
 // callTicket gives t to the window and logs the call. CalledAt keeps the first
 // call (the report's waiting time); ServedAt is when the person was first
 // served (cleared by a no-show); the monthly report reads both.
-func callTicket(tx QueueWriter, ws *WindowQueue, t Ticket, clerkID int64, now time.Time, kind QueueLogKind) (Ticket, error) {
+func callTicket(tx app.QueueWriter, ws *app.WindowQueue, t app.Ticket, clerkID int64, now time.Time, kind app.QueueLogKind) (app.Ticket, error) {
 	if clerkID == 0 {
 		clerkID = ws.ClerkID
 	}
@@ -539,7 +441,7 @@ func callTicket(tx QueueWriter, ws *WindowQueue, t Ticket, clerkID int64, now ti
 	if t.ServedAt.IsZero() {
 		t.ServedAt = now
 	}
-	t.State = TicketCalled
+	t.State = app.TicketCalled
 	t.WindowID = ws.WindowID
 	t.ClerkID = clerkID
 	t.DoneAt = time.Time{}
@@ -557,24 +459,24 @@ func callTicket(tx QueueWriter, ws *WindowQueue, t Ticket, clerkID int64, now ti
 	if err := tx.SaveWindowQueue(*ws); err != nil {
 		return t, err
 	}
-	return t, tx.AddQueueLog(QueueLog{At: now, Kind: kind, WindowID: ws.WindowID, TicketID: t.ID, ClerkID: clerkID})
+	return t, tx.AddQueueLog(app.QueueLog{At: now, Kind: kind, WindowID: ws.WindowID, TicketID: t.ID, ClerkID: clerkID})
 }
 
 // currentTicket is the ticket the window is serving, or ok false. A stale
 // pointer (the ticket was changed elsewhere) counts as none.
-func currentTicket(tx QueueReader, ws WindowQueue) (Ticket, bool, error) {
+func currentTicket(tx app.QueueReader, ws app.WindowQueue) (app.Ticket, bool, error) {
 	if ws.CurrentID == 0 {
-		return Ticket{}, false, nil
+		return app.Ticket{}, false, nil
 	}
 	t, err := tx.Ticket(ws.CurrentID)
-	if errors.Is(err, ErrNotFound) {
-		return Ticket{}, false, nil
+	if errors.Is(err, app.ErrNotFound) {
+		return app.Ticket{}, false, nil
 	}
 	if err != nil {
-		return Ticket{}, false, err
+		return app.Ticket{}, false, err
 	}
-	if t.State != TicketCalled || t.WindowID != ws.WindowID {
-		return Ticket{}, false, nil
+	if t.State != app.TicketCalled || t.WindowID != ws.WindowID {
+		return app.Ticket{}, false, nil
 	}
 	return t, true, nil
 }
@@ -582,26 +484,26 @@ func currentTicket(tx QueueReader, ws WindowQueue) (Ticket, bool, error) {
 // finishCurrent ends the window's current ticket: done, or — when it came
 // from another window with Return set — waiting again, for that window only
 // (JZ 7.6.1 首问负责: the first window finishes the business).
-func finishCurrent(tx QueueWriter, ws *WindowQueue, now time.Time) (*Ticket, error) {
+func finishCurrent(tx app.QueueWriter, ws *app.WindowQueue, now time.Time) (*app.Ticket, error) {
 	t, ok, err := currentTicket(tx, *ws)
 	ws.CurrentID, ws.CallAt = 0, time.Time{}
 	if err != nil || !ok {
 		return nil, err
 	}
-	kind := LogFinish
+	kind := app.LogFinish
 	if t.ReturnWindow != 0 && t.ReturnWindow != ws.WindowID {
-		t.State = TicketWaiting
+		t.State = app.TicketWaiting
 		t.ToWindowID = t.ReturnWindow
-		kind = LogReturn
+		kind = app.LogReturn
 	} else {
-		t.State = TicketDone
+		t.State = app.TicketDone
 		t.DoneAt = now
 		t.ReturnWindow = 0
 	}
 	if err := tx.UpdateTicket(t); err != nil {
 		return nil, err
 	}
-	if err := tx.AddQueueLog(QueueLog{At: now, Kind: kind, WindowID: ws.WindowID, TicketID: t.ID, ClerkID: t.ClerkID}); err != nil {
+	if err := tx.AddQueueLog(app.QueueLog{At: now, Kind: kind, WindowID: ws.WindowID, TicketID: t.ID, ClerkID: t.ClerkID}); err != nil {
 		return nil, err
 	}
 	return &t, nil
@@ -610,7 +512,7 @@ func finishCurrent(tx QueueWriter, ws *WindowQueue, now time.Time) (*Ticket, err
 // changeCurrent applies change to the window's current ticket (errNoCurrent
 // when there is none), stores it and logs what was done (log with its ticket
 // and clerk filled in).
-func changeCurrent(tx QueueWriter, w Window, ws *WindowQueue, log QueueLog, change func(t *Ticket)) (Ticket, error) {
+func changeCurrent(tx app.QueueWriter, w app.Window, ws *app.WindowQueue, log app.QueueLog, change func(t *app.Ticket)) (app.Ticket, error) {
 	t, ok, err := currentTicket(tx, *ws)
 	if err != nil {
 		return t, err
@@ -628,12 +530,12 @@ func changeCurrent(tx QueueWriter, w Window, ws *WindowQueue, log QueueLog, chan
 
 // windowOp runs fn on the window's state in one write transaction and saves
 // the state afterwards.
-func (q *Queue) windowOp(ctx context.Context, windowID int64, fn func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error) (*hallConf, Window, error) {
+func (q *Queue) windowOp(ctx context.Context, windowID int64, fn func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error) (*hallConf, app.Window, error) {
 	h, w, err := q.confWindow(ctx, windowID)
 	if err != nil {
-		return nil, Window{}, err
+		return nil, app.Window{}, err
 	}
-	err = q.st.QueueWrite(ctx, func(tx QueueWriter) error {
+	err = q.st.QueueWrite(ctx, func(tx app.QueueWriter) error {
 		ws, err := tx.WindowQueue(windowID)
 		if err != nil {
 			return err
@@ -649,8 +551,8 @@ func (q *Queue) windowOp(ctx context.Context, windowID int64, fn func(h *hallCon
 // Finish ends the ticket being served at the window (办结/叫下一位 without calling).
 func (q *Queue) Finish(ctx context.Context, windowID int64) error {
 	now := q.now()
-	var fin *Ticket
-	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+	var fin *app.Ticket
+	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error {
 		var err error
 		if fin, err = finishCurrent(tx, ws, now); err == nil && fin == nil {
 			return errNoCurrent(w)
@@ -660,24 +562,24 @@ func (q *Queue) Finish(ctx context.Context, windowID int64) error {
 	if err != nil {
 		return err
 	}
-	q.publishTicket(EventFinished, fin, windowID, now)
+	q.publishTicket(app.EventFinished, fin, windowID, now)
 	return nil
 }
 
 // Recall announces the window's current ticket again (重呼).
-func (q *Queue) Recall(ctx context.Context, windowID int64) (Ticket, error) {
+func (q *Queue) Recall(ctx context.Context, windowID int64) (app.Ticket, error) {
 	now := q.now()
-	var t Ticket
-	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+	var t app.Ticket
+	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error {
 		var err error
-		t, err = changeCurrent(tx, w, ws, QueueLog{At: now, Kind: LogRecall, WindowID: windowID}, func(t *Ticket) {
+		t, err = changeCurrent(tx, w, ws, app.QueueLog{At: now, Kind: app.LogRecall, WindowID: windowID}, func(t *app.Ticket) {
 			t.Calls++
 			ws.CallAt = now
 		})
 		return err
 	})
 	if err != nil {
-		return Ticket{}, err
+		return app.Ticket{}, err
 	}
 	q.publishCall(h.call(t, windowID, now, true))
 	return t, nil
@@ -688,11 +590,11 @@ func (q *Queue) Recall(ctx context.Context, windowID int64) (Ticket, error) {
 // then the report counts it as a no-show.
 func (q *Queue) NoShow(ctx context.Context, windowID int64) error {
 	now := q.now()
-	var t Ticket
-	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+	var t app.Ticket
+	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error {
 		var err error
-		t, err = changeCurrent(tx, w, ws, QueueLog{At: now, Kind: LogNoShow, WindowID: windowID}, func(t *Ticket) {
-			t.State = TicketNoShow
+		t, err = changeCurrent(tx, w, ws, app.QueueLog{At: now, Kind: app.LogNoShow, WindowID: windowID}, func(t *app.Ticket) {
+			t.State = app.TicketNoShow
 			t.NoShow = true
 			t.ServedAt, t.DoneAt = time.Time{}, time.Time{}
 			ws.CurrentID, ws.CallAt = 0, time.Time{}
@@ -702,23 +604,23 @@ func (q *Queue) NoShow(ctx context.Context, windowID int64) error {
 	if err != nil {
 		return err
 	}
-	q.publishTicket(EventFinished, &t, windowID, now)
+	q.publishTicket(app.EventFinished, &t, windowID, now)
 	return nil
 }
 
 // inRecallList reports whether the window may call back the no-show t: it
 // was missed at this window or waits in a category the window serves.
-func inRecallList(t Ticket, windowID int64, cats []int64, from string) bool {
-	return t.State == TicketNoShow && t.Day >= from && (t.WindowID == windowID || slices.Contains(cats, t.CategoryID))
+func inRecallList(t app.Ticket, windowID int64, cats []int64, from string) bool {
+	return t.State == app.TicketNoShow && t.Day >= from && (t.WindowID == windowID || slices.Contains(cats, t.CategoryID))
 }
 
 // CallBack calls a no-show ticket of the window's recall list again (the
 // person came back); the current ticket, if any, is finished first.
-func (q *Queue) CallBack(ctx context.Context, windowID, clerkID, ticketID int64) (Ticket, error) {
+func (q *Queue) CallBack(ctx context.Context, windowID, clerkID, ticketID int64) (app.Ticket, error) {
 	now := q.now()
-	var fin *Ticket
-	var t Ticket
-	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+	var fin *app.Ticket
+	var t app.Ticket
+	h, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error {
 		if ws.Paused {
 			return errPaused(w)
 		}
@@ -727,21 +629,21 @@ func (q *Queue) CallBack(ctx context.Context, windowID, clerkID, ticketID int64)
 			return err
 		}
 		nt, err := tx.Ticket(ticketID)
-		if errors.Is(err, ErrNotFound) || (err == nil && !inRecallList(nt, windowID, h.windowCats(windowID), from)) {
-			return refuse("not_in_recall", "该号不在本窗口的过号列表中")
+		if errors.Is(err, app.ErrNotFound) || (err == nil && !inRecallList(nt, windowID, h.windowCats(windowID), from)) {
+			return app.Refuse("not_in_recall", "该号不在本窗口的过号列表中")
 		} else if err != nil {
 			return err
 		}
 		if fin, err = finishCurrent(tx, ws, now); err != nil {
 			return err
 		}
-		t, err = callTicket(tx, ws, nt, clerkID, now, LogCallBack)
+		t, err = callTicket(tx, ws, nt, clerkID, now, app.LogCallBack)
 		return err
 	})
 	if err != nil {
-		return Ticket{}, err
+		return app.Ticket{}, err
 	}
-	q.publishTicket(EventFinished, fin, windowID, now)
+	q.publishTicket(app.EventFinished, fin, windowID, now)
 	q.publishCall(h.call(t, windowID, now, false))
 	return t, nil
 }
@@ -750,18 +652,18 @@ func (q *Queue) CallBack(ctx context.Context, windowID, clerkID, ticketID int64)
 // straight to another window (转办); it keeps its number and its place by
 // issue time there. With Return it comes back to this window afterwards,
 // before the window's other waiting tickets.
-func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
+func (q *Queue) Transfer(ctx context.Context, req app.TransferRequest) error {
 	now := q.now()
-	var t Ticket
-	_, _, err := q.windowOp(ctx, req.FromWindow, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+	var t app.Ticket
+	_, _, err := q.windowOp(ctx, req.FromWindow, func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error {
 		if req.ToCategory == 0 && req.ToWindow == 0 {
-			return refuse("invalid_transfer", "请选择转往的业务类别或窗口")
+			return app.Refuse("invalid_transfer", "请选择转往的业务类别或窗口")
 		}
 		if req.ToWindow == req.FromWindow {
-			return refuse("invalid_transfer", "不能转给本窗口")
+			return app.Refuse("invalid_transfer", "不能转给本窗口")
 		}
 		if _, ok := h.category(req.ToCategory); req.ToCategory != 0 && !ok {
-			return refuse("unknown_category", "没有这个业务类别，请重新选择")
+			return app.Refuse("unknown_category", "没有这个业务类别，请重新选择")
 		}
 		if req.ToWindow != 0 {
 			if _, err := h.window(req.ToWindow); err != nil {
@@ -769,8 +671,8 @@ func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
 			}
 		}
 		var err error
-		t, err = changeCurrent(tx, w, ws, QueueLog{At: now, Kind: LogTransfer, WindowID: req.FromWindow}, func(t *Ticket) {
-			t.State = TicketWaiting
+		t, err = changeCurrent(tx, w, ws, app.QueueLog{At: now, Kind: app.LogTransfer, WindowID: req.FromWindow}, func(t *app.Ticket) {
+			t.State = app.TicketWaiting
 			if req.ToCategory != 0 {
 				t.CategoryID = req.ToCategory
 			}
@@ -785,7 +687,7 @@ func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
 	if err != nil {
 		return err
 	}
-	q.publishTicket(EventFinished, &t, req.FromWindow, now)
+	q.publishTicket(app.EventFinished, &t, req.FromWindow, now)
 	return nil
 }
 
@@ -793,21 +695,21 @@ func (q *Queue) Transfer(ctx context.Context, req TransferRequest) error {
 // current ticket but calls no other.
 func (q *Queue) SetPaused(ctx context.Context, windowID int64, paused bool) error {
 	now := q.now()
-	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+	_, _, err := q.windowOp(ctx, windowID, func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error {
 		if ws.Paused == paused {
 			return nil
 		}
 		ws.Paused = paused
-		kind := LogResume
+		kind := app.LogResume
 		if paused {
-			kind = LogPause
+			kind = app.LogPause
 		}
-		return tx.AddQueueLog(QueueLog{At: now, Kind: kind, WindowID: windowID, ClerkID: ws.ClerkID})
+		return tx.AddQueueLog(app.QueueLog{At: now, Kind: kind, WindowID: windowID, ClerkID: ws.ClerkID})
 	})
 	if err != nil {
 		return err
 	}
-	q.Publish(HallEvent{Kind: EventWindow, At: now, WindowID: windowID})
+	q.Publish(app.HallEvent{Kind: app.EventWindow, At: now, WindowID: windowID})
 	return nil
 }
 
@@ -819,13 +721,13 @@ func (q *Queue) SetPaused(ctx context.Context, windowID int64, paused bool) erro
 func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string) error {
 	now := q.now()
 	if clerkID != 0 && post != "A" && post != "B" {
-		return refuse("invalid_post", "岗位应为 A 岗或 B 岗")
+		return app.Refuse("invalid_post", "岗位应为 A 岗或 B 岗")
 	}
 	var name string
 	if clerkID != 0 {
 		s, err := q.st.StaffByID(ctx, clerkID)
-		if errors.Is(err, ErrNotFound) || (err == nil && !s.Active) {
-			return refuse("unknown_clerk", "工号不存在或已停用")
+		if errors.Is(err, app.ErrNotFound) || (err == nil && !s.Active) {
+			return app.Refuse("unknown_clerk", "工号不存在或已停用")
 		} else if err != nil {
 			return err
 		}
@@ -844,13 +746,13 @@ func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string
 			}
 		}
 		if set && holder != clerkID {
-			return refuse("not_on_post", "%s不是该窗口的 %s 岗人员，请联系中心负责人设置 AB 岗", name, post)
+			return app.Refuse("not_on_post", "%s不是该窗口的 %s 岗人员，请联系中心负责人设置 AB 岗", name, post)
 		}
 	} else {
 		post = ""
 	}
 	var left []int64 // windows the clerk was signed in at before
-	_, w, err := q.windowOp(ctx, windowID, func(h *hallConf, w Window, tx QueueWriter, ws *WindowQueue) error {
+	_, w, err := q.windowOp(ctx, windowID, func(h *hallConf, w app.Window, tx app.QueueWriter, ws *app.WindowQueue) error {
 		left = left[:0]
 		if clerkID != 0 {
 			// One clerk, one window: signing in here signs them out there.
@@ -866,7 +768,7 @@ func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string
 				if err := tx.SaveWindowQueue(o); err != nil {
 					return err
 				}
-				if err := tx.AddQueueLog(QueueLog{At: now, Kind: LogSignIn, WindowID: o.WindowID}); err != nil {
+				if err := tx.AddQueueLog(app.QueueLog{At: now, Kind: app.LogSignIn, WindowID: o.WindowID}); err != nil {
 					return err
 				}
 				left = append(left, o.WindowID)
@@ -876,29 +778,29 @@ func (q *Queue) SignIn(ctx context.Context, windowID, clerkID int64, post string
 		if clerkID == 0 {
 			ws.SignedInAt = time.Time{}
 		}
-		return tx.AddQueueLog(QueueLog{At: now, Kind: LogSignIn, WindowID: windowID, ClerkID: clerkID, Post: post})
+		return tx.AddQueueLog(app.QueueLog{At: now, Kind: app.LogSignIn, WindowID: windowID, ClerkID: clerkID, Post: post})
 	})
 	if err != nil {
 		return err
 	}
 	q.log.Info("window sign-in", "window", w.Number, "clerk", clerkID, "post", post)
 	for _, o := range left {
-		q.Publish(HallEvent{Kind: EventWindow, At: now, WindowID: o})
+		q.Publish(app.HallEvent{Kind: app.EventWindow, At: now, WindowID: o})
 	}
-	q.Publish(HallEvent{Kind: EventWindow, At: now, WindowID: windowID})
+	q.Publish(app.HallEvent{Kind: app.EventWindow, At: now, WindowID: windowID})
 	return nil
 }
 
 // Window returns what the window's counter shows.
-func (q *Queue) Window(ctx context.Context, windowID int64) (WindowState, error) {
+func (q *Queue) Window(ctx context.Context, windowID int64) (app.WindowState, error) {
 	h, w, err := q.confWindow(ctx, windowID)
 	if err != nil {
-		return WindowState{}, err
+		return app.WindowState{}, err
 	}
 	now := q.now()
 	cats := h.windowCats(windowID)
-	out := WindowState{WindowID: windowID, Number: w.Number}
-	err = q.st.QueueRead(ctx, func(r QueueReader) error {
+	out := app.WindowState{WindowID: windowID, Number: w.Number}
+	err = q.st.QueueRead(ctx, func(r app.QueueReader) error {
 		ws, err := r.WindowQueue(windowID)
 		if err != nil {
 			return err
@@ -918,11 +820,11 @@ func (q *Queue) Window(ctx context.Context, windowID int64) (WindowState, error)
 			return err
 		}
 		for _, c := range counts {
-			if CanCall(Ticket{CategoryID: c.CategoryID, ToWindowID: c.ToWindowID}, windowID, cats) {
+			if CanCall(app.Ticket{CategoryID: c.CategoryID, ToWindowID: c.ToWindowID}, windowID, cats) {
 				out.Waiting += c.N
 			}
 		}
-		noShows, err := r.Tickets(TicketNoShow, from)
+		noShows, err := r.Tickets(app.TicketNoShow, from)
 		if err != nil {
 			return err
 		}
@@ -934,21 +836,21 @@ func (q *Queue) Window(ctx context.Context, windowID int64) (WindowState, error)
 		return nil
 	})
 	if err != nil {
-		return WindowState{}, err
+		return app.WindowState{}, err
 	}
 	return out, nil
 }
 
 // Board returns what the hall display shows.
-func (q *Queue) Board(ctx context.Context) (Board, error) {
+func (q *Queue) Board(ctx context.Context) (app.Board, error) {
 	h, err := q.conf(ctx)
 	if err != nil {
-		return Board{}, err
+		return app.Board{}, err
 	}
 	now := q.now()
 	today := QueueDay(now)
-	b := Board{Notice: h.set.Notice}
-	err = q.st.QueueRead(ctx, func(r QueueReader) error {
+	b := app.Board{Notice: h.set.Notice}
+	err = q.st.QueueRead(ctx, func(r app.QueueReader) error {
 		states, err := r.WindowQueues()
 		if err != nil {
 			return err
@@ -963,11 +865,11 @@ func (q *Queue) Board(ctx context.Context) (Board, error) {
 				b.Current = append(b.Current, h.call(t, ws.WindowID, ws.CallAt, false))
 			}
 		}
-		slices.SortFunc(b.Current, func(a, c Call) int { return a.WindowNumber - c.WindowNumber })
+		slices.SortFunc(b.Current, func(a, c app.Call) int { return a.WindowNumber - c.WindowNumber })
 
 		// The last calls of today, one line per ticket (a recall moves the
 		// ticket to the top instead of pushing others off the board).
-		dayStart, _ := time.ParseInLocation(time.DateOnly, today, ChinaTime)
+		dayStart, _ := time.ParseInLocation(time.DateOnly, today, app.ChinaTime)
 		logs, err := r.RecentCalls(dayStart, 10*recentCalls)
 		if err != nil {
 			return err
@@ -982,7 +884,7 @@ func (q *Queue) Board(ctx context.Context) (Board, error) {
 			if err != nil {
 				return err
 			}
-			b.Recent = append(b.Recent, h.call(t, l.WindowID, l.At, l.Kind == LogRecall))
+			b.Recent = append(b.Recent, h.call(t, l.WindowID, l.At, l.Kind == app.LogRecall))
 		}
 
 		from, err := fromDay(r, today, h.set.KeepOvernight)
@@ -998,13 +900,13 @@ func (q *Queue) Board(ctx context.Context) (Board, error) {
 			count[c.CategoryID] += c.N
 		}
 		for _, c := range h.cats {
-			b.Waiting = append(b.Waiting, CategoryWaiting{CategoryID: c.ID, Prefix: c.Prefix, Name: c.Name, Waiting: count[c.ID]})
+			b.Waiting = append(b.Waiting, app.CategoryWaiting{CategoryID: c.ID, Prefix: c.Prefix, Name: c.Name, Waiting: count[c.ID]})
 		}
-		slices.SortStableFunc(b.Waiting, func(a, c CategoryWaiting) int { return strings.Compare(a.Prefix, c.Prefix) })
+		slices.SortStableFunc(b.Waiting, func(a, c app.CategoryWaiting) int { return strings.Compare(a.Prefix, c.Prefix) })
 		return nil
 	})
 	if err != nil {
-		return Board{}, err
+		return app.Board{}, err
 	}
 	return b, nil
 }

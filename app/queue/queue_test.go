@@ -1,4 +1,4 @@
-package app_test
+package queue_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/queue"
 	"bianmin/storage"
 )
 
@@ -19,7 +20,7 @@ type hall struct {
 	t              *testing.T
 	ctx            context.Context
 	db             *storage.DB
-	q              *app.Queue
+	q              *queue.Queue
 	clk            *app.FakeClock
 	w1, w2, w3     int64
 	catA, catB     int64
@@ -57,7 +58,7 @@ func newHall(t *testing.T) *hall {
 			t.Fatal(err)
 		}
 	}
-	h.q = app.NewQueue(db, h.clk, nil)
+	h.q = queue.New(db, h.clk, nil)
 	return h
 }
 
@@ -277,7 +278,7 @@ func TestQueuePriorityRatio(t *testing.T) {
 	}
 	h.wantNext(h.w1, "A003")
 	h.wantNext(h.w1, "A004")
-	h.q = app.NewQueue(h.db, h.clk, nil) // a restart between calls
+	h.q = queue.New(h.db, h.clk, nil) // a restart between calls
 	h.wantNext(h.w1, "A005")
 	h.wantNext(h.w1, "A001") // 3 in a row: an ordinary one
 	h.wantNext(h.w1, "A006")
