@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/apptest"
 )
 
 // BenchmarkCallToDisplays: a window calls the next ticket through the LAN
@@ -17,7 +18,8 @@ import (
 // each display (ten samples per call). Target: p99 < 50 ms on loopback.
 //
 // "queue" is the centre's queue on SQLite (each call a durable commit);
-// "memory" is an in-memory hall, so its figure is the LAN layer's share;
+// "memory" is the same queue on the in-memory store (no disk), so its
+// figure is the LAN layer's share;
 // "queue-in-process" is the queue with the counter and the ten displays in
 // the hub's own process (no LAN), so the difference to "queue" is the LAN's.
 //
@@ -26,7 +28,7 @@ func BenchmarkCallToDisplays(b *testing.B) {
 	b.Run("queue", func(b *testing.B) {
 		benchCallToDisplays(b, openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2), true)
 	})
-	b.Run("memory", func(b *testing.B) { benchCallToDisplays(b, newFakeHall(2), true) })
+	b.Run("memory", func(b *testing.B) { benchCallToDisplays(b, apptest.MemHall(b, 2), true) })
 	b.Run("queue-in-process", func(b *testing.B) {
 		benchCallToDisplays(b, openTestHall(b, filepath.Join(b.TempDir(), "hub.db"), 2), false)
 	})

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/apptest"
+	"bianmin/app/queue"
 )
 
 const testKey = "k3y-for-tests-0123456789"
@@ -114,7 +116,7 @@ func snapshot(t testing.TB, h app.Hall, windows ...int64) string {
 }
 
 // realHall is the centre's queue on a fresh SQLite file (hall_test.go).
-func realHall(t testing.TB, windows int) *app.Queue {
+func realHall(t testing.TB, windows int) *queue.Queue {
 	return openTestHall(t, filepath.Join(t.TempDir(), "hub.db"), windows)
 }
 
@@ -128,7 +130,7 @@ func isChinese(s string) bool {
 }
 
 func TestHealthNeedsNoKey(t *testing.T) {
-	h := startHub(t, newFakeHall(2))
+	h := startHub(t, apptest.MemHall(t, 2))
 	if st, _, body := raw(t, "GET", h.url+"/api/v1/health", "", ""); st != 200 || !strings.Contains(string(body), `"ok":true`) {
 		t.Fatalf("health = %d %s", st, body)
 	}
@@ -199,7 +201,7 @@ func TestWrongOrMissingKeyIsRefusedAndChangesNothing(t *testing.T) {
 }
 
 func TestHubWithoutKeyRefusesEverything(t *testing.T) {
-	srv := NewServer(newFakeHall(1), "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := NewServer(apptest.MemHall(t, 1), "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	for _, auth := range []string{"", "Bearer ", "Bearer x"} {
@@ -442,7 +444,7 @@ func TestUnreachableHub(t *testing.T) {
 }
 
 func TestMountIsBehindTheKey(t *testing.T) {
-	h := startHub(t, newFakeHall(1))
+	h := startHub(t, apptest.MemHall(t, 1))
 	var got []string
 	var mu sync.Mutex
 	h.srv.Mount("POST /api/v1/records", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -558,7 +560,7 @@ func TestEventsReachEverySubscriberInOrder(t *testing.T) {
 }
 
 func TestHeartbeatKeepsAStreamAndSilenceEndsIt(t *testing.T) {
-	hall := newFakeHall(1)
+	hall := apptest.MemHall(t, 1)
 	h := startHub(t, hall)
 	h.srv.Heartbeat = 20 * time.Millisecond
 	// A raw reader sees the heartbeat comment.
@@ -610,7 +612,7 @@ func TestHeartbeatKeepsAStreamAndSilenceEndsIt(t *testing.T) {
 }
 
 func TestCloseStreamsLetsShutdownFinish(t *testing.T) {
-	hall := newFakeHall(1)
+	hall := apptest.MemHall(t, 1)
 	srv := NewServer(hall, testKey, nil)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -645,7 +647,7 @@ func TestCloseStreamsLetsShutdownFinish(t *testing.T) {
 // A hub's http.Server has read and write timeouts for ordinary requests;
 // an event stream outlives both.
 func TestStreamOutlivesServerTimeouts(t *testing.T) {
-	hall := newFakeHall(1)
+	hall := apptest.MemHall(t, 1)
 	srv := NewServer(hall, testKey, nil)
 	srv.Heartbeat = 20 * time.Millisecond
 	l, err := net.Listen("tcp", "127.0.0.1:0")
