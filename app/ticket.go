@@ -17,14 +17,14 @@ func (t Ticket) Returning() bool { return t.ReturnWindow != 0 && t.ToWindowID ==
 
 // Before orders two tickets of one class: by slot start for appointments in
 // their slot, then by issue time, then by ID (the order they were stored).
-func (a Ticket) Before(b Ticket, bySlot bool) bool {
-	if bySlot && !a.SlotStart.Equal(b.SlotStart) {
-		return a.SlotStart.Before(b.SlotStart)
+func (t Ticket) Before(b Ticket, bySlot bool) bool {
+	if bySlot && !t.SlotStart.Equal(b.SlotStart) {
+		return t.SlotStart.Before(b.SlotStart)
 	}
-	if !a.IssuedAt.Equal(b.IssuedAt) {
-		return a.IssuedAt.Before(b.IssuedAt)
+	if !t.IssuedAt.Equal(b.IssuedAt) {
+		return t.IssuedAt.Before(b.IssuedAt)
 	}
-	return a.ID < b.ID
+	return t.ID < b.ID
 }
 
 // QueueCandidates is the part of the waiting tickets PickNext can choose from

@@ -9,6 +9,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/printing/calllist"
+	"bianmin/wire"
 )
 
 // callback draws the quarter's random call-back sample and prints the call
@@ -31,7 +32,7 @@ func (c *cmd) callback(args []string) int {
 	if (*record == "") == (*quarter == "") {
 		return c.usageErr("请选择 --quarter 抽取回访表，或 --record 流水号 记录回访结果。", "exactly one of --quarter or --record")
 	}
-	svc, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("callback", err)
 	}
@@ -118,7 +119,7 @@ func (c *cmd) reminders(args []string) int {
 	if ext != ".csv" && ext != ".xlsx" {
 		return c.usageErr("请用 --out 指定 .csv 或 .xlsx 文件。", "--out must end in .csv or .xlsx")
 	}
-	svc, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("reminders", err)
 	}

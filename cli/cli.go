@@ -19,6 +19,7 @@ import (
 	"bianmin/app"
 	_ "bianmin/app/locale" // Fyne reads the locale; C would print an error on every run
 	"bianmin/storage"
+	"bianmin/wire"
 )
 
 const usage = `便民服务中心“好差评”系统 命令行 / bianmin command line
@@ -184,7 +185,7 @@ type cmd struct {
 func (c *cmd) flags(name, help string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.err)
-	def, _ := DefaultDBPath()
+	def, _ := wire.DefaultDBPath()
 	db := fs.String("db", def, "数据库文件 / database file")
 	fs.Usage = func() {
 		fmt.Fprintf(c.err, "用法 Usage: bianmin %s %s\n", name, help)
@@ -234,9 +235,9 @@ func zhMessage(err error) string {
 	switch {
 	case errors.As(err, &ue):
 		return ue.Msg
-	case errors.Is(err, ErrNotInitialised):
+	case errors.Is(err, wire.ErrNotInitialised):
 		return "数据库尚未初始化：请先运行 bianmin init 新建中心。"
-	case errors.Is(err, ErrAlreadyInitialised):
+	case errors.Is(err, wire.ErrAlreadyInitialised):
 		return "该数据库已有中心设置，未作任何更改；如确需重新设置，请加 --force。"
 	case errors.Is(err, app.ErrUnknownProfile):
 		return "未知的评价规则（profile），内置规则：" + strings.Join(app.BuiltinProfiles(), "、") + "。"
@@ -247,9 +248,9 @@ func zhMessage(err error) string {
 	case strings.Contains(msg, "disk is full") || strings.Contains(msg, "no space left"):
 		return "磁盘空间已满，操作未完成；请清理磁盘后重试（已有数据未受影响）。"
 	case strings.Contains(msg, "profile override") || strings.Contains(msg, "profile \""):
-		return "县级评价规则文件（" + CountyProfileFile + "）有误，请按提示修正后重试。"
+		return "县级评价规则文件（" + wire.CountyProfileFile + "）有误，请按提示修正后重试。"
 	case strings.Contains(msg, "holiday overrides"):
-		return "节假日调整文件（" + HolidaysFile + "）有误，请按提示修正后重试。"
+		return "节假日调整文件（" + wire.HolidaysFile + "）有误，请按提示修正后重试。"
 	case errors.Is(err, fs.ErrExist):
 		return "目标文件已存在，为防止覆盖未作任何更改；请换一个文件名。"
 	case errors.Is(err, fs.ErrPermission):

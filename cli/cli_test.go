@@ -21,6 +21,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/storage"
+	"bianmin/wire"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -325,22 +326,22 @@ func TestBadInputs(t *testing.T) {
 	// A malformed county override next to the database.
 	db = initDB(t, dir)
 	before := hashFile(t, db)
-	if err := os.WriteFile(filepath.Join(dir, CountyProfileFile), []byte("[rating]\nwindow = \"five days\"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, wire.CountyProfileFile), []byte("[rating]\nwindow = \"five days\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errs = run(t, "stats", "--db", db, "--from", "2026-01-01", "--to", "2026-01-31")
-	if code == 0 || !strings.Contains(errs, CountyProfileFile) {
+	if code == 0 || !strings.Contains(errs, wire.CountyProfileFile) {
 		t.Errorf("bad override: %d %s", code, errs)
 	}
-	os.Remove(filepath.Join(dir, CountyProfileFile))
-	if err := os.WriteFile(filepath.Join(dir, HolidaysFile), []byte("[[day]]\ndate = \"2026-13-01\"\nwork = true\n"), 0o644); err != nil {
+	os.Remove(filepath.Join(dir, wire.CountyProfileFile))
+	if err := os.WriteFile(filepath.Join(dir, wire.HolidaysFile), []byte("[[day]]\ndate = \"2026-13-01\"\nwork = true\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errs = run(t, "stats", "--db", db, "--from", "2026-01-01", "--to", "2026-01-31")
-	if code == 0 || !strings.Contains(errs, HolidaysFile) {
+	if code == 0 || !strings.Contains(errs, wire.HolidaysFile) {
 		t.Errorf("bad holidays file: %d %s", code, errs)
 	}
-	os.Remove(filepath.Join(dir, HolidaysFile))
+	os.Remove(filepath.Join(dir, wire.HolidaysFile))
 	if hashFile(t, db) != before {
 		t.Error("database changed by a failed command")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/storage"
+	"bianmin/wire"
 )
 
 func (c *cmd) init(args []string) int {
@@ -17,21 +18,21 @@ func (c *cmd) init(args []string) int {
 	profile := fs.String("profile", "national", "评价规则 / policy profile: "+fmt.Sprint(app.BuiltinProfiles()))
 	centre := fs.String("centre", "", "中心名称 / centre name, e.g. 某某镇便民服务中心")
 	area := fs.String("area", "", "12位行政区划代码 / 12-digit area code")
-	mno := fs.String("manager-no", DefaultManagerNo, "负责人工号 / first manager's staff number")
-	mname := fs.String("manager-name", DefaultManagerName, "负责人姓名 / first manager's name")
-	mpin := fs.String("manager-pin", DefaultManagerPIN, "负责人初始密码 / first manager's PIN (4–12 digits)")
+	mno := fs.String("manager-no", wire.DefaultManagerNo, "负责人工号 / first manager's staff number")
+	mname := fs.String("manager-name", wire.DefaultManagerName, "负责人姓名 / first manager's name")
+	mpin := fs.String("manager-pin", wire.DefaultManagerPIN, "负责人初始密码 / first manager's PIN (4–12 digits)")
 	force := fs.Bool("force", false, "已有中心时仍更新设置 / update an existing centre")
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
-	st, err := InitCentre(c.ctx, *db, *profile, *centre, *area, Manager{No: *mno, Name: *mname, PIN: *mpin}, *force, c.log)
+	st, err := wire.InitCentre(c.ctx, *db, *profile, *centre, *area, wire.Manager{No: *mno, Name: *mname, PIN: *mpin}, *force, c.log)
 	if err != nil {
 		return c.fail("init", err)
 	}
 	fmt.Fprintf(c.out, "已建立中心：%s（%s），数据库：%s\n负责人工号：%s %s\n", *centre, *profile, *db, st.No, st.Name)
-	if *mpin == DefaultManagerPIN {
+	if *mpin == wire.DefaultManagerPIN {
 		fmt.Fprintf(c.err, "警告：负责人初始密码为 %s，请登录后立即修改。\nwarning: the manager's PIN is the default %s; change it at the first login\n",
-			DefaultManagerPIN, DefaultManagerPIN)
+			wire.DefaultManagerPIN, wire.DefaultManagerPIN)
 	}
 	return 0
 }
@@ -54,7 +55,7 @@ func (c *cmd) demo(args []string) int {
 		end = d.Add(18 * time.Hour)
 	}
 	start := time.Now()
-	res, err := loadDemo(c.ctx, *db, *profile, *days, *seed, end, c.log)
+	res, err := wire.LoadDemoAt(c.ctx, *db, *profile, *days, *seed, end, c.log)
 	if err != nil {
 		return c.fail("demo", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/storage"
+	"bianmin/wire"
 )
 
 const stamp = "2006-01-02 15:04:05"
@@ -142,7 +143,7 @@ func (c *cmd) export(args []string) int {
 	if err != nil {
 		return c.usageErr("日期格式应为 YYYY-MM-DD，且须同时给出 --from 和 --to。", err.Error())
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, openRead)
+	svc, d, err := wire.Open(c.ctx, *db, c.log, wire.ModeRead)
 	if err != nil {
 		return c.fail("export", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 // TestFiguresAgreeAcrossViews: on a demo month, every view of the month's
@@ -42,7 +43,7 @@ func TestFiguresAgreeAcrossViews(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	svc, d, err := OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"bianmin/app"
 	"bianmin/printing/forms"
 	"bianmin/storage"
+	"bianmin/wire"
 )
 
 // forms prints 书面评价表: blank ones in a numbered batch, or pre-filled for
@@ -36,7 +37,7 @@ func (c *cmd) forms(args []string) int {
 	if *blank > 2000 {
 		return c.usageErr("一次最多打印 2000 张空白评价表。", "at most 2000 blank forms at a time")
 	}
-	svc, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("forms", err)
 	}

@@ -20,16 +20,17 @@ import (
 	"bianmin/storage"
 	"bianmin/sync/lan"
 	"bianmin/sync/relay"
+	"bianmin/wire"
 )
 
-// These tests run the hub as `bianmin serve` does (NewHub: TLS, the PC
+// These tests run the hub as `bianmin serve` does (wire.NewHub: TLS, the PC
 // registry, the relay) on loopback, and PCs that joined it with their
 // codes, and try what each role must not do.
 
 type lanRig struct {
 	d       *storage.DB
 	svc     *app.Service
-	hub     *Hub
+	hub     *wire.Hub
 	srv     *httptest.Server
 	addr    string
 	win1    app.Window
@@ -43,7 +44,7 @@ func newLANRig(t *testing.T) *lanRig {
 	t.Helper()
 	ctx := context.Background()
 	db := initDB(t, t.TempDir())
-	svc, d, err := OpenService(ctx, db, slog.New(slog.DiscardHandler))
+	svc, d, err := wire.OpenService(ctx, db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func newLANRig(t *testing.T) *lanRig {
 	_, err = svc.AddCategory(ctx, r.manager, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{r.win1.ID, r.win2.ID}})
 	must(err)
 	must(d.SaveItem(ctx, app.ServiceItem{Code: "RS001", Name: "城乡居民养老保险参保登记", Department: "人社所", Instant: true, Active: true}))
-	r.hub, err = NewHub(ctx, d, svc, queue.New(d, app.SystemClock{}, nil), slog.New(slog.DiscardHandler))
+	r.hub, err = wire.NewHub(ctx, d, svc, queue.New(d, app.SystemClock{}, nil), slog.New(slog.DiscardHandler))
 	must(err)
 	r.srv = httptest.NewUnstartedServer(r.hub.Server.Handler)
 	r.srv.TLS = r.hub.Server.TLSConfig

@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 const ledgerHelp = "--db PATH --out FILE.xlsx [--from YYYY-MM-DD --to YYYY-MM-DD] [--open]"
@@ -59,7 +60,7 @@ func (c *cmd) ledger(args []string) int {
 	if err != nil {
 		return c.usageErr("日期格式应为 YYYY-MM-DD，且须同时给出 --from 和 --to。", err.Error())
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, openReport)
+	svc, d, err := wire.Open(c.ctx, *db, c.log, wire.ModeReport)
 	if err != nil {
 		return c.fail("ledger", err)
 	}

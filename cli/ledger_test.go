@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 // TestLedgerXLSX: `bianmin ledger` on a 10-day demo writes one row per work
@@ -40,7 +41,7 @@ func TestLedgerXLSX(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	svc, d, err := OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

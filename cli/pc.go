@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 // pc manages the PCs that may use the hub: add (prints the join code),
@@ -45,7 +46,7 @@ func (c *cmd) pcAdd(args []string) int {
 	}
 	a := *addr
 	if a == "" {
-		addrs := hubAddrs(&net.TCPAddr{IP: net.IPv4zero, Port: 8787})
+		addrs := wire.HubAddrs(&net.TCPAddr{IP: net.IPv4zero, Port: 8787})
 		if len(addrs) == 0 {
 			return c.usageErr("找不到本机的局域网地址，请用 --addr 指定，例如 --addr 192.168.1.10:8787。", "no LAN address; use --addr")
 		}
@@ -54,12 +55,12 @@ func (c *cmd) pcAdd(args []string) int {
 	if _, _, err := net.SplitHostPort(a); err != nil {
 		return c.usageErr("--addr 应为 主机:端口，例如 192.168.1.10:8787。", err.Error())
 	}
-	_, d, err := OpenService(c.ctx, *db, c.log)
+	_, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("pc add", err)
 	}
 	defer d.Close()
-	reg, err := HubRegistry(c.ctx, d, c.log)
+	reg, err := wire.HubRegistry(c.ctx, d, c.log)
 	if err != nil {
 		return c.fail("pc add", err)
 	}
@@ -77,7 +78,7 @@ func (c *cmd) pcList(args []string) int {
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
-	_, d, err := openService(c.ctx, *db, c.log, openRead)
+	_, d, err := wire.Open(c.ctx, *db, c.log, wire.ModeRead)
 	if err != nil {
 		return c.fail("pc list", err)
 	}
@@ -129,12 +130,12 @@ func (c *cmd) pcRevoke(args []string) int {
 	if *id <= 0 {
 		return c.usageErr("请用 --id 指定要撤销的电脑编号（见 bianmin pc list）。", "--id is required")
 	}
-	_, d, err := OpenService(c.ctx, *db, c.log)
+	_, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("pc revoke", err)
 	}
 	defer d.Close()
-	reg, err := HubRegistry(c.ctx, d, c.log)
+	reg, err := wire.HubRegistry(c.ctx, d, c.log)
 	if err != nil {
 		return c.fail("pc revoke", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 // The window's progress bars hear the report, the binder of work orders, the
@@ -16,7 +17,7 @@ func TestLongWorkReportsProgress(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "bianmin.db")
 	demoDB(t, db, 40, 0, reportEnd)
 	ctx := context.Background()
-	svc, d, err := OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

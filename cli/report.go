@@ -11,6 +11,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/printing/report"
+	"bianmin/wire"
 )
 
 const reportHelp = "--db PATH --month YYYY-MM --out FILE.pdf [--xlsx FILE.xlsx] [--author 姓名]"
@@ -33,7 +34,7 @@ func (c *cmd) report(args []string) int {
 	if err != nil {
 		return c.usageErr("月份格式应为 YYYY-MM，例如 2026-10。", fmt.Sprintf("bad --month %q", *month))
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, openReport)
+	svc, d, err := wire.Open(c.ctx, *db, c.log, wire.ModeReport)
 	if err != nil {
 		return c.fail("report", err)
 	}
@@ -201,7 +202,7 @@ func AutoMonthReport(ctx context.Context, svc *app.Service, dbPath string) (stri
 	now := svc.Clock.Now().In(app.ChinaTime)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, app.ChinaTime).AddDate(0, -1, 0)
 	pdf := filepath.Join(ReportsFolder(dbPath), "月报-"+month.Format("2006-01")+".pdf")
-	if exists(pdf) {
+	if _, err := os.Stat(pdf); err == nil {
 		return "", nil
 	}
 	st, err := svc.Stats(ctx, month, month.AddDate(0, 1, 0), app.ByNone)

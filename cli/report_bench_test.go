@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 // busyDB returns a demo centre with days of history at perDay tickets a
@@ -50,7 +51,7 @@ func BenchmarkReportBusy(b *testing.B) {
 // row (a year's worth, as at the year's end).
 func benchReport(b *testing.B, db string, month time.Time) {
 	ctx := context.Background()
-	svc, d, err := OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

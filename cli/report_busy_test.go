@@ -11,6 +11,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/storage"
+	"bianmin/wire"
 )
 
 // The demo generator's six windows serve at most ~180 transactions a working
@@ -49,7 +50,7 @@ func busyCentreDB(b testing.TB) string {
 
 func buildBusyCentre(path string) (int, error) {
 	ctx := context.Background()
-	if _, err := InitCentre(ctx, path, "national", "繁忙镇便民服务中心", "370911105000", Manager{}, false, nil); err != nil {
+	if _, err := wire.InitCentre(ctx, path, "national", "繁忙镇便民服务中心", "370911105000", wire.Manager{}, false, nil); err != nil {
 		return 0, err
 	}
 	d, err := storage.Open(path)

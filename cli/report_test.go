@@ -22,6 +22,7 @@ import (
 	"bianmin/internal/testdb"
 	"bianmin/printing/report"
 	"bianmin/storage"
+	"bianmin/wire"
 )
 
 // reportEnd is where the test demo centres' history ends; the reported
@@ -41,10 +42,10 @@ func demoDB(t testing.TB, path string, days, perDay int, end time.Time) *demo.Re
 	key := fmt.Sprintf("demo-%d-%d-%s", days, perDay, end.Format(time.RFC3339))
 	return demos.Copy(t, key, path, func(path string) (*demo.Result, error) {
 		ctx := context.Background()
-		if _, err := InitCentre(ctx, path, "national", "示范镇便民服务中心", "370911105000", Manager{}, false, nil); err != nil {
+		if _, err := wire.InitCentre(ctx, path, "national", "示范镇便民服务中心", "370911105000", wire.Manager{}, false, nil); err != nil {
 			return nil, err
 		}
-		svc, db, err := OpenService(ctx, path, nil)
+		svc, db, err := wire.OpenService(ctx, path, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -370,7 +371,7 @@ func TestReportEmptyMonths(t *testing.T) {
 	}
 
 	// One (bad) rating in September.
-	svc, d, err := OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +462,7 @@ func TestAutoMonthReport(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "bianmin.db")
 	demoDB(t, db, 20, 0, reportEnd)
-	svc, d, err := OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"bianmin/app"
 	"bianmin/app/queue"
 	countysync "bianmin/sync"
+	"bianmin/wire"
 )
 
 // serve runs the centre's hub without a window (中心主机, a closet PC): the
@@ -26,12 +27,12 @@ func (c *cmd) serve(args []string) int {
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
-	svc, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("serve", err)
 	}
 	defer d.Close()
-	hub, err := NewHub(c.ctx, d, svc, queue.New(d, app.SystemClock{}, c.log), c.log)
+	hub, err := wire.NewHub(c.ctx, d, svc, queue.New(d, app.SystemClock{}, c.log), c.log)
 	if err != nil {
 		return c.fail("serve", err)
 	}
@@ -49,7 +50,7 @@ func (c *cmd) serve(args []string) int {
 	defer ln.Close()
 
 	fmt.Fprintf(c.out, "中心主机已启动（局域网加密通信），监听 %s。\n", ln.Addr())
-	if addrs := hubAddrs(ln.Addr()); len(addrs) > 0 {
+	if addrs := wire.HubAddrs(ln.Addr()); len(addrs) > 0 {
 		fmt.Fprintf(c.out, "本机地址：%s\n", strings.Join(addrs, " 或 "))
 	}
 	fmt.Fprintf(c.out, "证书指纹：%s\n", hub.Pin)
@@ -82,29 +83,4 @@ func (c *cmd) serve(args []string) int {
 	}
 	fmt.Fprintln(c.out, "中心主机已停止。")
 	return 0
-}
-
-// hubAddrs are the host:port other PCs reach addr at: the host itself, or,
-// for a wildcard listen, this PC's LAN addresses.
-func hubAddrs(addr net.Addr) []string {
-	ta, ok := addr.(*net.TCPAddr)
-	if !ok {
-		return nil
-	}
-	if !ta.IP.IsUnspecified() {
-		return []string{ta.String()}
-	}
-	ifs, err := net.InterfaceAddrs()
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, a := range ifs {
-		ipn, ok := a.(*net.IPNet)
-		if !ok || ipn.IP.IsLoopback() || ipn.IP.To4() == nil || ipn.IP.IsLinkLocalUnicast() {
-			continue
-		}
-		out = append(out, net.JoinHostPort(ipn.IP.String(), fmt.Sprint(ta.Port)))
-	}
-	return out
 }

@@ -16,6 +16,7 @@ import (
 	"bianmin/storage"
 	countysync "bianmin/sync"
 	"bianmin/sync/lan"
+	"bianmin/wire"
 )
 
 // lockedBuffer is an io.Writer the serving goroutine and the test share.
@@ -185,7 +186,7 @@ func TestServeUploadsToTheCounty(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "hub.db")
-	if err := LoadDemo(ctx, db, 2, 1); err != nil {
+	if err := wire.LoadDemo(ctx, db, 2, 1); err != nil {
 		t.Fatal(err)
 	}
 	sim, err := countysync.OpenSimulator(filepath.Join(dir, "county.db"), countysync.SimOptions{Keys: map[string]string{"k1": "s1"}})

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 // statsJSON is the output of `stats --json`: the metrics flat at the top
@@ -42,7 +43,7 @@ func (c *cmd) stats(args []string) int {
 	if !ok {
 		return c.usageErr("--by 只能是 window（窗口）、clerk（人员）或 item（事项）。", fmt.Sprintf("bad --by %q", *by))
 	}
-	svc, d, err := openService(c.ctx, *db, c.log, openReport)
+	svc, d, err := wire.Open(c.ctx, *db, c.log, wire.ModeReport)
 	if err != nil {
 		return c.fail("stats", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"bianmin/app"
 	countysync "bianmin/sync"
+	"bianmin/wire"
 )
 
 // sync uploads the outbox to the county platform: once (--once), the status
@@ -34,7 +35,7 @@ func (c *cmd) sync(args []string) int {
 	if code, ok := c.parse(fs, args); !ok {
 		return code
 	}
-	svc, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("sync", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"bianmin/app"
 	"bianmin/storage"
 	countysync "bianmin/sync"
+	"bianmin/wire"
 )
 
 // Thirty days of a demo centre accumulated offline reach the county simulator
@@ -21,7 +22,7 @@ func TestSyncDemoBacklogExactlyOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "hub.db")
-	if err := LoadDemo(ctx, dbPath, 30, 7); err != nil {
+	if err := wire.LoadDemo(ctx, dbPath, 30, 7); err != nil {
 		t.Fatal(err)
 	}
 	d, err := storage.Open(dbPath)
@@ -84,7 +85,7 @@ func TestSyncUsage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	dbPath := filepath.Join(t.TempDir(), "hub.db")
-	if _, err := InitCentre(ctx, dbPath, "national", "测试中心", "370911105000", Manager{}, false, nil); err != nil {
+	if _, err := wire.InitCentre(ctx, dbPath, "national", "测试中心", "370911105000", wire.Manager{}, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
@@ -126,7 +127,7 @@ func BenchmarkSyncDrain(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	seedPath := filepath.Join(dir, "seed.db")
-	if err := LoadDemo(ctx, seedPath, 90, 3); err != nil {
+	if err := wire.LoadDemo(ctx, seedPath, 90, 3); err != nil {
 		b.Fatal(err)
 	}
 	src, err := storage.Open(seedPath)
@@ -173,13 +174,13 @@ func BenchmarkSyncDrain(b *testing.B) {
 }
 
 // `bianmin sync --once` takes the county's configuration too, and the next
-// OpenService (the desktop app's, every command's) uses its profile, holiday
+// wire.OpenService (the desktop app's, every command's) uses its profile, holiday
 // overrides and tags.
 func TestSyncAppliesPushedConfiguration(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "hub.db")
-	if _, err := InitCentre(ctx, dbPath, "national", "测试中心", "370911105000", Manager{}, false, nil); err != nil {
+	if _, err := wire.InitCentre(ctx, dbPath, "national", "测试中心", "370911105000", wire.Manager{}, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	cfg := `{"version": "2026.2", "profile": "taian",
@@ -199,7 +200,7 @@ func TestSyncAppliesPushedConfiguration(t *testing.T) {
 		&out, &errb); code != 0 || !strings.Contains(out.String(), "县级下发配置已更新至版本 2026.2") {
 		t.Fatalf("sync --once: %d\n%s\n%s", code, out.String(), errb.String())
 	}
-	svc, d, err := OpenService(ctx, dbPath, nil)
+	svc, d, err := wire.OpenService(ctx, dbPath, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

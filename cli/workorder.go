@@ -12,6 +12,7 @@ import (
 
 	"bianmin/app"
 	"bianmin/printing/workorder"
+	"bianmin/wire"
 )
 
 // RenderWorkOrders writes the sheets of the given work orders as one PDF.
@@ -97,7 +98,7 @@ func (c *cmd) workorder(args []string) int {
 	if len(ids) == 0 || *out == "" {
 		return c.usageErr("请用 --id 指定工单号，用 --out 指定 PDF 文件。", "--id and --out are required")
 	}
-	svc, d, err := OpenService(c.ctx, *db, c.log)
+	svc, d, err := wire.OpenService(c.ctx, *db, c.log)
 	if err != nil {
 		return c.fail("workorder", err)
 	}

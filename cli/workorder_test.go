@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"bianmin/app"
+	"bianmin/wire"
 )
 
 // `bianmin workorder` prints one sheet per order with the order's serial,
@@ -21,7 +23,7 @@ func TestWorkOrderSheets(t *testing.T) {
 		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
 	}
 	ctx := context.Background()
-	svc, d, err := OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestWorkOrderSheets(t *testing.T) {
 	if code, _, errs := run(t, "workorder", "--db", db, "--id", "999999", "--out", missing); code != 1 || !strings.Contains(errs, "未找到差评工单") {
 		t.Errorf("unknown order: %d %s", code, errs)
 	}
-	if exists(missing) {
+	if _, err := os.Stat(missing); err == nil {
 		t.Error("a refused sheet left a file")
 	}
 }

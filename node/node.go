@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"bianmin/app"
-	"bianmin/cli"
 	"bianmin/sync/lan"
+	"bianmin/wire"
 )
 
 // Roles of a PC in the centre (ARCHITECTURE.md "One binary, several roles").
@@ -186,7 +186,7 @@ func RunJoin(args []string) int {
 // in Chinese on stderr what failed.
 func DataPath(dbPath *string) bool {
 	if *dbPath == "" {
-		p, err := cli.DefaultDBPath()
+		p, err := wire.DefaultDBPath()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "找不到用户配置目录，请用 --db 指定数据库文件 / no config dir, use --db:", err)
 			return false

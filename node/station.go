@@ -15,13 +15,13 @@ import (
 
 	"bianmin/app"
 	"bianmin/app/queue"
-	"bianmin/cli"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
 	"bianmin/storage"
 	countysync "bianmin/sync"
 	"bianmin/sync/lan"
 	"bianmin/sync/relay"
+	"bianmin/wire"
 )
 
 // Station is what a PC runs for its role behind its screens: the database,
@@ -43,7 +43,7 @@ type Station struct {
 	queue  *queue.Queue
 	rig    *devices.WindowRig
 	fwd    *relay.Forwarder
-	hub    *cli.Hub
+	hub    *wire.Hub
 	client *lan.Client
 	sender *countysync.Sender // the hub's upload to the county, when configured
 	// stopSender ends the running upload (new settings restart it).
@@ -123,7 +123,7 @@ func (s *Station) Forwarder() *relay.Forwarder {
 // standalone PC with --listen): the 局域网电脑 screen is then its to show.
 func (s *Station) ServesLAN() bool { return s.hubNow() != nil }
 
-func (s *Station) hubNow() *cli.Hub {
+func (s *Station) hubNow() *wire.Hub {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.hub
@@ -177,7 +177,7 @@ func (s *Station) Open(ctx context.Context) (*app.Service, error) {
 			return nil, err
 		}
 	}
-	svc, db, err := cli.OpenService(ctx, s.dbPath, s.log)
+	svc, db, err := wire.OpenService(ctx, s.dbPath, s.log)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (s *Station) joinHub(ctx context.Context) error {
 
 // serveLocked makes this standalone PC the centre's hub on the LAN too.
 func (s *Station) serveLocked(ctx context.Context) error {
-	hub, err := cli.NewHub(ctx, s.db, s.svc, s.queue, s.log)
+	hub, err := wire.NewHub(ctx, s.db, s.svc, s.queue, s.log)
 	if err != nil {
 		return err
 	}
@@ -473,7 +473,7 @@ func (s *Station) PCs(ctx context.Context) ([]app.PC, []app.Window, error) {
 func (s *Station) AddPC(ctx context.Context, actor *app.Staff, role app.PCRole, window int, name string) (app.PC, string, error) {
 	var addrs []string
 	if s.LANAddr() != nil {
-		addrs = cli.HubAddrs(s.LANAddr())
+		addrs = wire.HubAddrs(s.LANAddr())
 	}
 	if len(addrs) == 0 {
 		addrs = []string{s.Node().Listen}

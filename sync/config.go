@@ -351,7 +351,7 @@ func configStatus(kv map[string]string) ConfigStatus {
 
 // LoadPushedRules applies the county's holiday overrides to cal and, when
 // the tag table gives kinds, its tags to the profile's choices. cli's
-// OpenService calls it after reading the profile and the local files, so
+// wire.OpenService calls it after reading the profile and the local files, so
 // the county's days win over holidays.toml.
 func LoadPushedRules(ctx context.Context, st SettingsStore, p *app.Profile, cal *app.Calendar) error {
 	kv, err := st.Settings(ctx, settingsPrefix+"config.")

@@ -77,7 +77,7 @@ func TestPullConfigAppliesAndKeepsTheGoodOne(t *testing.T) {
 	}
 	checkGood(t)
 
-	// The app reads the pushed holidays and tags (cli.OpenService calls this).
+	// The app reads the pushed holidays and tags (wire.OpenService calls this).
 	p, err := app.LoadProfile("taian", "")
 	must(t, err)
 	cal := app.NewCalendar()

@@ -19,7 +19,7 @@
 // part by part and applied in one SQLite transaction
 // (storage.ApplyCountyConfig); the applied version is kept and not applied
 // again; a refused or interrupted one leaves the previous one whole, and
-// Status.Config.Error says why. cli.OpenService reads the applied holidays
+// Status.Config.Error says why. wire.OpenService reads the applied holidays
 // and tags back (LoadPushedRules); evaluations then upload the tag codes.
 //
 // QR ratings: the spec does not say how ratings made on phones reach the

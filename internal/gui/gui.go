@@ -22,6 +22,7 @@ import (
 	"bianmin/node"
 	"bianmin/printing/sysprint"
 	"bianmin/screens"
+	"bianmin/wire"
 )
 
 // appID is the Fyne application ID (also in FyneApp.toml); it names the
@@ -32,7 +33,7 @@ const appID = "cn.gov.bianmin"
 const demoDays = 90
 
 // Run opens the desktop window on the database given by --db (default
-// cli.DefaultDBPath()). It is the only code that imports fyne.io/fyne/v2/app,
+// wire.DefaultDBPath()). It is the only code that imports fyne.io/fyne/v2/app,
 // so only this package needs cgo and the GL driver.
 func Run(args []string) int {
 	fs := flag.NewFlagSet("bianmin", flag.ContinueOnError)
@@ -190,7 +191,7 @@ func (s *station) backend() screens.Backend {
 			}()
 			return svc, nil
 		},
-		FirstStart: func(err error) bool { return s.Node().Role != node.Counter && errors.Is(err, cli.ErrNotInitialised) },
+		FirstStart: func(err error) bool { return s.Node().Role != node.Counter && errors.Is(err, wire.ErrNotInitialised) },
 		Join: func(ctx context.Context, code string) (string, error) {
 			j, err := node.Join(ctx, s.Node(), code)
 			if err != nil {
@@ -237,15 +238,15 @@ func (s *station) backend() screens.Backend {
 		Tools:       s.tools,
 		Devices:     deviceWatch{s},
 		Setup: func(ctx context.Context, in screens.SetupInput) (string, error) {
-			_, err := cli.InitCentre(ctx, s.DBPath(), in.Profile, in.Name, in.AreaCode,
-				cli.Manager{No: in.ManagerNo, Name: in.ManagerName, PIN: in.PIN}, false, s.Log())
+			_, err := wire.InitCentre(ctx, s.DBPath(), in.Profile, in.Name, in.AreaCode,
+				wire.Manager{No: in.ManagerNo, Name: in.ManagerName, PIN: in.PIN}, false, s.Log())
 			if err != nil {
 				return "", err
 			}
 			if !in.Demo {
 				return "", nil
 			}
-			if err := cli.LoadDemoProgress(ctx, s.DBPath(), demoDays, 1, in.Progress); err != nil {
+			if err := wire.LoadDemoProgress(ctx, s.DBPath(), demoDays, 1, in.Progress); err != nil {
 				return "", err
 			}
 			return fmt.Sprintf("已载入%d天的演示数据。请用刚才设置的负责人工号 %s 和密码登录。", demoDays, in.ManagerNo), nil

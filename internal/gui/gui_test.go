@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"bianmin/cli"
+	"bianmin/wire"
 )
 
 // The window tests run this test binary again as the desktop program: with
@@ -98,7 +98,7 @@ func TestWindowFirstStart(t *testing.T) {
 
 func TestWindowDemoLogin(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
-	if err := cli.LoadDemo(context.Background(), db, 5, 1); err != nil {
+	if err := wire.LoadDemo(context.Background(), db, 5, 1); err != nil {
 		t.Fatal(err)
 	}
 	startWindow(t, db, "login")

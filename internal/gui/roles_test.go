@@ -12,11 +12,11 @@ import (
 	"testing"
 
 	"bianmin/app"
-	"bianmin/cli"
 	"bianmin/internal/testhub"
 	"bianmin/node"
 	"bianmin/storage"
 	countysync "bianmin/sync"
+	"bianmin/wire"
 )
 
 // A counter that has not joined is a usage error, and nothing is saved.
@@ -83,8 +83,8 @@ func TestCountyAdminAgainstSimulator(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "centre.db")
-	if _, err := cli.InitCentre(ctx, dbPath, "national", "测试镇便民服务中心", "370911105000",
-		cli.Manager{No: "0001", Name: "负责人", PIN: "123456"}, false, slogDiscard()); err != nil {
+	if _, err := wire.InitCentre(ctx, dbPath, "national", "测试镇便民服务中心", "370911105000",
+		wire.Manager{No: "0001", Name: "负责人", PIN: "123456"}, false, slogDiscard()); err != nil {
 		t.Fatal(err)
 	}
 	sim, err := countysync.OpenSimulator(filepath.Join(dir, "county.db"), countysync.SimOptions{

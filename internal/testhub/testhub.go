@@ -14,16 +14,16 @@ import (
 
 	"bianmin/app"
 	"bianmin/app/queue"
-	"bianmin/cli"
 	"bianmin/storage"
 	"bianmin/sync/lan"
+	"bianmin/wire"
 )
 
 // Hub is the running hub.
 type Hub struct {
 	URL  string // https://127.0.0.1:port
 	Addr string
-	Hub  *cli.Hub
+	Hub  *wire.Hub
 	Q    *queue.Queue
 	DB   *storage.DB
 }
@@ -33,15 +33,15 @@ func Start(t *testing.T) *Hub {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "hub.db")
 	ctx := context.Background()
-	if err := cli.LoadDemo(ctx, db, 3, 1); err != nil {
+	if err := wire.LoadDemo(ctx, db, 3, 1); err != nil {
 		t.Fatal(err)
 	}
-	svc, d, err := cli.OpenService(ctx, db, nil)
+	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := queue.New(d, app.SystemClock{}, nil)
-	hub, err := cli.NewHub(ctx, d, svc, q, slog.New(slog.DiscardHandler))
+	hub, err := wire.NewHub(ctx, d, svc, q, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,12 +22,12 @@ import (
 
 	"bianmin/app"
 	"bianmin/app/queue"
-	"bianmin/cli"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
 	"bianmin/screens"
 	"bianmin/storage"
 	"bianmin/sync/lan"
+	"bianmin/wire"
 )
 
 func main() {
@@ -226,8 +226,8 @@ func main() {
 // 在办件 on a 30-day demo centre at 1024×768 (the counter PCs' screens).
 func demoScreens(ctx context.Context, which, dir string) {
 	path := filepath.Join(dir, "demo.db")
-	must(cli.LoadDemo(ctx, path, 30, 1))
-	svc, db, err := cli.OpenService(ctx, path, nil)
+	must(wire.LoadDemo(ctx, path, 30, 1))
+	svc, db, err := wire.OpenService(ctx, path, nil)
 	must(err)
 	defer db.Close()
 	manager, err := svc.Login(ctx, "0001", "123456")

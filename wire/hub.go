@@ -1,8 +1,9 @@
-package cli
+package wire
 
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,8 +17,30 @@ import (
 )
 
 // HubAddrs are the host:port addresses other PCs reach a hub listening on
-// addr at.
-func HubAddrs(addr net.Addr) []string { return hubAddrs(addr) }
+// addr at: the host itself, or, for a wildcard listen, this PC's LAN
+// addresses.
+func HubAddrs(addr net.Addr) []string {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return nil
+	}
+	if !ta.IP.IsUnspecified() {
+		return []string{ta.String()}
+	}
+	ifs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, a := range ifs {
+		ipn, ok := a.(*net.IPNet)
+		if !ok || ipn.IP.IsLoopback() || ipn.IP.To4() == nil || ipn.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		out = append(out, net.JoinHostPort(ipn.IP.String(), fmt.Sprint(ta.Port)))
+	}
+	return out
+}
 
 // Hub is the centre's LAN service: the queue behind the LAN API and the
 // counters' relay (records and configuration), over TLS with the hub's own

@@ -1,4 +1,10 @@
-package cli
+// Package wire opens a centre and builds what runs on it: the database with
+// the centre's rules (OpenService), a new centre (InitCentre), the demo
+// centre (LoadDemo), the hub's LAN service (NewHub). It is the one package
+// that knows storage, the rules files next to the database, the queue, the
+// LAN and the relay together; the CLI commands, node.Station and the window
+// call it rather than assembling the parts themselves.
+package wire
 
 import (
 	"context"
@@ -71,27 +77,27 @@ func loadRules(dbPath, profile string) (*app.Profile, *app.Calendar, error) {
 // database: a missing file or one without a centre gives ErrNotInitialised.
 // The caller closes the DB.
 func OpenService(ctx context.Context, dbPath string, log *slog.Logger) (*app.Service, *storage.DB, error) {
-	return openService(ctx, dbPath, log, openWrite)
+	return Open(ctx, dbPath, log, ModeWrite)
 }
 
-// openMode is how a command opens the database.
-type openMode int
+// Mode is how a command opens the database.
+type Mode int
 
 const (
-	// openWrite: read-write (the program, init, serve, sync …).
-	openWrite openMode = iota
-	// openReport: read-write, so rating windows that have closed are recorded
+	// ModeWrite: read-write (the program, init, serve, sync …).
+	ModeWrite Mode = iota
+	// ModeReport: read-write, so rating windows that have closed are recorded
 	// as 未评 before counting (stats, report, ledger), the rows the running
 	// program records anyway; a file that cannot be written (a backup on a
 	// CD) is opened read-only instead.
-	openReport
-	// openRead: read-only (export, pc list): the file is not touched, except
+	ModeReport
+	// ModeRead: read-only (export, pc list): the file is not touched, except
 	// that a database of an older bianmin is first upgraded.
-	openRead
+	ModeRead
 )
 
-// openService is OpenService with a mode.
-func openService(ctx context.Context, dbPath string, log *slog.Logger, mode openMode) (*app.Service, *storage.DB, error) {
+// Open is OpenService with a mode.
+func Open(ctx context.Context, dbPath string, log *slog.Logger, mode Mode) (*app.Service, *storage.DB, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -102,7 +108,7 @@ func openService(ctx context.Context, dbPath string, log *slog.Logger, mode open
 	}
 	var db *storage.DB
 	var err error
-	if mode == openRead {
+	if mode == ModeRead {
 		db, err = storage.OpenReadOnly(dbPath)
 		if errors.Is(err, storage.ErrOlderSchema) {
 			log.Info("database from an older bianmin: upgrading it before reading", "path", dbPath)
@@ -114,7 +120,7 @@ func openService(ctx context.Context, dbPath string, log *slog.Logger, mode open
 	} else {
 		db, err = storage.OpenExisting(dbPath)
 	}
-	if err != nil && mode == openReport && !errors.Is(err, storage.ErrNewerSchema) && !errors.Is(err, storage.ErrNotBianmin) {
+	if err != nil && mode == ModeReport && !errors.Is(err, storage.ErrNewerSchema) && !errors.Is(err, storage.ErrNotBianmin) {
 		// An unwritable file or directory (a backup on a CD, a locked-down
 		// share) can still be reported on: nothing is written.
 		log.Warn("database cannot be opened read-write, trying read-only", "path", dbPath, "err", err)
@@ -244,8 +250,9 @@ func LoadDemoProgress(ctx context.Context, dbPath string, days int, seed int64, 
 	return err
 }
 
-// loadDemo fills dbPath with days of history ending at end (zero: now).
-func loadDemo(ctx context.Context, dbPath, profile string, days int, seed int64, end time.Time, log *slog.Logger) (*demo.Result, error) {
+// LoadDemoAt fills dbPath with days of history ending at end (zero: now),
+// under profile ("" national), and tells what it generated.
+func LoadDemoAt(ctx context.Context, dbPath, profile string, days int, seed int64, end time.Time, log *slog.Logger) (*demo.Result, error) {
 	return loadDemoWith(ctx, dbPath, profile, days, seed, end, log, nil)
 }
 
