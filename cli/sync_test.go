@@ -15,16 +15,14 @@ import (
 	"bianmin/wire"
 )
 
-// Thirty days of a demo centre accumulated offline reach the county simulator
-// exactly once, through `bianmin sync`, with 20% failed requests and 20% of
-// answers dropped after storing.
+// Twenty days of a demo centre accumulated offline reach the county
+// simulator exactly once, through `bianmin sync`, with 20% failed requests
+// and 20% of answers dropped after storing.
 func TestSyncDemoBacklogExactlyOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "hub.db")
-	if err := wire.LoadDemo(ctx, dbPath, 30, 7); err != nil {
-		t.Fatal(err)
-	}
+	demoDB(t, dbPath, 20, 0, reportEnd) // the report tests' template: generated once
 	d, err := storage.Open(dbPath)
 	if err != nil {
 		t.Fatal(err)
