@@ -21,9 +21,7 @@ import (
 // Nothing is ever deleted: ratings, transactions and tickets refer to
 // windows and staff, so they are deactivated (停用) instead.
 
-// AdminStore is implemented by stores that can change the centre's setup in
-// place (storage.DB does). It is separate from Store so that test fakes and
-// the in-memory demo store need not implement it. Each method writes a and
+// AdminStore changes the centre's setup in place. Each method writes a and
 // the change in one transaction, all or nothing.
 type AdminStore interface {
 	// UpdateWindow stores the window's number, name, kind and active flag.
@@ -82,22 +80,13 @@ type CentreConfig struct {
 	Categories []QueueCategory // by ID
 }
 
-// adminStore returns the store's AdminStore side.
-func (s *Service) adminStore() (AdminStore, error) {
-	as, ok := s.st.(AdminStore)
-	if !ok {
-		return nil, errors.New("app: the store cannot change the centre's setup in place")
-	}
-	return as, nil
-}
-
 // managerAdmin is the admin store for an actor who is a manager now
 // (requireManagerNow).
 func (s *Service) managerAdmin(ctx context.Context, actor *Staff) (AdminStore, error) {
 	if err := s.requireManagerNow(ctx, actor); err != nil {
 		return nil, err
 	}
-	return s.adminStore()
+	return s.st, nil
 }
 
 // requireManagerNow checks the actor's session and then the stored record:

@@ -151,11 +151,9 @@ func (s *Service) caseMatcher(ctx context.Context, q string) (func(Transaction) 
 		return func(Transaction) bool { return true }, nil
 	}
 	if id, err := ValidateIDNumber(q); err == nil {
-		key := unkeyedID
-		if ks, ok := s.st.(IDKeyStore); ok {
-			if key, err = ks.IDHashKey(ctx); err != nil {
-				return nil, err
-			}
+		key, err := s.st.IDHashKey(ctx)
+		if err != nil {
+			return nil, err
 		}
 		h := HashID(key, id)
 		return func(t Transaction) bool { return t.IDHash == h }, nil

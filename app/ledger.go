@@ -287,9 +287,7 @@ type OnSiteResolution struct {
 	At       time.Time // when it was settled
 }
 
-// OnSiteStore is implemented by stores that keep 现场化解 records
-// (storage.DB does). It is separate from Store so that test fakes and the
-// in-memory demo store need not implement it.
+// OnSiteStore keeps 现场化解 records.
 type OnSiteStore interface {
 	// RecordOnSite stores the order's new state, the step and the resolution
 	// (filling its ID) in one database transaction, with the outbox row.
@@ -315,10 +313,6 @@ type OnSiteInput struct {
 func (s *Service) RecordOnSite(ctx context.Context, actor *Staff, orderID int64, in OnSiteInput) (WorkOrder, error) {
 	if actor == nil || !actor.Active {
 		return WorkOrder{}, Refuse("login", "请先登录")
-	}
-	ons, ok := s.st.(OnSiteStore)
-	if !ok {
-		return WorkOrder{}, errors.New("app: the store keeps no on-site resolutions")
 	}
 	o, err := s.openOrder(ctx, orderID)
 	if err != nil {
@@ -365,7 +359,7 @@ func (s *Service) RecordOnSite(ctx context.Context, actor *Staff, orderID int64,
 		Detail: fmt.Sprintf("问题：%s；处理：%s；化解人：%s；群众意见：%s；%s", in.Problem, in.Action, who.Name, in.Response, rerated)}
 	r := OnSiteResolution{OrderID: o.ID, Problem: in.Problem, Action: in.Action, StaffID: in.StaffID,
 		Response: in.Response, ReRated: in.ReRated, At: in.At}
-	if _, err := ons.RecordOnSite(ctx, o, step, r); err != nil {
+	if _, err := s.st.RecordOnSite(ctx, o, step, r); err != nil {
 		return o, fmt.Errorf("record on-site resolution: %w", err)
 	}
 	return o, nil
@@ -734,10 +728,8 @@ func (s *Service) OrderDetail(ctx context.Context, actor *Staff, id int64) (*Ord
 	for _, st := range steps {
 		d.Steps = append(d.Steps, StepView{OrderStep: st, Name: StepName(st.Step), StaffName: n.person(st.StaffID)})
 	}
-	if ons, ok := s.st.(OnSiteStore); ok {
-		if d.OnSite, err = ons.OnSiteResolutions(ctx, id); err != nil {
-			return nil, err
-		}
+	if d.OnSite, err = s.st.OnSiteResolutions(ctx, id); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

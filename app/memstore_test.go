@@ -32,6 +32,41 @@ func (m *memStore) AddTransaction(_ context.Context, tx Transaction) (Transactio
 	return tx, nil
 }
 
+// AddTransactionGroup stores the rows under one lock: all are stored (no
+// write here can fail) and a theme's children point at its parent.
+func (m *memStore) AddTransactionGroup(_ context.Context, txs []Transaction, a AuditEntry) ([]Transaction, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Transaction, 0, len(txs))
+	for i, tx := range txs {
+		if i > 0 && txs[0].IsTheme {
+			tx.ThemeParentID = out[0].ID
+		}
+		tx.ID = int64(len(m.txs) + 1)
+		if tx.Serial == "" {
+			tx.Serial = fmt.Sprintf("T%04d", tx.ID)
+		}
+		m.txs = append(m.txs, tx)
+		out = append(out, tx)
+	}
+	if a.Action != "" {
+		m.audit = append(m.audit, a)
+	}
+	return out, nil
+}
+
+func (m *memStore) UpdateTransactionGroup(_ context.Context, txs []Transaction, a AuditEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, tx := range txs {
+		m.txs[tx.ID-1] = tx
+	}
+	if a.Action != "" {
+		m.audit = append(m.audit, a)
+	}
+	return nil
+}
+
 func (m *memStore) UpdateTransaction(_ context.Context, tx Transaction) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -30,10 +30,8 @@ type Registration struct {
 	Missing      map[string][]string // item code → materials still missing (一次性告知单, JZ 7.6.2); items with nothing missing are absent
 }
 
-// TxGroupStore is implemented by stores that write several transactions in
-// one database transaction (storage.DB). Register and Advance use it when
-// present, so a theme or a batch is never half stored; otherwise they fall
-// back to one write per row (the in-memory test stores).
+// TxGroupStore writes several transactions in one database transaction, so
+// a theme or a batch is never half stored (Register, Advance).
 type TxGroupStore interface {
 	// AddTransactionGroup stores the rows as AddTransaction does; when the
 	// first row is a theme parent, every other row becomes its child.
@@ -48,9 +46,6 @@ type TxGroupStore interface {
 type IDKeyStore interface {
 	IDHashKey(ctx context.Context) ([]byte, error)
 }
-
-// unkeyedID is the HashID key of a store without IDKeyStore (tests, demos).
-var unkeyedID = []byte("bianmin-unkeyed-id-hash")
 
 const (
 	maxNameRunes = 50
@@ -117,11 +112,9 @@ func (s *Service) Register(ctx context.Context, actor *Staff, req RegisterReques
 		}
 	}
 
-	key := unkeyedID
-	if ks, ok := s.st.(IDKeyStore); ok {
-		if key, err = ks.IDHashKey(ctx); err != nil {
-			return out, err
-		}
+	key, err := s.st.IDHashKey(ctx)
+	if err != nil {
+		return out, err
 	}
 	now := s.Clock.Now()
 	base := Transaction{
@@ -305,24 +298,10 @@ func (s *Service) checkWindow(ctx context.Context, id int64) error {
 	return Refuse("unknown_window", "本机设置的窗口不存在，请联系中心负责人重新设置")
 }
 
-// addGroup stores the rows at once when the store can; otherwise one by one
-// (parent first, children pointing at it).
+// addGroup stores the rows all or none (a theme parent first, its
+// children pointing at it).
 func (s *Service) addGroup(ctx context.Context, rows []Transaction, audit AuditEntry) ([]Transaction, error) {
-	if gs, ok := s.st.(TxGroupStore); ok {
-		return gs.AddTransactionGroup(ctx, rows, audit)
-	}
-	out := make([]Transaction, 0, len(rows))
-	for i, t := range rows {
-		if i > 0 && rows[0].IsTheme {
-			t.ThemeParentID = out[0].ID
-		}
-		st, err := s.st.AddTransaction(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, s.st.AddAudit(ctx, audit)
+	return s.st.AddTransactionGroup(ctx, rows, audit)
 }
 
 // checkMove says whether a transaction in state from may move to to.
@@ -394,19 +373,8 @@ func (s *Service) Advance(ctx context.Context, actor *Staff, txID int64, to TxSt
 	}
 	audit := AuditEntry{At: now, StaffID: actor.ID, Action: "tx_" + string(to),
 		Detail: fmt.Sprintf("%s (%d rows) %s", tx.Serial, len(group), note)}
-	if gs, ok := s.st.(TxGroupStore); ok {
-		if err := gs.UpdateTransactionGroup(ctx, group, audit); err != nil {
-			return nil, err
-		}
-	} else {
-		for _, t := range group {
-			if err := s.st.UpdateTransaction(ctx, t); err != nil {
-				return nil, err
-			}
-		}
-		if err := s.st.AddAudit(ctx, audit); err != nil {
-			return nil, err
-		}
+	if err := s.st.UpdateTransactionGroup(ctx, group, audit); err != nil {
+		return nil, err
 	}
 	return group, nil
 }

@@ -20,10 +20,21 @@ var ErrDuplicate = errors.New("duplicate record")
 // entered twice. It wraps ErrDuplicate.
 var ErrFormEntered = fmt.Errorf("paper form already entered: %w", ErrDuplicate)
 
-// Store is what app/ needs from persistence. storage/ implements it on SQLite;
-// app tests use an in-memory fake. Every write that other nodes or the county
+// Store is what app/ needs from persistence. storage/ implements it on SQLite
+// and app/demo/memstore in memory. Every write that other nodes or the county
 // must learn of also writes its outbox row in the same database transaction.
+//
+// Every capability is required: a store that could not key ID numbers,
+// store a theme all at once or keep 现场化解 records would make the Service
+// quietly do less (hash ID numbers with a key anyone can read in the source,
+// leave half a theme stored), so there is no such store.
 type Store interface {
+	IDKeyStore
+	TxGroupStore
+	AdminStore
+	OnSiteStore
+	PauseLogStore
+
 	// Centre and setup.
 	Centre(ctx context.Context) (Centre, error)
 	SaveCentre(ctx context.Context, c Centre) error

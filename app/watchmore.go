@@ -221,9 +221,8 @@ func (s *Service) Suspicious(ctx context.Context, actor *Staff, r SuspiciousRule
 	return out, nil
 }
 
-// PauseLogStore is implemented by stores that keep the queue log
-// (storage.DB does): the windows' pause and resume entries in [from, to),
-// with each window's last entry before from.
+// PauseLogStore reads the queue log: the windows' pause and resume entries
+// in [from, to), with each window's last entry before from.
 type PauseLogStore interface {
 	PauseLog(ctx context.Context, from, to time.Time) ([]QueueLog, error)
 }
@@ -248,18 +247,14 @@ const PauseGrace = 3 * time.Minute
 
 // RatedWhilePaused lists window ratings (keypad, tablet) given while their
 // window was paused, more than PauseGrace after the pause began, over the
-// last days. Manager only. A store without a queue log gives none.
+// last days. Manager only.
 func (s *Service) RatedWhilePaused(ctx context.Context, actor *Staff, days int) ([]PausedRating, error) {
 	if err := requireManager(actor); err != nil {
 		return nil, err
 	}
-	pl, ok := s.st.(PauseLogStore)
-	if !ok {
-		return nil, nil
-	}
 	now := s.Clock.Now()
 	from, to := now.AddDate(0, 0, -days), now.Add(time.Second)
-	log, err := pl.PauseLog(ctx, from, to)
+	log, err := s.st.PauseLog(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}

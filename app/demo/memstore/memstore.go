@@ -34,6 +34,8 @@ type Store struct {
 	audit   []app.AuditEntry
 	serial  map[string]int // per-day serial counters
 	queue   queueState     // the queue's own state (queue.go)
+	onsite  []app.OnSiteResolution
+	idKey   []byte // IDHashKey's, made on first use
 }
 
 var _ app.Store = (*Store)(nil)
@@ -231,6 +233,11 @@ func (s *Store) fill(tx app.Transaction) app.Transaction {
 func (s *Store) AddTransaction(ctx context.Context, tx app.Transaction) (app.Transaction, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.addTransaction(tx)
+}
+
+// addTransaction is AddTransaction with s.mu held.
+func (s *Store) addTransaction(tx app.Transaction) (app.Transaction, error) {
 	tx.ID = int64(len(s.txs) + 1)
 	if tx.Serial == "" {
 		day := tx.CreatedAt.Format("20060102")
