@@ -224,7 +224,7 @@ func (s *Service) logAudit(ctx context.Context, a AuditEntry) {
 // FailedLogins lists the 工号 with failed PIN attempts in the last day
 // (since their last successful login), most recent first, for the manager.
 func (s *Service) FailedLogins(ctx context.Context, actor *Staff) ([]LoginFailure, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	return s.failedLogins(ctx)
@@ -251,7 +251,7 @@ func (s *Service) failedLogins(ctx context.Context) ([]LoginFailure, error) {
 
 // AddStaff creates a staff member with a PIN. Manager only.
 func (s *Service) AddStaff(ctx context.Context, actor *Staff, st Staff, pin string) (Staff, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return Staff{}, err
 	}
 	return s.addStaff(ctx, actor.ID, st, pin)

@@ -105,7 +105,7 @@ type CallbackList struct {
 // phone number (no number, no call), reproducibly from seed, and records the
 // draw in the audit log so it can be re-checked. Manager only.
 func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n int, seed uint64) (*CallbackList, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	if n <= 0 || n > 1000 {
@@ -161,7 +161,7 @@ func (s *Service) CallbackSample(ctx context.Context, actor *Staff, q Quarter, n
 // RevealPhone gives a manager the full phone number of a sampled transaction
 // to dial, and records who looked (personal data is shown only when needed).
 func (s *Service) RevealPhone(ctx context.Context, actor *Staff, txID int64) (string, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return "", err
 	}
 	tx, err := s.st.Transaction(ctx, txID)
@@ -186,7 +186,7 @@ type CallbackOutcome struct {
 // 电话回访 when the person was reached (a bad one opens a work order like any
 // other), an audit entry either way. Manager only.
 func (s *Service) RecordCallback(ctx context.Context, actor *Staff, txID int64, out CallbackOutcome) ([]Evaluation, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	if !out.Reached {

@@ -70,8 +70,9 @@ func ErrorCode(err error) Code {
 	return ""
 }
 
-// requireManager enforces manager-only actions in app/, whatever the UI shows.
-func requireManager(actor *Staff) error {
+// RequireManager enforces manager-only actions in app/ and its capability
+// packages, whatever the UI shows.
+func RequireManager(actor *Staff) error {
 	if actor == nil || actor.Role != RoleManager || !actor.Active {
 		return &UserError{Code: CodeForbidden, Msg: "此操作需要中心负责人权限", Err: ErrForbidden}
 	}

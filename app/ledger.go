@@ -67,7 +67,7 @@ type AssignInput struct {
 // working days for a clerk, SZ 25; 3 for an item or system, SZ 24), counted
 // from the order's creation.
 func (s *Service) Assign(ctx context.Context, actor *Staff, orderID int64, in AssignInput) (WorkOrder, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return WorkOrder{}, err
 	}
 	o, err := s.openOrder(ctx, orderID)
@@ -242,7 +242,7 @@ func (s *Service) FileAppeal(ctx context.Context, actor *Staff, orderID int64, e
 // of 误评 or 恶意 sets the order's verdict; the rating itself is never changed
 // (SZ 27). VerdictValid rejects the appeal and confirms the bad review.
 func (s *Service) DecideAppeal(ctx context.Context, actor *Staff, orderID int64, v Verdict, reason string) (WorkOrder, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return WorkOrder{}, err
 	}
 	o, err := s.openOrder(ctx, orderID)
@@ -615,7 +615,7 @@ func (s *Service) entry(ctx context.Context, n ledgerNames, o WorkOrder, now tim
 // Ledger lists the work orders matching f with their deadlines, overdue
 // first, then by creation. Manager only.
 func (s *Service) Ledger(ctx context.Context, actor *Staff, f LedgerFilter) ([]LedgerEntry, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	orders, err := s.ledgerOrders(ctx, f)
@@ -701,7 +701,7 @@ func ledgerMatches(e LedgerEntry, ev Evaluation, n ledgerNames, q string) bool {
 
 // OrderDetail returns one order with its full history. Manager only.
 func (s *Service) OrderDetail(ctx context.Context, actor *Staff, id int64) (*OrderDetail, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	o, err := s.st.WorkOrder(ctx, id)
@@ -915,7 +915,7 @@ type LedgerChoices struct {
 // LedgerChoices reads the windows, staff and items the ledger filters by.
 // Manager only.
 func (s *Service) LedgerChoices(ctx context.Context, actor *Staff) (*LedgerChoices, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	var c LedgerChoices

@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,12 +11,44 @@ import (
 	"bianmin/storage"
 )
 
+// loginRig is a centre on a real database file with its first manager.
+type loginRig struct {
+	ctx     context.Context
+	db      *storage.DB
+	clk     *app.FakeClock
+	svc     *app.Service
+	manager *app.Staff
+}
+
+func newLoginRig(t *testing.T) *loginRig {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "centre.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clk := app.NewFakeClock(time.Date(2025, 3, 3, 9, 0, 0, 0, app.ChinaTime))
+	db.SetClock(clk)
+	p, err := app.LoadProfile("national", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &loginRig{ctx: context.Background(), db: db, clk: clk}
+	r.svc = app.NewService(db, clk, p, app.NewCalendar(), nil)
+	m, err := r.svc.BootstrapManager(r.ctx, app.Staff{No: "0001", Name: "王主任"}, "123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.manager = &m
+	return r
+}
+
 // Five wrong PINs in a row, then a wait that doubles with every further
 // failure; during it even the right PIN is refused unchecked. The count is
 // in the database (it survives a restart), every attempt is audited, and
 // the manager sees who failed.
 func TestLoginAttemptsLimited(t *testing.T) {
-	r := newAdminRig(t)
+	r := newLoginRig(t)
 	if err := r.db.SaveCentre(r.ctx, app.Centre{Name: "示范镇便民服务中心", AreaCode: "370911105000", Profile: "national"}); err != nil {
 		t.Fatal(err)
 	}

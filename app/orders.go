@@ -44,7 +44,7 @@ func (s *Service) RecordStep(ctx context.Context, actor *Staff, orderID int64, i
 		return WorkOrder{}, Refuse("bad_step", "未知的处理步骤：%s", in.Kind)
 	}
 	if rule.managerOnly {
-		if err := requireManager(actor); err != nil {
+		if err := RequireManager(actor); err != nil {
 			return WorkOrder{}, err
 		}
 	}

@@ -54,7 +54,7 @@ func IsFormNo(s string) bool { return formNoPattern.MatchString(strings.TrimSpac
 
 // PaperFormContext looks up the transaction of a form by 流水号. Manager only.
 func (s *Service) PaperFormContext(ctx context.Context, actor *Staff, serial string) (*PaperFormInfo, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	tx, err := s.findTx(ctx, 0, serial)
@@ -116,7 +116,7 @@ func (s *Service) PaperFormContext(ctx context.Context, actor *Staff, serial str
 // form number entered before (form_entered) and a date in the future or
 // before the transaction (form_date).
 func (s *Service) EnterPaperForm(ctx context.Context, actor *Staff, f PaperForm) ([]Evaluation, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	f.FormNo = strings.TrimSpace(f.FormNo)

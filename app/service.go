@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -19,25 +18,6 @@ type Service struct {
 	Profile *Profile
 	Cal     *Calendar
 	Log     *slog.Logger
-
-	onHall atomic.Pointer[func()] // OnHallChanged
-}
-
-// OnHallChanged has f called after every change to what the hall displays
-// and kiosks show of the setup (windows, queue categories), so they refetch;
-// NewAdmin sets it on the hub. Nil stops it.
-func (s *Service) OnHallChanged(f func()) {
-	if f == nil {
-		s.onHall.Store(nil)
-		return
-	}
-	s.onHall.Store(&f)
-}
-
-func (s *Service) hallChanged() {
-	if f := s.onHall.Load(); f != nil {
-		(*f)()
-	}
 }
 
 // NewService wires a service; log may be nil.
@@ -64,7 +44,7 @@ func selfServiceChannel(c Channel) bool {
 // with the reason; nothing is stored twice or silently dropped.
 func (s *Service) Rate(ctx context.Context, actor *Staff, req RateRequest) ([]Evaluation, error) {
 	if !selfServiceChannel(req.Channel) && req.Channel.Valid() {
-		if err := requireManager(actor); err != nil {
+		if err := RequireManager(actor); err != nil {
 			return nil, err
 		}
 	}
@@ -116,7 +96,7 @@ func (s *Service) ratingContext(ctx context.Context, tx Transaction) ([]Transact
 // with the wrong level, say) as a new row pointing at the old one; the old row
 // is never changed (SZ 27). Manager only.
 func (s *Service) Correct(ctx context.Context, actor *Staff, id int64, req RateRequest, reason string) ([]Evaluation, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(reason) == "" {

@@ -170,7 +170,7 @@ func (s *Service) WatchWith(ctx context.Context, actor *Staff, r WatchRules) (*W
 // WatchUntil computes the watch lists over the year before to, e.g. as of a
 // month's end, which is the period of that month's report. Manager only.
 func (s *Service) WatchUntil(ctx context.Context, actor *Staff, r WatchRules, to time.Time) (*WatchLists, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	w := &WatchLists{From: to.AddDate(0, -r.LookbackMonths, 0), To: to}

@@ -35,7 +35,7 @@ type LowRankedClerk struct {
 // LowRanked lists the clerks ranked among the lowest in each of the last
 // r.Months complete months before now. Manager only.
 func (s *Service) LowRanked(ctx context.Context, actor *Staff, r LowRankRules) ([]LowRankedClerk, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	if r.Months <= 0 || r.Bottom <= 0 {
@@ -153,7 +153,7 @@ type SuspiciousRun struct {
 // Suspicious finds runs of good ratings of ticketless, instantly completed
 // transactions at one window. Manager only.
 func (s *Service) Suspicious(ctx context.Context, actor *Staff, r SuspiciousRules) ([]SuspiciousRun, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()
@@ -249,7 +249,7 @@ const PauseGrace = 3 * time.Minute
 // window was paused, more than PauseGrace after the pause began, over the
 // last days. Manager only.
 func (s *Service) RatedWhilePaused(ctx context.Context, actor *Staff, days int) ([]PausedRating, error) {
-	if err := requireManager(actor); err != nil {
+	if err := RequireManager(actor); err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/admin"
 	"bianmin/app/queue"
 	"bianmin/storage"
 	"bianmin/sync/lan"
@@ -59,17 +60,18 @@ func newLANRig(t *testing.T) *lanRig {
 			t.Fatal(err)
 		}
 	}
-	r.win1, err = svc.AddWindow(ctx, r.manager, app.Window{Number: 1, Name: "综合受理窗口", Kind: "综合受理"})
+	adm := admin.New(svc, d, nil)
+	r.win1, err = adm.AddWindow(ctx, r.manager, app.Window{Number: 1, Name: "综合受理窗口", Kind: "综合受理"})
 	must(err)
-	r.win2, err = svc.AddWindow(ctx, r.manager, app.Window{Number: 2, Name: "综合受理窗口", Kind: "综合受理"})
+	r.win2, err = adm.AddWindow(ctx, r.manager, app.Window{Number: 2, Name: "综合受理窗口", Kind: "综合受理"})
 	must(err)
 	r.clerk1, err = svc.AddStaff(ctx, r.manager, app.Staff{No: "0101", Name: "王芳", Role: app.RoleClerk}, "246810")
 	must(err)
 	r.clerk2, err = svc.AddStaff(ctx, r.manager, app.Staff{No: "0102", Name: "刘洋", Role: app.RoleClerk}, "135790")
 	must(err)
-	must(svc.SetPosts(ctx, r.manager, r.win1.ID, r.clerk1.ID, 0))
-	must(svc.SetPosts(ctx, r.manager, r.win2.ID, r.clerk2.ID, 0))
-	_, err = svc.AddCategory(ctx, r.manager, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{r.win1.ID, r.win2.ID}})
+	must(adm.SetPosts(ctx, r.manager, r.win1.ID, r.clerk1.ID, 0))
+	must(adm.SetPosts(ctx, r.manager, r.win2.ID, r.clerk2.ID, 0))
+	_, err = adm.AddCategory(ctx, r.manager, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{r.win1.ID, r.win2.ID}})
 	must(err)
 	must(d.SaveItem(ctx, app.ServiceItem{Code: "RS001", Name: "城乡居民养老保险参保登记", Department: "人社所", Instant: true, Active: true}))
 	r.hub, err = wire.NewHub(ctx, d, svc, queue.New(d, app.SystemClock{}, nil), slog.New(slog.DiscardHandler))

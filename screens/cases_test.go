@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"bianmin/app"
+	"bianmin/app/admin"
 	"bianmin/app/queue"
 )
 
@@ -31,14 +32,15 @@ func TestPromisedItemAcrossVisits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w2, err := f.svc.AddWindow(ctx, &f.manager, app.Window{Number: 2, Name: "综合出件窗口", Kind: "综合出件"})
+	adm := admin.New(f.svc, f.db, nil)
+	w2, err := adm.AddWindow(ctx, &f.manager, app.Window{Number: 2, Name: "综合出件窗口", Kind: "综合出件"})
 	must(err)
 	clerk1, err := f.svc.AddStaff(ctx, &f.manager, app.Staff{No: "0101", Name: "王芳", Role: app.RoleClerk}, "246810")
 	must(err)
 	clerk2, err := f.svc.AddStaff(ctx, &f.manager, app.Staff{No: "0102", Name: "刘洋", Role: app.RoleClerk}, "135790")
 	must(err)
-	must(f.svc.SetPosts(ctx, &f.manager, f.window, clerk1.ID, 0))
-	must(f.svc.SetPosts(ctx, &f.manager, w2.ID, clerk2.ID, 0))
+	must(adm.SetPosts(ctx, &f.manager, f.window, clerk1.ID, 0))
+	must(adm.SetPosts(ctx, &f.manager, w2.ID, clerk2.ID, 0))
 	must(f.db.SaveItem(ctx, app.ServiceItem{Code: "P001", Name: "城乡低保申请", Department: "民政办", PromiseDays: 3, Active: true}))
 	q := queue.New(f.db, f.clock, nil)
 

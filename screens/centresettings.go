@@ -16,8 +16,8 @@ import (
 )
 
 // CentreAdmin is what the 中心设置 screen needs: the centre's setup and the
-// queue's settings. *app.Admin implements it (app.NewAdmin(svc, queue)); every
-// method checks the manager role itself, whatever this screen shows.
+// queue's settings. *admin.Admin implements it (app/admin); every method
+// checks the manager role itself, whatever this screen shows.
 type CentreAdmin interface {
 	CentreConfig(ctx context.Context, actor *app.Staff) (app.CentreConfig, error)
 	AddWindow(ctx context.Context, actor *app.Staff, w app.Window) (app.Window, error)
@@ -33,8 +33,6 @@ type CentreAdmin interface {
 	QueueSettings(ctx context.Context, actor *app.Staff) (app.QueueSettings, error)
 	SaveQueueSettings(ctx context.Context, actor *app.Staff, s app.QueueSettings) error
 }
-
-var _ CentreAdmin = (*app.Admin)(nil)
 
 // Labels of the choices.
 const (

@@ -11,15 +11,16 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/admin"
 	"bianmin/app/queue"
 )
 
 // openCentreSettings shows the 中心设置 screen for user on f's database,
 // with 停用 confirmed at once.
-func openCentreSettings(t *testing.T, f *fixture, user *app.Staff) (*CentreSettings, *Env, *app.Admin) {
+func openCentreSettings(t *testing.T, f *fixture, user *app.Staff) (*CentreSettings, *Env, *admin.Admin) {
 	t.Helper()
 	env := syncEnv(t)
-	adm := app.NewAdmin(f.svc, queue.New(f.db, f.clock, nil))
+	adm := admin.New(f.svc, f.db, queue.New(f.db, f.clock, nil))
 	s := NewCentreSettings(env, adm, user)
 	s.confirm = func(_, _ string, ok func()) { ok() }
 	env.Win.SetContent(s.Content())
@@ -255,7 +256,7 @@ func TestCentreSettingsDeactivates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.SetPosts(ctx, &f.manager, f.window, clerk.ID, 0); err != nil {
+	if err := admin.New(f.svc, f.db, nil).SetPosts(ctx, &f.manager, f.window, clerk.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	s, env, _ := openCentreSettings(t, f, &f.manager)

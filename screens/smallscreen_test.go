@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/admin"
 	"bianmin/app/demo"
 	"bianmin/app/queue"
 	"bianmin/internal/testdb"
@@ -135,7 +136,7 @@ func TestScreensFitSmallDisplay(t *testing.T) {
 			return []fyne.CanvasObject{d.WatchScreen.Back}
 		}},
 		{"中心设置", func() []fyne.CanvasObject {
-			cs := NewCentreSettings(d.Env(), app.NewAdmin(svc, queue.New(db, svc.Clock, nil)), m)
+			cs := NewCentreSettings(d.Env(), admin.New(svc, db, queue.New(db, svc.Clock, nil)), m)
 			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
 			cs.Reload()
 			return []fyne.CanvasObject{cs.Back}

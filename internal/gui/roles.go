@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"bianmin/app"
+	"bianmin/app/admin"
 	"bianmin/app/pinyinime"
 	"bianmin/devices"
 	"bianmin/devices/idcard"
@@ -317,6 +318,9 @@ func (w deviceWatch) OnStatus(f func()) {
 	}
 }
 
+// The 中心设置 screen runs on app/admin.
+var _ screens.CentreAdmin = (*admin.Admin)(nil)
+
 // tools adds the standalone PC's roles to the manager's dashboard.
 func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff) {
 	title := "便民服务中心"
@@ -327,7 +331,7 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 	d.AddTool("取号机", func() { s.showKiosk(title) })
 	if q := s.Queue(); q != nil {
 		open := func() {
-			cs := screens.NewCentreSettings(d.Env(), app.NewAdmin(svc, q), user)
+			cs := screens.NewCentreSettings(d.Env(), admin.New(svc, s.DB(), q), user)
 			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
 			cs.Reload()
 		}

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/app/admin"
 	"bianmin/app/queue"
 	"bianmin/devices"
 	"bianmin/devices/devconf"
@@ -199,7 +200,7 @@ func main() {
 		}()
 	case "settings":
 		size = fyne.NewSize(1024, 768)
-		cs := screens.NewCentreSettings(env, app.NewAdmin(svc, q), &clerk)
+		cs := screens.NewCentreSettings(env, admin.New(svc, db, q), &clerk)
 		win.SetContent(cs.Content())
 		cs.Reload()
 		go func() {

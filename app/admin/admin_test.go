@@ -1,4 +1,4 @@
-package app_test
+package admin_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/app/admin"
 	"bianmin/app/queue"
 	"bianmin/storage"
 )
@@ -26,7 +27,7 @@ type adminRig struct {
 	clk     *app.FakeClock
 	svc     *app.Service
 	q       *queue.Queue
-	adm     *app.Admin
+	adm     *admin.Admin
 	manager *app.Staff
 }
 
@@ -46,7 +47,7 @@ func newAdminRig(t *testing.T) *adminRig {
 	r := &adminRig{t: t, ctx: context.Background(), db: db, clk: clk}
 	r.svc = app.NewService(db, clk, p, app.NewCalendar(), nil)
 	r.q = queue.New(db, clk, nil)
-	r.adm = app.NewAdmin(r.svc, r.q)
+	r.adm = admin.New(r.svc, r.db, r.q)
 	m, err := r.svc.BootstrapManager(r.ctx, app.Staff{No: "0001", Name: "王主任"}, "123456")
 	if err != nil {
 		t.Fatal(err)
@@ -285,7 +286,7 @@ func TestAdminStaff(t *testing.T) {
 	if err := r.adm.SetStaffActive(ctx, r.manager, second.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.adm.Login(ctx, "0002", "2468"); app.ErrorCode(err) != "bad_login" {
+	if _, err := r.svc.Login(ctx, "0002", "2468"); app.ErrorCode(err) != "bad_login" {
 		t.Errorf("deactivated staff signed in: %v", err)
 	}
 	// The deactivated manager's old session is refused too.
@@ -329,10 +330,10 @@ func TestAdminStaff(t *testing.T) {
 	if err := r.adm.ResetPIN(ctx, &got, clerk.ID, "8642"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.adm.Login(ctx, "1001", "2468"); app.ErrorCode(err) != "bad_login" {
+	if _, err := r.svc.Login(ctx, "1001", "2468"); app.ErrorCode(err) != "bad_login" {
 		t.Errorf("old PIN still works: %v", err)
 	}
-	if _, err := r.adm.Login(ctx, "1001", "8642"); err != nil {
+	if _, err := r.svc.Login(ctx, "1001", "8642"); err != nil {
 		t.Errorf("new PIN: %v", err)
 	}
 	for _, a := range r.audit() {
@@ -457,9 +458,9 @@ func TestAdminQueueSettings(t *testing.T) {
 	}
 }
 
-// A change to windows or categories tells the hall displays to refetch
-// whether it is made through the Admin or straight through the Service, and
-// a refused change tells them nothing.
+// A change to windows or categories tells the hall displays to refetch, and
+// a refused change tells them nothing. (The setup's changes exist only on the
+// Admin, so no path changes the setup without telling the hall.)
 func TestSetupChangesTellTheHall(t *testing.T) {
 	r := newAdminRig(t)
 	w := r.window(1, app.WindowKinds()[0])
@@ -479,30 +480,30 @@ func TestSetupChangesTellTheHall(t *testing.T) {
 		}
 	}
 	w.Name = "综合受理窗口"
-	if _, err := r.svc.UpdateWindow(r.ctx, r.manager, w); err != nil { // the Service's own method
+	if _, err := r.adm.UpdateWindow(r.ctx, r.manager, w); err != nil {
 		t.Fatal(err)
 	}
-	told("Service.UpdateWindow")
-	c, err := r.svc.AddCategory(r.ctx, r.manager, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{w.ID}})
+	told("UpdateWindow")
+	c, err := r.adm.AddCategory(r.ctx, r.manager, app.QueueCategory{Prefix: "A", Name: "综合受理", Windows: []int64{w.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	told("Service.AddCategory")
+	told("AddCategory")
 	c.Name = "综合业务"
 	if _, err := r.adm.UpdateCategory(r.ctx, r.manager, c); err != nil {
 		t.Fatal(err)
 	}
-	told("Admin.UpdateCategory")
+	told("UpdateCategory")
 	// Publishing is synchronous: an event of the refusal would be waiting.
-	wantRefusal(t, r.svc.SetWindowActive(r.ctx, r.manager, w.ID, false), "window_needed")
+	wantRefusal(t, r.adm.SetWindowActive(r.ctx, r.manager, w.ID, false), "window_needed")
 	select {
 	case e := <-ev:
 		t.Errorf("a refused change told the hall: %+v", e)
 	default:
 	}
 	w2 := r.window(2, app.WindowKinds()[0])
-	if err := r.svc.SetWindowActive(r.ctx, r.manager, w2.ID, false); err != nil {
+	if err := r.adm.SetWindowActive(r.ctx, r.manager, w2.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	told("Service.SetWindowActive")
+	told("SetWindowActive")
 }
