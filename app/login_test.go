@@ -2,12 +2,12 @@ package app_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"bianmin/app"
+	"bianmin/internal/testcentre"
 	"bianmin/storage"
 )
 
@@ -22,25 +22,8 @@ type loginRig struct {
 
 func newLoginRig(t *testing.T) *loginRig {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "centre.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	clk := app.NewFakeClock(time.Date(2025, 3, 3, 9, 0, 0, 0, app.ChinaTime))
-	db.SetClock(clk)
-	p, err := app.LoadProfile("national", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &loginRig{ctx: context.Background(), db: db, clk: clk}
-	r.svc = app.NewService(db, clk, p, app.NewCalendar(), nil)
-	m, err := r.svc.BootstrapManager(r.ctx, app.Staff{No: "0001", Name: "王主任"}, "123456")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.manager = &m
-	return r
+	c := testcentre.New(t, "示范镇便民服务中心", time.Date(2025, 3, 3, 9, 0, 0, 0, app.ChinaTime))
+	return &loginRig{ctx: context.Background(), db: c.DB, clk: c.Clock, svc: c.Svc, manager: &c.Manager}
 }
 
 // Five wrong PINs in a row, then a wait that doubles with every further

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"bianmin/app"
+	"bianmin/internal/testcentre"
 	"bianmin/storage"
 )
 
@@ -34,33 +35,15 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "centre.db"))
+	c := testcentre.New(t, "测试镇便民服务中心", now)
+	w, err := c.DB.AddWindow(ctx, app.Window{Number: 1, Name: "综合受理窗口", Kind: "综合受理", Active: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	clock := app.NewFakeClock(now)
-	db.SetClock(clock)
-	p, err := app.LoadProfile("national", "")
-	if err != nil {
+	if err := c.DB.SaveItem(ctx, app.ServiceItem{Code: "X001", Name: "居民身份证明", Instant: true, Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	svc := app.NewService(db, clock, p, app.NewCalendar(), nil)
-	if err := db.SaveCentre(ctx, app.Centre{Name: "测试镇便民服务中心", AreaCode: "370911105000", Profile: "national"}); err != nil {
-		t.Fatal(err)
-	}
-	m, err := svc.BootstrapManager(ctx, app.Staff{No: "0001", Name: "王主任"}, "123456")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := db.AddWindow(ctx, app.Window{Number: 1, Name: "综合受理窗口", Kind: "综合受理", Active: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveItem(ctx, app.ServiceItem{Code: "X001", Name: "居民身份证明", Instant: true, Active: true}); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{db: db, clock: clock, svc: svc, manager: m, window: w}
+	return &fixture{db: c.DB, clock: c.Clock, svc: c.Svc, manager: c.Manager, window: w}
 }
 
 // finished adds a transaction completed at `at`.

@@ -3,7 +3,6 @@ package admin_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"bianmin/app"
 	"bianmin/app/admin"
 	"bianmin/app/queue"
+	"bianmin/internal/testcentre"
 	"bianmin/storage"
 )
 
@@ -33,26 +33,10 @@ type adminRig struct {
 
 func newAdminRig(t *testing.T) *adminRig {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "centre.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	clk := app.NewFakeClock(hallT0)
-	db.SetClock(clk)
-	p, err := app.LoadProfile("national", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &adminRig{t: t, ctx: context.Background(), db: db, clk: clk}
-	r.svc = app.NewService(db, clk, p, app.NewCalendar(), nil)
-	r.q = queue.New(db, clk, nil)
+	c := testcentre.New(t, "示范镇便民服务中心", hallT0)
+	r := &adminRig{t: t, ctx: context.Background(), db: c.DB, clk: c.Clock, svc: c.Svc, manager: &c.Manager}
+	r.q = queue.New(c.DB, c.Clock, nil)
 	r.adm = admin.New(r.svc, r.db, r.q)
-	m, err := r.svc.BootstrapManager(r.ctx, app.Staff{No: "0001", Name: "王主任"}, "123456")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.manager = &m
 	return r
 }
 
