@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"bianmin/app"
+	"bianmin/internal/eventually"
 )
 
 func TestBackupWhileWriting(t *testing.T) {
@@ -49,15 +50,11 @@ func TestBackupWhileWriting(t *testing.T) {
 			written.Add(1)
 		}
 	}()
-	for written.Load() < 50 && !failed.Load() {
-		time.Sleep(time.Millisecond)
-	}
+	eventually.True(t, "50 writes before the backup", func() bool { return written.Load() >= 50 || failed.Load() })
 	out := filepath.Join(dir, "backup.db")
 	mustf(t, d.Backup(ctx, out), "backup")
 	atBackup := written.Load()
-	for written.Load() < atBackup+20 && !failed.Load() {
-		time.Sleep(time.Millisecond)
-	}
+	eventually.True(t, "20 writes after the backup", func() bool { return written.Load() >= atBackup+20 || failed.Load() })
 	stop.Store(true)
 	wg.Wait()
 	mustf(t, werr, "writer")
