@@ -31,8 +31,9 @@ type groupJob struct {
 
 // writeGrouped is write for writes that may share a commit with others. fn
 // must be safe to run a second time after a failed attempt (it is, when it
-// only assigns its results): when a commit's transaction breaks (an I/O
-// error, an interrupted statement) the writes in it are retried one by one.
+// only assigns its results): when any write of a group fails (a resent
+// rating, a paper form entered twice, a caller that gave up, a broken
+// transaction) the group is undone and each of its writes runs again alone.
 func (d *DB) writeGrouped(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	if d.readOnly {
 		return fmt.Errorf("storage: unable to %s: %w", what, ErrReadOnly)

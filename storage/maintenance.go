@@ -29,7 +29,7 @@ func (d *DB) Backup(ctx context.Context, outPath string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fail(err)
 	}
-	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".partial-"+newUID()[:8])
+	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".partial-"+newUID()[24:]) // the UID's random end: its start is the clock
 	defer os.Remove(tmp)
 	stop := d.watchBackup(ctx, tmp)
 	_, err = d.db.ExecContext(ctx, `VACUUM INTO ?`, tmp)

@@ -600,6 +600,9 @@ func (s *Admin) hallChanged() {
 // AddStaff adds a staff member with their first PIN (app.Service.AddStaff's
 // rules). Manager only.
 func (s *Admin) AddStaff(ctx context.Context, actor *app.Staff, st app.Staff, pin string) (app.Staff, error) {
+	if err := s.requireManagerNow(ctx, actor); err != nil {
+		return app.Staff{}, err
+	}
 	return s.svc.AddStaff(ctx, actor, st, pin)
 }
 

@@ -134,6 +134,9 @@ func TestAdminManagerOnly(t *testing.T) {
 	if _, err := r.adm.AddWindow(ctx, &forged, app.Window{Number: 2, Name: "x", Kind: app.WindowGeneral}); app.ErrorCode(err) != "forbidden" {
 		t.Errorf("forged session: err = %v", err)
 	}
+	if _, err := r.adm.AddStaff(ctx, &forged, app.Staff{No: "1003", Name: "王五", Role: app.RoleManager}, "1234"); app.ErrorCode(err) != "forbidden" {
+		t.Errorf("forged session added staff: err = %v", err)
+	}
 	cfg, err := r.adm.CentreConfig(ctx, r.manager)
 	if err != nil {
 		t.Fatal(err)

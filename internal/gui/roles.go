@@ -329,9 +329,11 @@ func (s *station) tools(d *screens.Dashboard, svc *app.Service, user *app.Staff)
 	}
 	d.AddTool("大厅屏", func() { s.showHallDisplay(title) })
 	d.AddTool("取号机", func() { s.showKiosk(title) })
-	if q := s.Queue(); q != nil {
+	// The setup is changed on the database the queue and svc run on, taken
+	// together now, as the dashboard is built for them.
+	if q, db := s.Queue(), s.DB(); q != nil && db != nil {
 		open := func() {
-			cs := screens.NewCentreSettings(d.Env(), admin.New(svc, s.DB(), q), user)
+			cs := screens.NewCentreSettings(d.Env(), admin.New(svc, db, q), user)
 			cs.OnBack = d.ShowSub("centre-settings", cs.Content())
 			cs.Reload()
 		}

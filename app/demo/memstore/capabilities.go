@@ -63,6 +63,7 @@ func (s *Store) UpdateTransactionGroup(_ context.Context, txs []app.Transaction,
 		}
 	}
 	for _, t := range txs {
+		t.ItemName = "" // as UpdateTransaction: filled on reading
 		s.txs[t.ID-1] = t
 	}
 	s.audited(audit)
@@ -185,6 +186,9 @@ func (s *Store) RecordOnSite(_ context.Context, o app.WorkOrder, step app.OrderS
 	defer s.mu.Unlock()
 	if o.ID < 1 || int(o.ID) > len(s.orders) {
 		return app.OnSiteResolution{}, fmt.Errorf("work order %d: %w", o.ID, app.ErrNotFound)
+	}
+	if step.OrderID != 0 && step.OrderID != o.ID || r.OrderID != 0 && r.OrderID != o.ID {
+		return app.OnSiteResolution{}, fmt.Errorf("on-site resolution of order %d: step or record is for another order", o.ID)
 	}
 	if step.At.IsZero() {
 		step.At = time.Now()
