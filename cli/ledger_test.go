@@ -14,16 +14,14 @@ import (
 	"bianmin/wire"
 )
 
-// TestLedgerXLSX: `bianmin ledger` on a 10-day demo writes one row per work
+// TestLedgerXLSX: `bianmin ledger` on a 20-day demo writes one row per work
 // order, with the cells Service.Ledger gives (read as the first manager at the
 // same moment), numbers and dates as such, and the daily summary sheet.
 func TestLedgerXLSX(t *testing.T) {
 	dir := t.TempDir()
-	db := initDB(t, dir)
-	if code, out, errs := run(t, "demo", "--db", db, "--days", "10", "--seed", "1"); code != 0 {
-		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
-	}
-	at := time.Now().In(app.ChinaTime)
+	db := filepath.Join(dir, "bianmin.db")
+	demoDB(t, db, 20, 0, reportEnd) // the report tests' template
+	at := reportEnd
 	var opened []string
 	xl := filepath.Join(dir, "台账.xlsx")
 	code, out, errs := runWith(t, func(c *cmd) {

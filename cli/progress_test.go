@@ -15,7 +15,7 @@ import (
 // ledger export and the call-back draw step by step, in order, to the end.
 func TestLongWorkReportsProgress(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "bianmin.db")
-	demoDB(t, db, 40, 0, reportEnd)
+	demoDB(t, db, 70, 0, reportEnd)
 	ctx := context.Background()
 	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {

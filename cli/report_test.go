@@ -324,7 +324,7 @@ func noEvaluators(t *testing.T, db, text string) {
 func TestReportDeterministic(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "bianmin.db")
-	demoDB(t, db, 40, 0, reportEnd)
+	demoDB(t, db, 70, 0, reportEnd)
 	reportAt := time.Date(2026, 11, 4, 9, 30, 0, 0, app.ChinaTime)
 	var pdfs, xlsxs [][]byte
 	for i := 0; i < 2; i++ {
@@ -501,7 +501,7 @@ func TestReportXLSXDatesAndFilters(t *testing.T) {
 	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "bianmin.db")
-	demoDB(t, db, 40, 0, reportEnd)
+	demoDB(t, db, 70, 0, reportEnd)
 	reportAt := time.Date(2026, 11, 3, 18, 0, 0, 0, app.ChinaTime)
 	xlsx := filepath.Join(dir, "月报.xlsx")
 	runReport(t, reportAt, db, "2026-10", filepath.Join(dir, "月报.pdf"), xlsx)

@@ -18,10 +18,8 @@ import (
 // order is a Chinese refusal and no file.
 func TestWorkOrderSheets(t *testing.T) {
 	dir := t.TempDir()
-	db := initDB(t, dir)
-	if code, out, errs := run(t, "demo", "--db", db, "--days", "10", "--seed", "2"); code != 0 {
-		t.Fatalf("demo: %d\n%s\n%s", code, out, errs)
-	}
+	db := filepath.Join(dir, "bianmin.db")
+	demoDB(t, db, 20, 0, reportEnd) // the report tests' template
 	ctx := context.Background()
 	svc, d, err := wire.OpenService(ctx, db, nil)
 	if err != nil {
