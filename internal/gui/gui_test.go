@@ -154,7 +154,9 @@ func TestNoGUIBuild(t *testing.T) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); pw.Close(); close(exited) }()
-	defer func() { _ = cmd.Process.Kill(); <-exited }()
+	// Once the start line is read nobody reads the pipe: closing it fails
+	// the copy of serve's later lines, which would otherwise block Wait.
+	defer func() { _ = cmd.Process.Kill(); pr.Close(); <-exited }()
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "中心主机已启动") {
