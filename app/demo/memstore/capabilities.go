@@ -180,25 +180,16 @@ func (s *Store) UpdateCategory(_ context.Context, c app.QueueCategory, a app.Aud
 }
 
 // RecordOnSite stores the order (as UpdateWorkOrder does), the step and the
-// 现场化解 record together.
+// 现场化解 record together; the Service dates both.
 func (s *Store) RecordOnSite(_ context.Context, o app.WorkOrder, step app.OrderStep, r app.OnSiteResolution) (app.OnSiteResolution, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if o.ID < 1 || int(o.ID) > len(s.orders) {
-		return app.OnSiteResolution{}, fmt.Errorf("work order %d: %w", o.ID, app.ErrNotFound)
-	}
 	if step.OrderID != 0 && step.OrderID != o.ID || r.OrderID != 0 && r.OrderID != o.ID {
 		return app.OnSiteResolution{}, fmt.Errorf("on-site resolution of order %d: step or record is for another order", o.ID)
 	}
-	if step.At.IsZero() {
-		step.At = time.Now()
+	if err := s.updateOrder(o, step); err != nil {
+		return app.OnSiteResolution{}, err
 	}
-	if r.At.IsZero() {
-		r.At = step.At
-	}
-	s.orders[o.ID-1] = o
-	step.ID, step.OrderID = int64(len(s.steps)+1), o.ID
-	s.steps = append(s.steps, step)
 	r.ID, r.OrderID = int64(len(s.onsite)+1), o.ID
 	s.onsite = append(s.onsite, r)
 	return r, nil

@@ -479,8 +479,13 @@ func (s *Store) WorkOrders(ctx context.Context, f app.OrderFilter) ([]app.WorkOr
 func (s *Store) UpdateWorkOrder(ctx context.Context, o app.WorkOrder, step app.OrderStep) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.updateOrder(o, step)
+}
+
+// updateOrder is UpdateWorkOrder with s.mu held.
+func (s *Store) updateOrder(o app.WorkOrder, step app.OrderStep) error {
 	if o.ID < 1 || int(o.ID) > len(s.orders) {
-		return app.ErrNotFound
+		return fmt.Errorf("work order %d: %w", o.ID, app.ErrNotFound)
 	}
 	s.orders[o.ID-1] = o
 	step.ID = int64(len(s.steps) + 1)
